@@ -1,0 +1,3 @@
+module github.com/tidegitops/tide/cli
+
+go 1.26.0

@@ -1,0 +1,3 @@
+module github.com/tidegitops/tide/kustomize-controller
+
+go 1.26.0

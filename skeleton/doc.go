@@ -1,0 +1,14 @@
+// Package skeleton is the one reconcile loop every Tide controller runs.
+//
+// A controller's Reconcile fetches its object and hands it to Skeleton.Run
+// with a Plan: the ordered steps that make the object's world match its spec,
+// and the steps that clean up when it is deleted. The skeleton owns the rest,
+// the same way for every kind: the finalizer, suspend, the single status
+// finisher (Ready, Reconciling and Stalled as kstatus reads them,
+// observedGeneration, lastHandledReconcileAt), events when Ready changes, a
+// log line for every failure, and the gotk_* metrics.
+//
+// A step reports how it failed through the error it returns (see Stall, Wait
+// and Retry); finish turns that error into conditions and a ctrl.Result in
+// exactly one place.
+package skeleton

@@ -1,0 +1,185 @@
+package skeleton
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
+	"github.com/fluxcd/pkg/runtime/controller"
+	"github.com/fluxcd/pkg/runtime/events"
+	"github.com/fluxcd/pkg/runtime/patch"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+)
+
+// Finalizer is put on every object Tide reconciles, so that its Finalize
+// steps run before it disappears. The name is Flux's, so a Tide controller
+// can take over objects a Flux controller finalized, and the reverse.
+const Finalizer = "finalizers.fluxcd.io"
+
+// Step is one named part of a reconciliation. It returns nil, or an error
+// whose kind says what the user sees (see Stall, Wait and Retry).
+type Step struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// Plan is what a controller asks the skeleton to do with one object.
+type Plan struct {
+	// Steps run in order while the object lives; the first error stops them.
+	Steps []Step
+	// Ready gives the reason and message of Ready=True once all Steps passed.
+	Ready func() Success
+	// Finalize steps run in order when the object is being deleted; the
+	// finalizer is removed only after all of them passed.
+	Finalize []Step
+}
+
+// Skeleton holds what is shared by every reconciliation of one controller.
+type Skeleton struct {
+	// Client reads and patches the reconciled objects.
+	Client client.Client
+	// Events records Kubernetes events (and forwards them to the
+	// notification webhook when one is configured).
+	Events events.Recorder
+	// Metrics records the gotk_* metrics.
+	Metrics controller.Metrics
+	// Owner is the controller's name: the field manager of its patches.
+	Owner string
+	// OwnedConditions are the condition types this controller writes besides
+	// Ready, Reconciling and Stalled; the patch helper lets them win over
+	// concurrent writers.
+	OwnedConditions []string
+}
+
+// Run reconciles obj according to plan and writes the outcome into its
+// status with a single patch at the end.
+func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.Result, err error) {
+	start := time.Now()
+	log := ctrl.LoggerFrom(ctx)
+	patcher := patch.NewSerialPatcher(obj, s.Client)
+	readyBefore := conditions.Get(obj, meta.ReadyCondition).DeepCopy()
+
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return s.finalize(ctx, obj, patcher, plan.Finalize)
+	}
+	if obj.IsSuspended() {
+		s.Metrics.RecordSuspend(ctx, obj, true)
+		log.Info("reconciliation is suspended for this object")
+		return ctrl.Result{}, nil
+	}
+	s.Metrics.RecordSuspend(ctx, obj, false)
+
+	defer func() {
+		var ok Success
+		if err == nil {
+			ok = plan.ready()
+		}
+		result, err = finish(obj, ok, err)
+		s.report(ctx, obj, readyBefore, err)
+		if perr := s.patch(ctx, obj, patcher); perr != nil {
+			err = errors.Join(err, perr)
+		}
+		s.record(ctx, obj, start)
+	}()
+
+	if err := s.begin(ctx, obj, patcher); err != nil {
+		return ctrl.Result{}, err
+	}
+	for _, step := range plan.Steps {
+		if err := step.Run(ctx); err != nil {
+			return ctrl.Result{}, fmt.Errorf("%s: %w", step.Name, err)
+		}
+	}
+	return ctrl.Result{}, nil
+}
+
+// begin adds the finalizer and, for a new generation, shows Reconciling at
+// once, so that users and tools waiting on the object see progress.
+func (s *Skeleton) begin(ctx context.Context, obj Object, patcher *patch.SerialPatcher) error {
+	changed := controllerutil.AddFinalizer(obj, Finalizer)
+	if obj.GetObservedGeneration() != obj.GetGeneration() {
+		conditions.MarkReconciling(obj, meta.ProgressingReason,
+			"reconciling new object generation (%d)", obj.GetGeneration())
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	return s.patch(ctx, obj, patcher)
+}
+
+func (s *Skeleton) finalize(ctx context.Context, obj Object, patcher *patch.SerialPatcher, steps []Step) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
+		return ctrl.Result{}, nil
+	}
+	for _, step := range steps {
+		if err := step.Run(ctx); err != nil {
+			s.Events.Eventf(obj, nil, corev1.EventTypeWarning, meta.FailedReason, "Finalize",
+				"%s", "deletion blocked: "+err.Error())
+			return ctrl.Result{}, fmt.Errorf("finalize %s: %w", step.Name, err)
+		}
+	}
+	controllerutil.RemoveFinalizer(obj, Finalizer)
+	if err := s.patch(ctx, obj, patcher); err != nil {
+		return ctrl.Result{}, err
+	}
+	// With the finalizer gone the recorder deletes this object's series.
+	s.record(ctx, obj, time.Now())
+	return ctrl.Result{}, nil
+}
+
+func (s *Skeleton) patch(ctx context.Context, obj Object, patcher *patch.SerialPatcher) error {
+	owned := append([]string{meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition},
+		s.OwnedConditions...)
+	err := patcher.Patch(ctx, obj,
+		patch.WithOwnedConditions{Conditions: owned},
+		patch.WithFieldOwner(s.Owner))
+	if apierrors.IsNotFound(err) {
+		return nil // deleted meanwhile: nothing left to report on
+	}
+	return err
+}
+
+// report emits an event when Ready changed and logs every failure that
+// controller-runtime will not log itself (it logs returned errors).
+func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, returned error) {
+	ready := conditions.Get(obj, meta.ReadyCondition)
+	if ready == nil {
+		return
+	}
+	if ready.Status != metav1.ConditionTrue && returned == nil {
+		ctrl.LoggerFrom(ctx).Info("reconciliation did not succeed",
+			"reason", ready.Reason, "message", ready.Message)
+	}
+	if readyBefore != nil && readyBefore.Status == ready.Status &&
+		readyBefore.Reason == ready.Reason && readyBefore.Message == ready.Message {
+		return
+	}
+	eventType := corev1.EventTypeNormal
+	if ready.Status != metav1.ConditionTrue {
+		eventType = corev1.EventTypeWarning
+	}
+	s.Events.Eventf(obj, nil, eventType, ready.Reason, "Reconcile", "%s", ready.Message)
+}
+
+func (s *Skeleton) record(ctx context.Context, obj Object, start time.Time) {
+	s.Metrics.RecordDuration(ctx, obj, start)
+	s.Metrics.RecordReadiness(ctx, obj)
+	s.Metrics.RecordReconciling(ctx, obj)
+	s.Metrics.RecordStalled(ctx, obj)
+}
+
+func (p Plan) ready() Success {
+	if p.Ready == nil {
+		return Success{Reason: meta.ReconciliationSucceededReason, Message: "reconciliation succeeded"}
+	}
+	return p.Ready()
+}

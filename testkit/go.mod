@@ -1,0 +1,3 @@
+module github.com/tidegitops/tide/testkit
+
+go 1.26.0
