@@ -64,9 +64,9 @@ func Retryf(reason, format string, args ...any) error {
 	return &RetryError{Reason: reason, Err: fmt.Errorf(format, args...)}
 }
 
-// reasonOf returns the reason an error carries, defaulting to
+// ReasonOf returns the reason an error carries, defaulting to
 // ReconciliationFailed for plain errors.
-func reasonOf(err error) string {
+func ReasonOf(err error) string {
 	var stalled *StalledError
 	var wait *WaitError
 	var retry *RetryError

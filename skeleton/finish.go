@@ -60,7 +60,7 @@ func finish(obj Object, ok Success, err error) (ctrl.Result, error) {
 	default:
 		conditions.Delete(obj, meta.StalledCondition)
 		conditions.MarkReconciling(obj, meta.ProgressingWithRetryReason, "%s", err.Error())
-		conditions.MarkFalse(obj, meta.ReadyCondition, reasonOf(err), "%s", err.Error())
+		conditions.MarkFalse(obj, meta.ReadyCondition, ReasonOf(err), "%s", err.Error())
 		return ctrl.Result{}, err
 	}
 }

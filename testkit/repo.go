@@ -1,7 +1,10 @@
 package testkit
 
 import (
+	"bytes"
 	"errors"
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"path/filepath"
 	"testing"
 	"time"
@@ -82,6 +85,13 @@ func (r *Repo) Remove(path string) *Repo {
 // pushes it, and returns the commit's hash.
 func (r *Repo) Commit(message string) string {
 	r.t.Helper()
+	return r.CommitSigned(message, nil)
+}
+
+// CommitSigned is Commit with an OpenPGP signature made with key (unsigned
+// when key is nil).
+func (r *Repo) CommitSigned(message string, key *openpgp.Entity) string {
+	r.t.Helper()
 	if err := r.tree.AddWithOptions(&gogit.AddOptions{All: true}); err != nil {
 		r.t.Fatalf("stage changes: %v", err)
 	}
@@ -89,6 +99,7 @@ func (r *Repo) Commit(message string) string {
 	hash, err := r.tree.Commit(message, &gogit.CommitOptions{
 		Author:            r.signature(),
 		AllowEmptyCommits: true,
+		SignKey:           key,
 	})
 	if err != nil {
 		r.t.Fatalf("commit: %v", err)
@@ -168,4 +179,26 @@ func (r *Repo) push() {
 	if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
 		r.t.Fatalf("push: %v", err)
 	}
+}
+
+// NewPGPKey makes an OpenPGP key pair for signing test commits, and returns
+// it with its armored public key, as a user stores it in a verify Secret.
+func NewPGPKey(t testing.TB, name string) (*openpgp.Entity, []byte) {
+	t.Helper()
+	entity, err := openpgp.NewEntity(name, "test", name+"@tide.invalid", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w, err := armor.Encode(&buf, openpgp.PublicKeyType, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := entity.Serialize(w); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return entity, buf.Bytes()
 }

@@ -1,0 +1,136 @@
+// Package manager holds what every Tide controller binary shares: the
+// standard flags (named and defaulted as Flux's), and the construction of the
+// controller-runtime manager and the reconcile skeleton from them. A
+// controller's main adds only its own flags and reconcilers.
+package manager
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/controller"
+	"github.com/fluxcd/pkg/runtime/events"
+	"github.com/fluxcd/pkg/runtime/leaderelection"
+	"github.com/fluxcd/pkg/runtime/logger"
+	"github.com/fluxcd/pkg/runtime/metrics"
+	"github.com/fluxcd/pkg/runtime/probes"
+	"github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/tidegitops/tide/skeleton"
+)
+
+// Options are the flags every Tide controller takes.
+type Options struct {
+	// Name is the controller's name: field manager, event source, lease name.
+	Name string
+
+	MetricsAddr       string
+	HealthAddr        string
+	EventsAddr        string
+	Concurrent        int
+	RequeueDependency time.Duration
+
+	Watch          controller.WatchOptions
+	LeaderElection leaderelection.Options
+	Log            logger.Options
+	RateLimiter    controller.RateLimiterOptions
+}
+
+// BindFlags registers the shared flags on fs, plus controller-runtime's
+// --kubeconfig, so a controller runs the same in a cluster and as a local
+// process with a kubeconfig.
+func (o *Options) BindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", ":8080", "The address the metric endpoint binds to.")
+	fs.StringVar(&o.HealthAddr, "health-addr", ":9440", "The address the health endpoint binds to.")
+	fs.StringVar(&o.EventsAddr, "events-addr", "", "The address of the events receiver (notification-controller).")
+	fs.IntVar(&o.Concurrent, "concurrent", 2, "The number of concurrent reconciles per kind.")
+	fs.DurationVar(&o.RequeueDependency, "requeue-dependency", 30*time.Second, "The interval at which failing dependencies are reevaluated.")
+	o.Watch.BindFlags(fs)
+	o.LeaderElection.BindFlags(fs)
+	o.Log.BindFlags(fs)
+	o.RateLimiter.BindFlags(fs)
+	fs.AddGoFlagSet(flag.CommandLine)
+}
+
+// Config sets up logging from the log flags and finds the Kubernetes API:
+// --kubeconfig, $KUBECONFIG, the in-cluster config or ~/.kube/config.
+func (o Options) Config() (*rest.Config, error) {
+	ctrl.SetLogger(logger.NewLogger(o.Log))
+	cfg, err := ctrl.GetConfig()
+	if err != nil {
+		return nil, fmt.Errorf("no Kubernetes API to talk to (set --kubeconfig or KUBECONFIG, or run in a cluster): %w", err)
+	}
+	return cfg, nil
+}
+
+// New builds the manager for the given kinds: it watches only the runtime
+// namespace unless --watch-all-namespaces, and only objects of the
+// reconciled kinds matching --watch-label-selector (sharding). Tests build
+// their manager here too, so they read Secrets exactly as production does.
+func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...client.Object) (ctrl.Manager, error) {
+	cacheOpts := ctrlcache.Options{ByObject: map[client.Object]ctrlcache.ByObject{}}
+	selector, err := controller.GetWatchSelector(o.Watch)
+	if err != nil {
+		return nil, fmt.Errorf("invalid --watch-label-selector: %w", err)
+	}
+	for _, obj := range reconciled {
+		cacheOpts.ByObject[obj] = ctrlcache.ByObject{Label: selector}
+	}
+	namespace := os.Getenv("RUNTIME_NAMESPACE")
+	if !o.Watch.AllNamespaces {
+		if namespace == "" {
+			return nil, fmt.Errorf("--watch-all-namespaces=false needs the RUNTIME_NAMESPACE environment variable")
+		}
+		cacheOpts.DefaultNamespaces = map[string]ctrlcache.Config{namespace: {}}
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme: scheme,
+		Cache:  cacheOpts,
+		// Secrets and ConfigMaps are read when needed, never cached: caching
+		// them would hold every Secret of the cluster in memory.
+		Client: client.Options{Cache: &client.CacheOptions{
+			DisableFor: []client.Object{&corev1.Secret{}, &corev1.ConfigMap{}},
+		}},
+		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr},
+		HealthProbeBindAddress:        o.HealthAddr,
+		LeaderElection:                o.LeaderElection.Enable,
+		LeaderElectionReleaseOnCancel: o.LeaderElection.ReleaseOnCancel,
+		LeaseDuration:                 &o.LeaderElection.LeaseDuration,
+		RenewDeadline:                 &o.LeaderElection.RenewDeadline,
+		RetryPeriod:                   &o.LeaderElection.RetryPeriod,
+		LeaderElectionID:              o.Name + "-leader-election",
+		LeaderElectionNamespace:       namespace,
+		Logger:                        ctrl.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create manager: %w", err)
+	}
+	probes.SetupChecks(mgr, ctrl.Log.WithName("probes"))
+	return mgr, nil
+}
+
+// NewSkeleton builds the reconcile skeleton for a controller of mgr: events
+// go to the Kubernetes API (and to --events-addr when set), metrics to the
+// manager's registry.
+func NewSkeleton(mgr ctrl.Manager, o Options, ownedConditions ...string) (*skeleton.Skeleton, error) {
+	recorder, err := events.NewRecorder(ctrl.Log.WithName("events"), o.EventsAddr, o.Name, events.WithManager(mgr))
+	if err != nil {
+		return nil, fmt.Errorf("create event recorder: %w", err)
+	}
+	return &skeleton.Skeleton{
+		Client:          mgr.GetClient(),
+		Events:          recorder,
+		Metrics:         controller.NewMetrics(mgr, metrics.MustMakeRecorder(), skeleton.Finalizer),
+		Owner:           o.Name,
+		OwnedConditions: ownedConditions,
+	}, nil
+}
