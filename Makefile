@@ -4,6 +4,8 @@ SHELL := bash
 .DEFAULT_GOAL := build
 
 MODULES := api skeleton testkit source-controller kustomize-controller cli
+# Modules whose reconcilers carry RBAC markers; each gets manifests/<name>/rbac/role.yaml.
+CONTROLLERS := source-controller
 BIN := $(CURDIR)/bin
 
 # The real control plane for tests, built from the Go module proxy (no binary
@@ -45,9 +47,11 @@ vet-%:
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code and CRDs from the API types.
 	cd api && $(CONTROLLER_GEN) object:headerFile=../hack/boilerplate.go.txt paths=./...
 	$(MAKE) manifests
-manifests: $(CONTROLLER_GEN) ## Generate CRDs into manifests/crds.
+manifests: $(CONTROLLER_GEN) ## Generate CRDs into manifests/crds and each controller's ClusterRole.
 	rm -rf manifests/crds
 	cd api && $(CONTROLLER_GEN) crd paths=./... output:crd:artifacts:config=../manifests/crds
+	for c in $(CONTROLLERS); do \
+		$(CONTROLLER_GEN) rbac:roleName=tide-$$c paths=./$$c/... output:rbac:dir=manifests/$$c/rbac; done
 
 tidy: $(addprefix tidy-,$(MODULES)) ## go mod tidy in every module (outside the workspace, as a user would).
 tidy-%:

@@ -1,0 +1,123 @@
+// Command source-controller reconciles GitRepository objects into tarball
+// artifacts and serves them over HTTP. It runs in a cluster, or as a local
+// process with --kubeconfig.
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/controller"
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	tidemanager "github.com/tidegitops/tide/skeleton/manager"
+	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
+	"github.com/tidegitops/tide/source-controller/internal/gitrepository"
+	"github.com/tidegitops/tide/source-controller/internal/storage"
+)
+
+const controllerName = "source-controller"
+
+type options struct {
+	tidemanager.Options
+	storagePath      string
+	storageAddr      string
+	storageAdvAddr   string
+	retentionTTL     time.Duration
+	retentionRecords int
+}
+
+func main() {
+	opts := options{Options: tidemanager.Options{Name: controllerName}}
+	fs := pflag.CommandLine
+	opts.BindFlags(fs)
+	fs.StringVar(&opts.storagePath, "storage-path", "/data", "The local storage path.")
+	fs.StringVar(&opts.storageAddr, "storage-addr", ":9090", "The address the static file server binds to.")
+	fs.StringVar(&opts.storageAdvAddr, "storage-adv-addr", os.Getenv("STORAGE_ADV_ADDR"),
+		"The advertised host:port written into artifact URLs; defaults to this host's name and the --storage-addr port.")
+	fs.DurationVar(&opts.retentionTTL, "artifact-retention-ttl", 60*time.Second,
+		"How long a superseded artifact is kept before garbage collection.")
+	fs.IntVar(&opts.retentionRecords, "artifact-retention-records", 2,
+		"How many artifacts of one object are kept, the current one included.")
+	pflag.Parse()
+
+	if err := run(opts); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", controllerName, err)
+		os.Exit(1)
+	}
+}
+
+func run(opts options) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	mgr, err := tidemanager.New(cfg, opts.Options, newScheme(), &sourcev1.GitRepository{})
+	if err != nil {
+		return err
+	}
+	advAddr, err := advertisedAddr(opts.storageAdvAddr, opts.storageAddr)
+	if err != nil {
+		return err
+	}
+	store, err := storage.New(opts.storagePath, advAddr, opts.retentionTTL, opts.retentionRecords)
+	if err != nil {
+		return fmt.Errorf("storage at --storage-path %s: %w", opts.storagePath, err)
+	}
+	// The artifact server runs on every replica, not only on the leader.
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		return artifactserver.Serve(ctx, opts.storageAddr, opts.storagePath)
+	})); err != nil {
+		return err
+	}
+	skel, err := tidemanager.NewSkeleton(mgr, opts.Options, gitrepository.OwnedConditions...)
+	if err != nil {
+		return err
+	}
+	ctx := ctrl.SetupSignalHandler()
+	reconciler := &gitrepository.Reconciler{
+		Client: mgr.GetClient(), Skeleton: skel, Storage: store, DependencyRequeue: opts.RequeueDependency,
+	}
+	if err := reconciler.SetupWithManager(ctx, mgr, gitrepository.SetupOptions{
+		MaxConcurrentReconciles: opts.Concurrent,
+		RateLimiter:             controller.GetRateLimiter(opts.RateLimiter),
+	}); err != nil {
+		return fmt.Errorf("set up GitRepository controller: %w", err)
+	}
+	ctrl.Log.Info("starting", "storage", opts.storagePath, "artifact-addr", advAddr)
+	return mgr.Start(ctx)
+}
+
+// advertisedAddr returns --storage-adv-addr, or this host's name with the
+// --storage-addr port, which is what a pod's peers can reach.
+func advertisedAddr(adv, listen string) (string, error) {
+	if adv != "" {
+		return adv, nil
+	}
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", fmt.Errorf("invalid --storage-addr %q: %w", listen, err)
+	}
+	if host == "" {
+		if host, err = os.Hostname(); err != nil {
+			return "", err
+		}
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+func newScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(sourcev1.AddToScheme(scheme))
+	return scheme
+}

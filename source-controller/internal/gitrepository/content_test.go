@@ -1,0 +1,124 @@
+package gitrepository
+
+import (
+	"testing"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/testkit"
+)
+
+func TestReconcileIgnoreRules(t *testing.T) {
+	srv := testkit.StartGitServer(t)
+	srv.NewRepo(t, "ignore").WriteFiles(map[string]string{
+		"apps/app.yaml":      "app\n",
+		"apps/logo.png":      "png\n",
+		".github/ci.yaml":    "ci\n",
+		"drafts/x.yaml":      "draft\n",
+		".sourceignore":      "drafts/\n",
+		"docs/readme.md":     "docs\n",
+		"apps/.sourceignore": "*.md\n",
+	}).Commit("content")
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	custom := "docs/\n"
+
+	tests := []struct {
+		name    string
+		ignore  *string
+		present []string
+		absent  []string
+	}{
+		{"defaults and .sourceignore", nil,
+			[]string{"apps/app.yaml", "docs/readme.md"}, []string{"apps/logo.png", ".github/ci.yaml", "drafts/x.yaml"}},
+		{"spec.ignore replaces the defaults", &custom,
+			[]string{"apps/app.yaml", "apps/logo.png", ".github/ci.yaml"}, []string{"docs/readme.md", "drafts/x.yaml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := newGitRepository(ns, srv.HTTPURL("ignore"), func(o *sourcev1.GitRepository) { o.Spec.Ignore = tt.ignore })
+			create(t, obj)
+			waitReady(t, obj)
+			files := tarFiles(t, download(t, obj.Status.Artifact))
+			for _, p := range tt.present {
+				if _, ok := files[p]; !ok {
+					t.Errorf("%s missing from the artifact", p)
+				}
+			}
+			for _, p := range tt.absent {
+				if _, ok := files[p]; ok {
+					t.Errorf("%s is in the artifact, want it ignored", p)
+				}
+			}
+		})
+	}
+}
+
+func TestReconcileInclude(t *testing.T) {
+	srv := testkit.StartGitServer(t)
+	srv.NewRepo(t, "shared").Write("base/cm.yaml", "shared: 1\n").Commit("shared")
+	srv.NewRepo(t, "app").Write("app.yaml", "app\n").Commit("app")
+	ns := testkit.NewNamespace(t, env.cp.Client)
+
+	app := newGitRepository(ns, srv.HTTPURL("app"), func(o *sourcev1.GitRepository) {
+		o.Spec.Include = []sourcev1.GitRepositoryInclude{{
+			GitRepositoryRef: meta.LocalObjectReference{Name: "shared"}, FromPath: "base", ToPath: "vendor/shared",
+		}}
+	})
+	create(t, app)
+	// The included GitRepository does not exist yet: the includer waits.
+	waitNotReady(t, app, "NotFound")
+	if !conditions.IsTrue(app, sourcev1.IncludeUnavailableCondition) {
+		t.Errorf("IncludeUnavailable not True: %+v", app.Status.Conditions)
+	}
+
+	shared := newGitRepository(ns, srv.HTTPURL("shared"))
+	shared.GenerateName, shared.Name = "", "shared"
+	create(t, shared)
+	waitReady(t, shared)
+	waitReady(t, app)
+	files := tarFiles(t, download(t, app.Status.Artifact))
+	if files["vendor/shared/cm.yaml"] != "shared: 1\n" || files["app.yaml"] != "app\n" {
+		t.Errorf("artifact files = %v, want app.yaml and vendor/shared/cm.yaml", files)
+	}
+	if len(app.Status.IncludedArtifacts) != 1 || app.Status.IncludedArtifacts[0].Digest != shared.Status.Artifact.Digest {
+		t.Errorf("includedArtifacts = %+v, want the shared artifact", app.Status.IncludedArtifacts)
+	}
+	if conditions.Has(app, sourcev1.IncludeUnavailableCondition) {
+		t.Errorf("IncludeUnavailable still set: %+v", app.Status.Conditions)
+	}
+}
+
+func TestReconcileVerify(t *testing.T) {
+	srv := testkit.StartGitServer(t)
+	repo := srv.NewRepo(t, "signed")
+	key, publicKey := testkit.NewPGPKey(t, "release")
+	signed := repo.Write("a.yaml", "a: 1\n").CommitSigned("signed", key)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	createSecret(t, ns, "trusted", map[string][]byte{"release.asc": publicKey})
+
+	obj := newGitRepository(ns, srv.HTTPURL("signed"), func(o *sourcev1.GitRepository) {
+		o.Spec.Verification = &sourcev1.GitRepositoryVerification{Mode: sourcev1.ModeGitHEAD, SecretRef: meta.LocalObjectReference{Name: "trusted"}}
+	})
+	create(t, obj)
+	waitReady(t, obj)
+	if !conditions.IsTrue(obj, sourcev1.SourceVerifiedCondition) || obj.Status.Artifact.Revision != "master@sha1:"+signed {
+		t.Fatalf("signed commit not verified: %+v", obj.Status.Conditions)
+	}
+	good := *obj.Status.Artifact
+
+	repo.Write("a.yaml", "a: evil\n").Commit("unsigned")
+	requestReconcileNoWait(t, obj)
+	waitNotReady(t, obj, sourcev1.VerificationError)
+	if c := conditions.Get(obj, sourcev1.SourceVerifiedCondition); c == nil || c.Status != metav1.ConditionFalse {
+		t.Errorf("SourceVerified = %+v, want False", c)
+	}
+	if !sameArtifact(obj.Status.Artifact, &good) {
+		t.Errorf("an unverified commit replaced the artifact: %+v", obj.Status.Artifact)
+	}
+	if got := tarFiles(t, download(t, &good))["a.yaml"]; got != "a: 1\n" {
+		t.Errorf("served a.yaml = %q, want the verified content", got)
+	}
+}

@@ -1,0 +1,77 @@
+package gitrepository
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/storage"
+)
+
+// OwnedConditions are the condition types this reconciler writes besides
+// Ready, Reconciling and Stalled.
+var OwnedConditions = []string{
+	sourcev1.FetchFailedCondition,
+	sourcev1.ArtifactOutdatedCondition,
+	sourcev1.ArtifactInStorageCondition,
+	sourcev1.SourceVerifiedCondition,
+	sourcev1.IncludeUnavailableCondition,
+	sourcev1.StorageOperationFailedCondition,
+}
+
+// Reconciler reconciles GitRepository objects.
+type Reconciler struct {
+	client.Client
+	Skeleton *skeleton.Skeleton
+	Storage  *storage.Storage
+	// DependencyRequeue is how long to wait for an included GitRepository
+	// that has no artifact yet.
+	DependencyRequeue time.Duration
+}
+
+// +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=gitrepositories,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=gitrepositories/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=gitrepositories/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+
+// Reconcile runs the steps for one GitRepository.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	obj := &sourcev1.GitRepository{}
+	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	s := &scope{obj: obj}
+	defer s.cleanup()
+	return r.Skeleton.Run(ctx, obj, skeleton.Plan{
+		Steps: []skeleton.Step{
+			r.step("storage", s, r.checkStorage),
+			r.step("auth", s, r.readAuth),
+			r.step("resolve", s, r.resolve),
+			r.step("include", s, r.resolveIncludes),
+			r.step("checkout", s, r.checkout),
+			r.step("verify", s, r.verify),
+			r.step("archive", s, r.archive),
+			r.step("gc", s, r.collectGarbage),
+		},
+		Ready: func() skeleton.Success {
+			return skeleton.Success{
+				Reason:  meta.SucceededReason,
+				Message: fmt.Sprintf("stored artifact for revision '%s'", obj.Status.Artifact.Revision),
+			}
+		},
+		Finalize: []skeleton.Step{r.step("remove artifacts", s, r.removeArtifacts)},
+	})
+}
+
+func (r *Reconciler) step(name string, s *scope, run func(context.Context, *scope) error) skeleton.Step {
+	return skeleton.Step{Name: name, Run: func(ctx context.Context) error { return run(ctx, s) }}
+}

@@ -1,0 +1,75 @@
+package gitrepository
+
+import (
+	"context"
+	"errors"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+)
+
+// readAuth builds the Git credentials from spec.secretRef and the proxy from
+// spec.proxySecretRef. A missing or malformed Secret stalls the object: the
+// user must fix the Secret, and the Secret watch brings the object back.
+func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
+	var data map[string][]byte
+	if ref := s.obj.Spec.SecretRef; ref != nil {
+		secret, err := r.secret(ctx, s.obj, ref.Name, "spec.secretRef")
+		if err != nil {
+			return failed(s.obj, sourcev1.FetchFailedCondition, err)
+		}
+		data = secret.Data
+	}
+	auth, err := gitclient.AuthFromSecret(s.obj.Spec.URL, data)
+	if err != nil {
+		return failed(s.obj, sourcev1.FetchFailedCondition, classifyAuthError(s.obj, err))
+	}
+	if ref := s.obj.Spec.ProxySecretRef; ref != nil {
+		secret, err := r.secret(ctx, s.obj, ref.Name, "spec.proxySecretRef")
+		if err != nil {
+			return failed(s.obj, sourcev1.FetchFailedCondition, err)
+		}
+		address := string(secret.Data["address"])
+		if address == "" {
+			return failed(s.obj, sourcev1.FetchFailedCondition, skeleton.Stall(sourcev1.AuthenticationFailedReason,
+				"proxy secret '%s' has no 'address' key: add the proxy URL under 'address'", ref.Name))
+		}
+		auth, err = auth.WithProxy(address, string(secret.Data["username"]), string(secret.Data["password"]))
+		if err != nil {
+			return failed(s.obj, sourcev1.FetchFailedCondition, skeleton.Stall(sourcev1.AuthenticationFailedReason,
+				"proxy secret '%s': %s", ref.Name, err.Error()))
+		}
+	}
+	s.auth = auth
+	return nil
+}
+
+// secret reads a Secret of the object's namespace, explaining a missing one.
+func (r *Reconciler) secret(ctx context.Context, obj *sourcev1.GitRepository, name, field string) (*corev1.Secret, error) {
+	secret := &corev1.Secret{}
+	err := r.Get(ctx, types.NamespacedName{Namespace: obj.Namespace, Name: name}, secret)
+	if apierrors.IsNotFound(err) {
+		return nil, skeleton.Stall(sourcev1.AuthenticationFailedReason,
+			"secret '%s/%s' named in %s does not exist: create it, or fix the name", obj.Namespace, name, field)
+	}
+	if err != nil {
+		return nil, skeleton.Retry(sourcev1.AuthenticationFailedReason, err)
+	}
+	return secret, nil
+}
+
+func classifyAuthError(obj *sourcev1.GitRepository, err error) error {
+	if errors.Is(err, gitclient.ErrInvalidAuth) {
+		name := "(none)"
+		if obj.Spec.SecretRef != nil {
+			name = obj.Spec.SecretRef.Name
+		}
+		return skeleton.Stall(sourcev1.AuthenticationFailedReason, "secret '%s': %s", name, err.Error())
+	}
+	return skeleton.Retry(sourcev1.AuthenticationFailedReason, err)
+}

@@ -1,0 +1,38 @@
+package gitrepository
+
+import (
+	"context"
+	"os"
+
+	"github.com/fluxcd/pkg/runtime/conditions"
+
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+)
+
+// checkout clones the resolved commit into a temporary folder, shallowly
+// where the ref allows, unless the stored artifact is already current.
+func (r *Reconciler) checkout(ctx context.Context, s *scope) error {
+	if s.upToDate {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "gitrepository-")
+	if err != nil {
+		return failed(s.obj, sourcev1.StorageOperationFailedCondition,
+			skeleton.Retry(sourcev1.DirCreationFailedReason, err))
+	}
+	s.workDir = dir
+	ctx, cancel := context.WithTimeout(ctx, s.obj.GetTimeout())
+	defer cancel()
+	commit, err := gitclient.Checkout(ctx, s.obj.Spec.URL, s.auth, ref(s.obj), dir, gitclient.CheckoutOptions{
+		RecurseSubmodules: s.obj.Spec.RecurseSubmodules,
+		SparseCheckout:    s.obj.Spec.SparseCheckout,
+	})
+	if err != nil {
+		return failed(s.obj, sourcev1.FetchFailedCondition, r.gitError(s.obj, err))
+	}
+	conditions.Delete(s.obj, sourcev1.FetchFailedCondition)
+	s.commit = commit
+	return nil
+}
