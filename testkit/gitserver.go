@@ -222,3 +222,9 @@ func freePort(t testing.TB) string {
 func UnreachableURL(t testing.TB) string {
 	return "http://" + freePort(t) + "/nothing.git"
 }
+
+// RepoDir is the folder of a bare repository on disk, for tools that serve
+// or read it by path.
+func (s *GitServer) RepoDir(repo string) string {
+	return filepath.Join(s.srv.Root(), repo+".git")
+}

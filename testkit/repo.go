@@ -72,6 +72,15 @@ func (r *Repo) WriteFiles(files map[string]string) *Repo {
 	return r
 }
 
+// Symlink makes link a symbolic link to target in the working copy.
+func (r *Repo) Symlink(target, link string) *Repo {
+	r.t.Helper()
+	if err := r.tree.Filesystem.Symlink(target, link); err != nil {
+		r.t.Fatalf("symlink %s -> %s: %v", link, target, err)
+	}
+	return r
+}
+
 // Remove deletes a file or folder from the working copy.
 func (r *Repo) Remove(path string) *Repo {
 	r.t.Helper()

@@ -8,10 +8,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // CheckoutOptions tune Checkout.
@@ -22,6 +25,10 @@ type CheckoutOptions struct {
 	// SparseCheckout limits the worktree to these directories (relative to
 	// the repository root); empty means everything.
 	SparseCheckout []string
+	// NoWorktree fetches the commit without writing its files: read them
+	// through Commit.Files instead. It cannot be combined with the options
+	// above, which shape a worktree.
+	NoWorktree bool
 }
 
 // Checkout fetches ref from repoURL into dir, a new empty directory, and
@@ -51,10 +58,16 @@ func Checkout(ctx context.Context, repoURL string, auth *Auth, ref Ref, dir stri
 	}
 	where, red := RedactURL(repoURL), newRedactor(repoURL, auth)
 
-	repo, err := gogit.PlainInit(dir, false)
+	repo, store, err := initRepo(dir, opts.NoWorktree)
 	if err != nil {
 		return nil, fmt.Errorf("cannot create a repository in %s: %w", dir, err)
 	}
+	closeStore := true
+	defer func() {
+		if closeStore && store != nil {
+			_ = store.Close()
+		}
+	}()
 	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: gogit.DefaultRemoteName, URLs: []string{repoURL}}); err != nil {
 		return nil, err
 	}
@@ -81,6 +94,25 @@ func Checkout(ctx context.Context, repoURL string, auth *Auth, ref Ref, dir stri
 	if err != nil {
 		return nil, fmt.Errorf("cannot read commit %s: %w", hash, err)
 	}
+	var refName string
+	if p.remote != "" {
+		refName = p.remote.String()
+	}
+	if opts.NoWorktree {
+		if opts.RecurseSubmodules || len(sparse) > 0 {
+			return nil, errors.New("checkout without a worktree cannot check out submodules or sparsely")
+		}
+		tree, err := commit.Tree()
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the tree of %s: %w", hash, err)
+		}
+		c, err := newCommit(commit, p.revision(hash.String()), refName, tag)
+		if err == nil {
+			c.Files = &TreeFS{root: tree, closer: store}
+			closeStore = false // the caller closes it with c.Files
+		}
+		return c, err
+	}
 	wt, err := repo.Worktree()
 	if err != nil {
 		return nil, err
@@ -92,10 +124,6 @@ func Checkout(ctx context.Context, repoURL string, auth *Auth, ref Ref, dir stri
 		if err := updateSubmodules(ctx, repo, o, red, sparse, 0); err != nil {
 			return nil, err
 		}
-	}
-	var refName string
-	if p.remote != "" {
-		refName = p.remote.String()
 	}
 	return newCommit(commit, p.revision(hash.String()), refName, tag)
 }
@@ -170,4 +198,18 @@ func sparseDirs(dirs []string) ([]string, error) {
 		out = append(out, strings.TrimPrefix(c, "/")+"/")
 	}
 	return out, nil
+}
+
+// initRepo creates the local repository. Without a worktree it is a bare
+// object store that keeps its pack file open: reading a whole tree from it
+// would otherwise open and close the pack once per object.
+func initRepo(dir string, noWorktree bool) (*gogit.Repository, *filesystem.Storage, error) {
+	if !noWorktree {
+		repo, err := gogit.PlainInit(dir, false)
+		return repo, nil, err
+	}
+	store := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRUDefault(),
+		filesystem.Options{KeepDescriptors: true})
+	repo, err := gogit.Init(store, nil)
+	return repo, store, err
 }

@@ -28,6 +28,9 @@ type Commit struct {
 	// Tag is the annotated tag that was checked out; nil for anything else,
 	// lightweight tags included.
 	Tag *Tag
+	// Files is the commit's tree when it was fetched with NoWorktree; nil
+	// otherwise (the files are then in the checkout directory).
+	Files *TreeFS
 }
 
 // Tag is an annotated tag object.

@@ -122,3 +122,27 @@ func TestReconcileVerify(t *testing.T) {
 		t.Errorf("served a.yaml = %q, want the verified content", got)
 	}
 }
+
+// A symlink inside the repository is stored as the file it points to; one
+// that leads outside the checkout never reaches the artifact.
+func TestReconcileSymlinks(t *testing.T) {
+	srv := testkit.StartGitServer(t)
+	srv.NewRepo(t, "links").Write("apps/real.yaml", "real\n").
+		Symlink("real.yaml", "apps/alias.yaml").
+		Symlink("../../../../etc/passwd", "apps/passwd").
+		Symlink("/etc/hostname", "apps/hostname").
+		Commit("links")
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	obj := newGitRepository(ns, srv.HTTPURL("links"))
+	create(t, obj)
+	waitReady(t, obj)
+	files := tarFiles(t, download(t, obj.Status.Artifact))
+	if files["apps/alias.yaml"] != "real\n" {
+		t.Errorf("apps/alias.yaml = %q, want the content of real.yaml", files["apps/alias.yaml"])
+	}
+	for _, escaping := range []string{"apps/passwd", "apps/hostname"} {
+		if _, ok := files[escaping]; ok {
+			t.Errorf("%s, a link leading outside the checkout, is in the artifact", escaping)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package gitrepository
 
 import (
+	"io/fs"
 	"os"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -22,6 +23,7 @@ type scope struct {
 	upToDate bool
 
 	workDir string
+	root    *os.Root // the checkout folder, opened for archiving
 	commit  *gitclient.Commit
 }
 
@@ -31,7 +33,28 @@ type included struct {
 	artifact meta.Artifact
 }
 
+// files returns what to archive: the commit's tree when no worktree was
+// written, else the checkout folder (through os.Root, so no symlink in it
+// can lead outside).
+func (s *scope) files() (fs.ReadLinkFS, error) {
+	if s.commit.Files != nil {
+		return s.commit.Files, nil
+	}
+	root, err := os.OpenRoot(s.workDir)
+	if err != nil {
+		return nil, err
+	}
+	s.root = root
+	return root.FS().(fs.ReadLinkFS), nil
+}
+
 func (s *scope) cleanup() {
+	if s.commit != nil {
+		_ = s.commit.Files.Close()
+	}
+	if s.root != nil {
+		_ = s.root.Close()
+	}
 	if s.workDir != "" {
 		_ = os.RemoveAll(s.workDir)
 	}

@@ -28,7 +28,12 @@ func (r *Reconciler) archive(ctx context.Context, s *scope) error {
 				sourcev1.ArchiveOperationFailedReason, "copy included GitRepository '%s': %w", inc.spec.GitRepositoryRef.Name, err))
 		}
 	}
-	matcher, err := ignore.New(s.workDir, s.obj.Spec.Ignore)
+	files, err := s.files()
+	if err != nil {
+		return failed(s.obj, sourcev1.StorageOperationFailedCondition,
+			skeleton.Retryf(sourcev1.ArchiveOperationFailedReason, "open checkout: %w", err))
+	}
+	matcher, err := ignore.NewFS(files, s.obj.Spec.Ignore)
 	if err != nil {
 		return failed(s.obj, sourcev1.StorageOperationFailedCondition,
 			skeleton.Retryf(sourcev1.ArchiveOperationFailedReason, "read ignore rules: %w", err))
@@ -41,7 +46,7 @@ func (r *Reconciler) archive(ctx context.Context, s *scope) error {
 	}
 	unlock := r.Storage.Lock(artifact)
 	defer unlock()
-	if err := r.Storage.Archive(&artifact, s.workDir, matcher.Excluded); err != nil {
+	if err := r.Storage.ArchiveFS(&artifact, files, matcher.Excluded); err != nil {
 		return failed(s.obj, sourcev1.StorageOperationFailedCondition, skeleton.Retryf(
 			sourcev1.ArchiveOperationFailedReason, "write artifact: %w: check that --storage-path is writable", err))
 	}

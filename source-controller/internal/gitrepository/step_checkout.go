@@ -12,7 +12,11 @@ import (
 )
 
 // checkout clones the resolved commit into a temporary folder, shallowly
-// where the ref allows, unless the stored artifact is already current.
+// where the ref allows, unless the stored artifact is already current. When
+// nothing has to be added to or cut from the tree (no include, submodule or
+// sparse checkout), no worktree is written: the archive step reads the files
+// straight from Git's object store, which is most of the saving on large
+// repositories.
 func (r *Reconciler) checkout(ctx context.Context, s *scope) error {
 	if s.upToDate {
 		return nil
@@ -28,6 +32,8 @@ func (r *Reconciler) checkout(ctx context.Context, s *scope) error {
 	commit, err := gitclient.Checkout(ctx, s.obj.Spec.URL, s.auth, ref(s.obj), dir, gitclient.CheckoutOptions{
 		RecurseSubmodules: s.obj.Spec.RecurseSubmodules,
 		SparseCheckout:    s.obj.Spec.SparseCheckout,
+		NoWorktree: len(s.includes) == 0 && !s.obj.Spec.RecurseSubmodules &&
+			len(s.obj.Spec.SparseCheckout) == 0,
 	})
 	if err != nil {
 		return failed(s.obj, sourcev1.FetchFailedCondition, r.gitError(s.obj, err))

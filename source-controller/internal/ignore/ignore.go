@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -41,6 +42,11 @@ type Matcher struct {
 // New reads the ignore rules for the checkout at root. spec is the object's
 // spec.ignore; nil keeps the defaults.
 func New(root string, spec *string) (*Matcher, error) {
+	return NewFS(os.DirFS(root), spec)
+}
+
+// NewFS is New for a checkout held in a file system, such as a Git tree.
+func NewFS(root fs.FS, spec *string) (*Matcher, error) {
 	patterns := parse(alwaysExcluded, nil)
 	if spec != nil {
 		patterns = append(patterns, parse(lines(*spec), nil)...)
@@ -62,29 +68,25 @@ func (m *Matcher) Excluded(rel string, isDir bool) bool {
 
 // readIgnoreFiles parses every .sourceignore below root, in walk order so a
 // deeper file's patterns come after (and override) its parents'.
-func readIgnoreFiles(root string) ([]gitignore.Pattern, error) {
+func readIgnoreFiles(root fs.FS) ([]gitignore.Pattern, error) {
 	var patterns []gitignore.Pattern
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
+			return fs.SkipDir
 		}
 		if d.IsDir() || d.Name() != FileName || !d.Type().IsRegular() {
 			return nil
 		}
-		content, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, filepath.Dir(path))
+		content, err := fs.ReadFile(root, p)
 		if err != nil {
 			return err
 		}
 		var domain []string
-		if rel != "." {
-			domain = strings.Split(filepath.ToSlash(rel), "/")
+		if dir := path.Dir(p); dir != "." {
+			domain = strings.Split(dir, "/")
 		}
 		patterns = append(patterns, parse(lines(string(content)), domain)...)
 		return nil

@@ -52,13 +52,6 @@ type archiveEntry struct {
 // The write is atomic (see writeAtomic); on failure the previously stored
 // artifact at the same path is untouched. Callers should hold Lock(*a).
 func (s *Storage) Archive(a *meta.Artifact, dir string, filter Filter) error {
-	if a == nil {
-		return errors.New("archive: nil artifact")
-	}
-	objDir, file, err := s.objectDir(*a)
-	if err != nil {
-		return fmt.Errorf("archive: %w", err)
-	}
 	// All access goes through os.Root, which refuses to resolve anything
 	// outside dir, even if files change during the walk.
 	root, err := os.OpenRoot(dir)
@@ -66,13 +59,26 @@ func (s *Storage) Archive(a *meta.Artifact, dir string, filter Filter) error {
 		return fmt.Errorf("archive: open source directory: %w", err)
 	}
 	defer root.Close()
+	return s.ArchiveFS(a, root.FS().(fs.ReadLinkFS), filter)
+}
 
-	entries, err := collectEntries(root, filter)
+// ArchiveFS is Archive reading from a file system instead of a directory,
+// such as a Git tree read from the object store: same rules, same bytes for
+// the same content.
+func (s *Storage) ArchiveFS(a *meta.Artifact, src fs.ReadLinkFS, filter Filter) error {
+	if a == nil {
+		return errors.New("archive: nil artifact")
+	}
+	objDir, file, err := s.objectDir(*a)
 	if err != nil {
-		return fmt.Errorf("archive: walk %s: %w", dir, err)
+		return fmt.Errorf("archive: %w", err)
+	}
+	entries, err := collectEntries(src, filter)
+	if err != nil {
+		return fmt.Errorf("archive: walk: %w", err)
 	}
 	digest, size, err := writeAtomic(filepath.Join(objDir, file), func(w io.Writer) error {
-		return writeTarGz(w, root, entries)
+		return writeTarGz(w, src, entries)
 	})
 	if err != nil {
 		return fmt.Errorf("archive %s: %w", a.Path, err)
@@ -85,9 +91,9 @@ func (s *Storage) Archive(a *meta.Artifact, dir string, filter Filter) error {
 
 // collectEntries lists what Archive stores, sorted by path so the tarball
 // does not depend on the order in which files were created.
-func collectEntries(root *os.Root, filter Filter) ([]archiveEntry, error) {
+func collectEntries(root fs.ReadLinkFS, filter Filter) ([]archiveEntry, error) {
 	var entries []archiveEntry
-	err := fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err // an unreadable directory would silently drop content
 		}
@@ -117,7 +123,7 @@ func collectEntries(root *os.Root, filter Filter) ([]archiveEntry, error) {
 
 // writeTarGz writes entries as a tar stream inside a gzip stream. The gzip
 // header is left empty (no name, zero mtime) so it does not vary either.
-func writeTarGz(w io.Writer, root *os.Root, entries []archiveEntry) error {
+func writeTarGz(w io.Writer, root fs.FS, entries []archiveEntry) error {
 	gz := gzip.NewWriter(w)
 	tw := tar.NewWriter(gz)
 	buf := make([]byte, 32<<10)
@@ -143,7 +149,7 @@ func writeTarGz(w io.Writer, root *os.Root, entries []archiveEntry) error {
 // addFile appends an entry called name with the content of the regular file
 // at source. Opening through root keeps even a file swapped for a symlink
 // after the walk from reaching outside the archived directory.
-func addFile(tw *tar.Writer, root *os.Root, name, source string, buf []byte) error {
+func addFile(tw *tar.Writer, root fs.FS, name, source string, buf []byte) error {
 	f, err := root.Open(source)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -22,7 +21,7 @@ const maxLinkHops = 40
 //
 // Resolution is done by hand, one element at a time, instead of with
 // os.Root.Stat because Archive needs the final path to apply the ".git" rule.
-func resolveLink(root *os.Root, p string) (target string, ok bool) {
+func resolveLink(root fs.ReadLinkFS, p string) (target string, ok bool) {
 	var resolved []string // elements known to be real directories
 	if dir := path.Dir(p); dir != "." {
 		resolved = strings.Split(dir, "/")
@@ -59,7 +58,7 @@ func resolveLink(root *os.Root, p string) (target string, ok bool) {
 		if hops++; hops > maxLinkHops {
 			return "", false
 		}
-		link, err := root.Readlink(cur)
+		link, err := root.ReadLink(cur)
 		if err != nil || link == "" || filepath.IsAbs(link) || strings.HasPrefix(link, "/") {
 			return "", false
 		}
