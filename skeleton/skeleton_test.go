@@ -3,8 +3,6 @@ package skeleton
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -25,16 +23,7 @@ import (
 
 var cp *testkit.ControlPlane
 
-func TestMain(m *testing.M) {
-	var err error
-	if cp, err = testkit.StartControlPlane(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = cp.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m, &cp) }
 
 type harness struct {
 	skeleton *Skeleton

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -72,4 +73,18 @@ func StartControlPlane() (*ControlPlane, error) {
 // Stop stops the apiserver, then etcd.
 func (cp *ControlPlane) Stop() error {
 	return cp.env.Stop()
+}
+
+// Main is a TestMain for packages that share one control plane: it starts
+// it into *cp, runs the tests, stops it and exits with the tests' code.
+func Main(m *testing.M, cp **ControlPlane) {
+	started, err := StartControlPlane()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*cp = started
+	code := m.Run()
+	_ = started.Stop()
+	os.Exit(code)
 }

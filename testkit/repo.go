@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"path/filepath"
 	"testing"
 	"time"
@@ -194,7 +195,8 @@ func (r *Repo) push() {
 // it with its armored public key, as a user stores it in a verify Secret.
 func NewPGPKey(t testing.TB, name string) (*openpgp.Entity, []byte) {
 	t.Helper()
-	entity, err := openpgp.NewEntity(name, "test", name+"@tide.invalid", nil)
+	// EdDSA: generating it is instant, unlike RSA.
+	entity, err := openpgp.NewEntity(name, "test", name+"@tide.invalid", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,6 @@ package v1_test
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,16 +17,7 @@ import (
 
 var cp *testkit.ControlPlane
 
-func TestMain(m *testing.M) {
-	var err error
-	if cp, err = testkit.StartControlPlane(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = cp.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testkit.Main(m, &cp) }
 
 func newKustomization(ns string, mutate func(*kustomizev1.Kustomization)) *kustomizev1.Kustomization {
 	obj := &kustomizev1.Kustomization{

@@ -1,7 +1,6 @@
 package gitclient
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -13,8 +12,6 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/armor"
-	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/util"
 	gogit "github.com/go-git/go-git/v5"
@@ -111,27 +108,6 @@ func (w *work) setRef(name, hash string) {
 	if err := w.repo.Storer.SetReference(ref); err != nil {
 		w.t.Fatal(err)
 	}
-}
-
-// newPGPKey makes a PGP key pair and returns it with its armored public key.
-func newPGPKey(t *testing.T, name string) (*openpgp.Entity, []byte) {
-	t.Helper()
-	e, err := openpgp.NewEntity(name, "", name+"@tide.invalid", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	aw, err := armor.Encode(&buf, openpgp.PublicKeyType, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Serialize(aw); err != nil {
-		t.Fatal(err)
-	}
-	if err := aw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return e, buf.Bytes()
 }
 
 // sshSigner signs Git objects with an SSH key, as `git -c gpg.format=ssh`.

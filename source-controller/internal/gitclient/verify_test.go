@@ -16,8 +16,8 @@ func TestVerify(t *testing.T) {
 	url := srv.HTTPURL("signed")
 	unsigned := srv.NewRepo(t, "signed").Write("a.txt", "a").Commit("unsigned")
 
-	pgpKey, pgpPub := newPGPKey(t, "trusted")
-	_, otherPGP := newPGPKey(t, "other")
+	pgpKey, pgpPub := testkit.NewPGPKey(t, "trusted")
+	_, otherPGP := testkit.NewPGPKey(t, "other")
 	sshKey, sshPub := newSSHKey(t)
 	_, otherSSH := newSSHKey(t)
 
