@@ -67,7 +67,7 @@ kube-assets: $(KUBE_ASSETS_DIR)/kube-apiserver $(KUBE_ASSETS_DIR)/etcd ## Build 
 # GOWORK=off keeps its very large dependency graph away from Tide's modules.
 $(KUBE_ASSETS_DIR)/%: $(KUBE_ASSETS_SRC)
 	@mkdir -p $(KUBE_ASSETS_DIR)
-	@echo "Building $* $(KUBE_VERSION) from source (the first time takes several minutes)..."
+	@echo "Building $* from source, pinned in hack/kube-assets/go.mod (the first time takes several minutes)..."
 	cd hack/kube-assets && GOWORK=off go build -ldflags "$(KUBE_LDFLAGS)" -o $@ ./$*
 
 $(CONTROLLER_GEN):

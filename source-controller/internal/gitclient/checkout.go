@@ -208,8 +208,14 @@ func initRepo(dir string, noWorktree bool) (*gogit.Repository, *filesystem.Stora
 		repo, err := gogit.PlainInit(dir, false)
 		return repo, nil, err
 	}
-	store := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRUDefault(),
+	store := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRU(treeCacheSize),
 		filesystem.Options{KeepDescriptors: true})
 	repo, err := gogit.Init(store, nil)
 	return repo, store, err
 }
+
+// treeCacheSize bounds the decoded objects kept while a tree is read
+// without a worktree. Each blob is read once, so the cache only needs to
+// hold the trees a walk revisits; go-git's default (96 MiB) would let a
+// large repository's blobs pile up in memory for nothing.
+const treeCacheSize = 4 * cache.MiByte
