@@ -42,8 +42,12 @@ func (r *Reconciler) gitError(obj *sourcev1.GitRepository, err error) error {
 		return skeleton.Wait(interval, sourcev1.GitOperationFailedReason,
 			"%s: push it, or fix spec.ref", err.Error())
 	case errors.Is(err, gitclient.ErrAuthFailed):
+		where := "spec.secretRef"
+		if obj.Spec.ProxySecretRef != nil {
+			where = "spec.secretRef and the proxy's in spec.proxySecretRef"
+		}
 		return skeleton.Wait(interval, sourcev1.AuthenticationFailedReason,
-			"%s: check the credentials in spec.secretRef and that they may read the repository", err.Error())
+			"%s: check the credentials in %s, and that they may read the repository", err.Error(), where)
 	case errors.Is(err, gitclient.ErrInvalidAuth):
 		return classifyAuthError(obj, err)
 	case errors.Is(err, gitclient.ErrUnreachable):
