@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/tidegitops/tide/testkit"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -20,7 +21,7 @@ func TestAuthFromSecret(t *testing.T) {
 	key, encKey := testSSHKeys(t, "correct-passphrase")
 	hosts := testKnownHosts(t, "[git.example.com]:2222")
 	otherHosts := testKnownHosts(t, "elsewhere.example.com")
-	pki := newTestPKI(t)
+	pki := testkit.NewPKI(t)
 
 	tests := []struct {
 		name    string
@@ -47,7 +48,7 @@ func TestAuthFromSecret(t *testing.T) {
 				}
 			}},
 		{name: "CA and client certificate", url: "https://h/r.git",
-			data: map[string]string{"ca.crt": string(pki.caPEM), "tls.crt": string(pki.clientCert), "tls.key": string(pki.clientKey)},
+			data: map[string]string{"ca.crt": string(pki.CA), "tls.crt": string(pki.ClientCert), "tls.key": string(pki.ClientKey)},
 			check: func(t *testing.T, a *Auth) {
 				if len(a.CABundle) == 0 || len(a.ClientCert) == 0 || len(a.ClientKey) == 0 {
 					t.Errorf("TLS material missing: %v", a)
@@ -68,12 +69,12 @@ func TestAuthFromSecret(t *testing.T) {
 			wantErr: "both 'bearerToken' and 'username'/'password'"},
 		{name: "invalid CA", url: "https://h/r.git", data: map[string]string{"ca.crt": "not-a-cert-value"},
 			wantErr: "'ca.crt' is not valid: no PEM certificate found"},
-		{name: "client cert without key", url: "https://h/r.git", data: map[string]string{"tls.crt": string(pki.clientCert)},
+		{name: "client cert without key", url: "https://h/r.git", data: map[string]string{"tls.crt": string(pki.ClientCert)},
 			wantErr: "secret has 'tls.crt' but no 'tls.key'"},
-		{name: "client key without cert", url: "https://h/r.git", data: map[string]string{"tls.key": string(pki.clientKey)},
+		{name: "client key without cert", url: "https://h/r.git", data: map[string]string{"tls.key": string(pki.ClientKey)},
 			wantErr: "secret has 'tls.key' but no 'tls.crt'"},
 		{name: "client cert with wrong key", url: "https://h/r.git",
-			data:    map[string]string{"tls.crt": string(pki.clientCert), "tls.key": string(pki.serverKey)},
+			data:    map[string]string{"tls.crt": string(pki.ClientCert), "tls.key": string(pki.ServerKey)},
 			wantErr: "'tls.crt' and 'tls.key' are not a valid PEM certificate and matching private key"},
 		{name: "ssh without secret", url: sshURL, data: nil,
 			wantErr: "ssh URL needs 'identity' and 'known_hosts' keys in the secret: add 'identity' and 'known_hosts'"},
@@ -196,6 +197,6 @@ func testSSHKeys(t *testing.T, passphrase string) (plain, encrypted string) {
 // testKnownHosts returns a known_hosts line for host with a fresh key.
 func testKnownHosts(t *testing.T, host string) string {
 	t.Helper()
-	s, _ := newSSHKey(t)
+	s, _ := testkit.NewSSHKey(t)
 	return knownhosts.Line([]string{host}, s.PublicKey()) + "\n"
 }

@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -132,18 +129,10 @@ func TestCheckoutSubmodules(t *testing.T) {
 	lib.Write("lib.txt", "newer\n").Commit("lib two") // the pinned commit is not the tip
 	srv.NewRepo(t, "main").Write("main.txt", "main\n").Commit("main one")
 
-	w := cloneWork(t, srv.HTTPURL("main"))
-	w.write(".gitmodules", "[submodule \"lib\"]\n\tpath = vendor/lib\n\turl = "+srv.HTTPURL("lib")+"\n")
-	idx, err := w.repo.Storer.Index()
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx.Entries = append(idx.Entries, &index.Entry{Name: "vendor/lib", Mode: filemode.Submodule, Hash: plumbing.NewHash(libCommit)})
-	if err := w.repo.Storer.SetIndex(idx); err != nil {
-		t.Fatal(err)
-	}
-	w.commit("add submodule", nil, nil)
-	w.push()
+	w := testkit.CloneWork(t, srv.HTTPURL("main"))
+	w.AddSubmodule("lib", "vendor/lib", srv.HTTPURL("lib"), libCommit)
+	w.Commit("add submodule", nil, nil)
+	w.Push()
 
 	for _, recurse := range []bool{true, false} {
 		dir := t.TempDir()

@@ -38,9 +38,9 @@ func newHistory(t *testing.T) history {
 	r.Checkout("master")
 	h.c3 = r.Write("README.md", "three\n").Commit("three")
 	r.AnnotatedTag("v2.0.0-rc.1", "rc").Tag("not-a-version")
-	w := cloneWork(t, h.url)
-	w.setRef("refs/heads/pr", h.c4)
-	w.push("refs/heads/pr:refs/pull/1/head")
+	w := testkit.CloneWork(t, h.url)
+	w.SetRef("refs/heads/pr", h.c4)
+	w.Push("refs/heads/pr:refs/pull/1/head")
 	return h
 }
 

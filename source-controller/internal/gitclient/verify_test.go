@@ -18,16 +18,16 @@ func TestVerify(t *testing.T) {
 
 	pgpKey, pgpPub := testkit.NewPGPKey(t, "trusted")
 	_, otherPGP := testkit.NewPGPKey(t, "other")
-	sshKey, sshPub := newSSHKey(t)
-	_, otherSSH := newSSHKey(t)
+	sshKey, sshPub := testkit.NewSSHKey(t)
+	_, otherSSH := testkit.NewSSHKey(t)
 
-	w := cloneWork(t, url)
-	w.tag("light", "", nil)
-	w.tag("plain", "an unsigned annotated tag", nil)
-	pgpCommit := w.write("a.txt", "b").commit("signed with PGP", pgpKey, nil)
-	w.tag("v1.0.0", "a signed tag", pgpKey)
-	w.write("a.txt", "c").commit("signed with SSH", nil, sshSigner{sshKey})
-	w.push()
+	w := testkit.CloneWork(t, url)
+	w.Tag("light", "", nil)
+	w.Tag("plain", "an unsigned annotated tag", nil)
+	pgpCommit := w.Write("a.txt", "b").Commit("signed with PGP", pgpKey, nil)
+	w.Tag("v1.0.0", "a signed tag", pgpKey)
+	w.Write("a.txt", "c").Commit("signed with SSH", nil, testkit.SSHSigner{Signer: sshKey})
+	w.Push()
 
 	checkout := func(ref Ref) *Commit {
 		t.Helper()

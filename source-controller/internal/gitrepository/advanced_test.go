@@ -1,42 +1,13 @@
 package gitrepository
 
 import (
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
-	"io"
-	"math/big"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
-	"github.com/go-git/go-billy/v5/memfs"
-	"github.com/go-git/go-billy/v5/util"
-	gogit "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/index"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/memory"
-	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
@@ -62,7 +33,7 @@ func TestReconcileSparseCheckout(t *testing.T) {
 	create(t, obj)
 	waitReady(t, obj)
 	files := tarFiles(t, download(t, obj.Status.Artifact))
-	if got, want := sortedKeys(files), []string{"apps/app.yaml", "apps/web/web.yaml"}; !slices.Equal(got, want) {
+	if got, want := slices.Sorted(maps.Keys(files)), []string{"apps/app.yaml", "apps/web/web.yaml"}; !slices.Equal(got, want) {
 		t.Errorf("artifact files = %v, want %v", got, want)
 	}
 	if !slices.Equal(obj.Status.ObservedSparseCheckout, []string{"apps"}) {
@@ -76,7 +47,7 @@ func TestReconcileSparseCheckout(t *testing.T) {
 	files = tarFiles(t, download(t, obj.Status.Artifact))
 	for _, p := range []string{"apps/app.yaml", "apps2/other.yaml", "infra/db.yaml", "README.md"} {
 		if _, ok := files[p]; !ok {
-			t.Errorf("%s missing from the artifact after removing spec.sparseCheckout; files = %v", p, sortedKeys(files))
+			t.Errorf("%s missing from the artifact after removing spec.sparseCheckout; files = %v", p, slices.Sorted(maps.Keys(files)))
 		}
 	}
 	if obj.Status.Artifact.Digest == sparseDigest {
@@ -94,18 +65,10 @@ func TestReconcileRecurseSubmodules(t *testing.T) {
 	lib.Write("lib.txt", "newer\n").Commit("lib two") // the pinned commit is not the tip
 	srv.NewRepo(t, "main").Write("main.txt", "main\n").Commit("main one")
 
-	w := cloneWork(t, srv.HTTPURL("main"))
-	w.write(".gitmodules", "[submodule \"lib\"]\n\tpath = vendor/lib\n\turl = "+srv.HTTPURL("lib")+"\n")
-	idx, err := w.repo.Storer.Index()
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx.Entries = append(idx.Entries, &index.Entry{Name: "vendor/lib", Mode: filemode.Submodule, Hash: plumbing.NewHash(pinned)})
-	if err := w.repo.Storer.SetIndex(idx); err != nil {
-		t.Fatal(err)
-	}
-	head := w.commit("add submodule", nil, nil)
-	w.push()
+	w := testkit.CloneWork(t, srv.HTTPURL("main"))
+	w.AddSubmodule("lib", "vendor/lib", srv.HTTPURL("lib"), pinned)
+	head := w.Commit("add submodule", nil, nil)
+	w.Push()
 	ns := testkit.NewNamespace(t, env.cp.Client)
 
 	for _, recurse := range []bool{true, false} {
@@ -122,14 +85,14 @@ func TestReconcileRecurseSubmodules(t *testing.T) {
 			}
 			files := tarFiles(t, download(t, obj.Status.Artifact))
 			if files["main.txt"] != "main\n" {
-				t.Errorf("main.txt = %q; files = %v", files["main.txt"], sortedKeys(files))
+				t.Errorf("main.txt = %q; files = %v", files["main.txt"], slices.Sorted(maps.Keys(files)))
 			}
 			got, ok := files["vendor/lib/lib.txt"]
 			switch {
 			case recurse && got != "pinned\n":
-				t.Errorf("vendor/lib/lib.txt = %q (present %v), want the pinned commit's content; files = %v", got, ok, sortedKeys(files))
+				t.Errorf("vendor/lib/lib.txt = %q (present %v), want the pinned commit's content; files = %v", got, ok, slices.Sorted(maps.Keys(files)))
 			case !recurse && ok:
-				t.Errorf("submodule content in the artifact without recurseSubmodules; files = %v", sortedKeys(files))
+				t.Errorf("submodule content in the artifact without recurseSubmodules; files = %v", slices.Sorted(maps.Keys(files)))
 			}
 			if obj.Status.ObservedRecurseSubmodules != recurse {
 				t.Errorf("status.observedRecurseSubmodules = %v, want %v", obj.Status.ObservedRecurseSubmodules, recurse)
@@ -141,9 +104,9 @@ func TestReconcileRecurseSubmodules(t *testing.T) {
 func TestReconcileHTTPS(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	head := srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("one")
-	p := newTestPKI(t)
-	tlsURL := startTLSFront(t, srv.HTTPURL("app"), p, false)
-	mtlsURL := startTLSFront(t, srv.HTTPURL("app"), p, true)
+	p := testkit.NewPKI(t)
+	tlsURL := testkit.HTTPSFront(t, srv.HTTPURL("app"), p, false)
+	mtlsURL := testkit.HTTPSFront(t, srv.HTTPURL("app"), p, true)
 	ns := testkit.NewNamespace(t, env.cp.Client)
 	const password = "Https-Secret-Pass-77" // the server ignores it; it must not show anywhere
 
@@ -154,13 +117,13 @@ func TestReconcileHTTPS(t *testing.T) {
 		wantReason string // empty: Ready
 		wantHint   string
 	}{
-		{"custom CA", tlsURL, map[string][]byte{"ca.crt": p.caPEM}, "", ""},
+		{"custom CA", tlsURL, map[string][]byte{"ca.crt": p.CA}, "", ""},
 		{"custom CA and basic auth", tlsURL,
-			map[string][]byte{"ca.crt": p.caPEM, "username": []byte("git"), "password": []byte(password)}, "", ""},
-		{"mTLS", mtlsURL, map[string][]byte{"ca.crt": p.caPEM, "tls.crt": p.clientCert, "tls.key": p.clientKey}, "", ""},
+			map[string][]byte{"ca.crt": p.CA, "username": []byte("git"), "password": []byte(password)}, "", ""},
+		{"mTLS", mtlsURL, map[string][]byte{"ca.crt": p.CA, "tls.crt": p.ClientCert, "tls.key": p.ClientKey}, "", ""},
 		{"CA unknown", tlsURL, map[string][]byte{"username": []byte("git"), "password": []byte(password)},
 			sourcev1.AuthenticationFailedReason, "'ca.crt'"},
-		{"mTLS without client certificate", mtlsURL, map[string][]byte{"ca.crt": p.caPEM},
+		{"mTLS without client certificate", mtlsURL, map[string][]byte{"ca.crt": p.CA},
 			sourcev1.AuthenticationFailedReason, "'tls.crt'"},
 	}
 	for i, tt := range tests {
@@ -207,7 +170,7 @@ func TestReconcileHTTPS(t *testing.T) {
 func TestReconcileProxy(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	head := srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("one")
-	addr, count := startProxy(t, "proxyuser", "proxy-pass-value")
+	addr, count := testkit.StartProxy(t, "proxyuser", "proxy-pass-value")
 	ns := testkit.NewNamespace(t, env.cp.Client)
 
 	t.Run("through the proxy", func(t *testing.T) {
@@ -261,11 +224,11 @@ func TestReconcileVerifyTag(t *testing.T) {
 	commit := repo.Write("a.yaml", "a: 1\n").Commit("release") // unsigned commit
 	key, publicKey := testkit.NewPGPKey(t, "release")
 	other, _ := testkit.NewPGPKey(t, "other")
-	w := cloneWork(t, srv.HTTPURL("tagged"))
-	w.tag("v1.0.0", "signed release", key)
-	w.tag("v1.0.1", "release signed by an untrusted key", other)
-	w.tag("v1.0.2", "unsigned release", nil)
-	w.push()
+	w := testkit.CloneWork(t, srv.HTTPURL("tagged"))
+	w.Tag("v1.0.0", "signed release", key)
+	w.Tag("v1.0.1", "release signed by an untrusted key", other)
+	w.Tag("v1.0.2", "unsigned release", nil)
+	w.Push()
 	ns := testkit.NewNamespace(t, env.cp.Client)
 	createSecret(t, ns, "trusted", map[string][]byte{"release.asc": publicKey})
 	verifyTag := func(ref sourcev1.GitRepositoryRef) func(*sourcev1.GitRepository) {
@@ -336,11 +299,11 @@ func TestReconcileVerifyTag(t *testing.T) {
 func TestReconcileVerifySSHSignedCommit(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	srv.NewRepo(t, "ssh-signed").Write("a.yaml", "a: 0\n").Commit("unsigned base")
-	signer, authorizedKey := newSSHKey(t)
-	otherSigner, otherKey := newSSHKey(t)
-	w := cloneWork(t, srv.HTTPURL("ssh-signed"))
-	signed := w.write("a.yaml", "a: 1\n").commit("ssh signed", nil, sshSigner{signer})
-	w.push()
+	signer, authorizedKey := testkit.NewSSHKey(t)
+	otherSigner, otherKey := testkit.NewSSHKey(t)
+	w := testkit.CloneWork(t, srv.HTTPURL("ssh-signed"))
+	signed := w.Write("a.yaml", "a: 1\n").Commit("ssh signed", nil, testkit.SSHSigner{Signer: signer})
+	w.Push()
 	ns := testkit.NewNamespace(t, env.cp.Client)
 	// The trusted key sits among another one, as several keys of a team would.
 	createSecret(t, ns, "ssh-keys", map[string][]byte{"dev.sshpub": append(otherKey, authorizedKey...)})
@@ -371,203 +334,12 @@ func TestReconcileVerifySSHSignedCommit(t *testing.T) {
 	// A commit signed by a key that is not trusted is refused.
 	trusted := map[string][]byte{"dev.sshpub": authorizedKey}
 	updateSecret(t, ns, "ssh-keys", trusted)
-	w.write("a.yaml", "a: evil\n").commit("signed by someone else", nil, sshSigner{otherSigner})
-	w.push()
+	w.Write("a.yaml", "a: evil\n").Commit("signed by someone else", nil, testkit.SSHSigner{Signer: otherSigner})
+	w.Push()
 	requestReconcileNoWait(t, obj)
 	ready := waitNotReady(t, obj, sourcev1.VerificationError)
 	t.Logf("message: %q", ready.Message)
 	if !sameArtifact(obj.Status.Artifact, &good) {
 		t.Errorf("an untrusted commit replaced the artifact: %+v", obj.Status.Artifact)
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// The helpers below are small copies of gitclient's test helpers
-// (helpers_test.go and tls_test.go), which live in another package.
-
-// work is an in-memory clone of a test server repository, for what testkit's
-// Repo does not do: SSH-signed commits, signed tags, submodule entries.
-type work struct {
-	t    *testing.T
-	repo *gogit.Repository
-	wt   *gogit.Worktree
-	now  time.Time
-}
-
-func cloneWork(t *testing.T, url string) *work {
-	t.Helper()
-	repo, err := gogit.Clone(memory.NewStorage(), memfs.New(), &gogit.CloneOptions{URL: url})
-	if err != nil {
-		t.Fatalf("clone %s: %v", url, err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &work{t: t, repo: repo, wt: wt, now: time.Now().Add(time.Hour).Truncate(time.Second)}
-}
-
-func (w *work) write(path, content string) *work {
-	w.t.Helper()
-	if err := util.WriteFile(w.wt.Filesystem, path, []byte(content), 0o644); err != nil {
-		w.t.Fatal(err)
-	}
-	if _, err := w.wt.Add(path); err != nil {
-		w.t.Fatal(err)
-	}
-	return w
-}
-
-func (w *work) sig() *object.Signature {
-	w.now = w.now.Add(time.Second)
-	return &object.Signature{Name: "Signer", Email: "signer@tide.invalid", When: w.now}
-}
-
-// commit commits the staged changes, signed with pgp or ssh when not nil.
-func (w *work) commit(msg string, pgp *openpgp.Entity, signer gogit.Signer) string {
-	w.t.Helper()
-	h, err := w.wt.Commit(msg, &gogit.CommitOptions{
-		Author: w.sig(), AllowEmptyCommits: true, SignKey: pgp, Signer: signer,
-	})
-	if err != nil {
-		w.t.Fatalf("commit: %v", err)
-	}
-	return h.String()
-}
-
-// tag makes an annotated tag at HEAD, signed with pgp when not nil.
-func (w *work) tag(name, msg string, pgp *openpgp.Entity) {
-	w.t.Helper()
-	head, err := w.repo.Head()
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	opts := &gogit.CreateTagOptions{Tagger: w.sig(), Message: msg, SignKey: pgp}
-	if _, err := w.repo.CreateTag(name, head.Hash(), opts); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-// push pushes branches and tags to origin.
-func (w *work) push() {
-	w.t.Helper()
-	err := w.repo.Push(&gogit.PushOptions{RefSpecs: []config.RefSpec{"refs/heads/*:refs/heads/*", "refs/tags/*:refs/tags/*"}})
-	if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
-		w.t.Fatalf("push: %v", err)
-	}
-}
-
-// sshSigner signs Git objects with an SSH key, as `git -c gpg.format=ssh`.
-type sshSigner struct{ ssh.Signer }
-
-func (s sshSigner) Sign(message io.Reader) ([]byte, error) {
-	sig, err := sshsig.Sign(message, s.Signer, sshsig.HashSHA512, "git")
-	if err != nil {
-		return nil, err
-	}
-	return sshsig.Armor(sig), nil
-}
-
-// newSSHKey makes an ed25519 key: a signer and its authorized_keys line.
-func newSSHKey(t *testing.T) (ssh.Signer, []byte) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, ssh.MarshalAuthorizedKey(s.PublicKey())
-}
-
-type testPKI struct {
-	caPEM                 []byte
-	pool                  *x509.CertPool
-	serverCert, serverKey []byte
-	clientCert, clientKey []byte
-}
-
-func newTestPKI(t *testing.T) testPKI {
-	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tide test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	issue := func(serial int64, usage x509.ExtKeyUsage, ips []net.IP) ([]byte, []byte) {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "tide test"},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage}, IPAddresses: ips,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keyDER, _ := x509.MarshalECPrivateKey(key)
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-			pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
-	}
-	p := testPKI{caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), pool: x509.NewCertPool()}
-	p.pool.AddCert(ca)
-	p.serverCert, p.serverKey = issue(2, x509.ExtKeyUsageServerAuth, []net.IP{net.ParseIP("127.0.0.1")})
-	p.clientCert, p.clientKey = issue(3, x509.ExtKeyUsageClientAuth, nil)
-	return p
-}
-
-// startTLSFront serves the Git server over HTTPS with the PKI's server
-// certificate, requiring a client certificate when mtls is set.
-func startTLSFront(t *testing.T, backend string, p testPKI, mtls bool) string {
-	t.Helper()
-	u, _ := url.Parse(backend)
-	front := httptest.NewUnstartedServer(httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host}))
-	cert, err := tls.X509KeyPair(p.serverCert, p.serverKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	front.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	if mtls {
-		front.TLS.ClientAuth, front.TLS.ClientCAs = tls.RequireAndVerifyClientCert, p.pool
-	}
-	front.StartTLS()
-	t.Cleanup(front.Close)
-	return "https://" + front.Listener.Addr().String() + u.Path
-}
-
-// startProxy is a forward HTTP proxy that wants the given basic credentials
-// and counts the requests it forwards.
-func startProxy(t *testing.T, user, pass string) (addr string, count func() int64) {
-	t.Helper()
-	var n atomic.Int64
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, _ := http.NewRequest("", "", nil)
-		req.Header.Set("Authorization", r.Header.Get("Proxy-Authorization"))
-		if u, p, ok := req.BasicAuth(); !ok || u != user || p != pass {
-			w.Header().Set("Proxy-Authenticate", `Basic realm="proxy"`)
-			w.WriteHeader(http.StatusProxyAuthRequired)
-			return
-		}
-		n.Add(1)
-		r.Header.Del("Proxy-Authorization")
-		(&httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.Out.URL = r.URL }}).ServeHTTP(w, r)
-	}))
-	t.Cleanup(proxy.Close)
-	return proxy.URL, n.Load
 }

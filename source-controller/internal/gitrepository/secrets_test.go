@@ -23,7 +23,7 @@ func TestReconcileSecretsNeverLeak(t *testing.T) {
 	const secret = "SuperSecret-Value-123"
 	srv := testkit.StartGitServer(t, testkit.WithBasicAuth("git", "right-pa55"), testkit.WithBearerToken("right-t0ken"))
 	srv.NewRepo(t, "private").Write("a.yaml", "a: 1\n").Commit("first")
-	proxyAddr, _ := startProxy(t, "proxyuser", "right-proxy-pass")
+	proxyAddr, _ := testkit.StartProxy(t, "proxyuser", "right-proxy-pass")
 	ns := testkit.NewNamespace(t, env.cp.Client)
 	unreachable := strings.TrimSuffix(strings.TrimPrefix(testkit.UnreachableURL(t), "http://"), "/nothing.git")
 	withUserinfo := func(u string) string { return strings.Replace(u, "://", "://user:"+secret+"@", 1) }
