@@ -5,6 +5,7 @@ import (
 
 	"github.com/fluxcd/pkg/runtime/conditions"
 
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -71,5 +72,29 @@ func TestReconcileDigestIsDeterministic(t *testing.T) {
 	waitReady(t, two)
 	if one.Status.Artifact.Digest != two.Status.Artifact.Digest {
 		t.Errorf("digests differ for the same commit: %s and %s", one.Status.Artifact.Digest, two.Status.Artifact.Digest)
+	}
+}
+
+// A semver range is resolved once: the clone fetches the tag it resolved
+// to, so storing the artifact costs the Git server two ref advertisements
+// (resolve, fetch) and one pack transfer, as a branch does.
+func TestReconcileSemverResolvesOnce(t *testing.T) {
+	srv := testkit.StartGitServer(t)
+	repo := srv.NewRepo(t, "semver")
+	repo.Write("a.yaml", "a: 1\n").Commit("one")
+	repo.Tag("v1.0.0")
+	head := repo.Write("a.yaml", "a: 2\n").Commit("two")
+	repo.Tag("v1.1.0")
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	obj := newGitRepository(ns, srv.HTTPURL("semver"), func(o *sourcev1.GitRepository) {
+		o.Spec.Reference = &sourcev1.GitRepositoryRef{SemVer: "^1.0.0"}
+	})
+	create(t, obj)
+	waitReady(t, obj)
+	if obj.Status.Artifact.Revision != "v1.1.0@sha1:"+head {
+		t.Fatalf("revision = %q, want v1.1.0@sha1:%s", obj.Status.Artifact.Revision, head)
+	}
+	if srv.RefAdvertisements() != 2 || srv.UploadPacks() != 1 {
+		t.Errorf("%d ref advertisements and %d upload-packs, want 2 and 1", srv.RefAdvertisements(), srv.UploadPacks())
 	}
 }

@@ -3,6 +3,7 @@ package gitrepository
 import (
 	"context"
 	"os"
+	"strings"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
 
@@ -29,7 +30,7 @@ func (r *Reconciler) checkout(ctx context.Context, s *scope) error {
 	s.workDir = dir
 	ctx, cancel := context.WithTimeout(ctx, s.obj.GetTimeout())
 	defer cancel()
-	commit, err := gitclient.Checkout(ctx, s.obj.Spec.URL, s.auth, ref(s.obj), dir, gitclient.CheckoutOptions{
+	commit, err := gitclient.Checkout(ctx, s.obj.Spec.URL, s.auth, s.checkoutRef(), dir, gitclient.CheckoutOptions{
 		RecurseSubmodules: s.obj.Spec.RecurseSubmodules,
 		SparseCheckout:    s.obj.Spec.SparseCheckout,
 		NoWorktree: len(s.includes) == 0 && !s.obj.Spec.RecurseSubmodules &&
@@ -41,4 +42,15 @@ func (r *Reconciler) checkout(ctx context.Context, s *scope) error {
 	conditions.Delete(s.obj, sourcev1.FetchFailedCondition)
 	s.commit = commit
 	return nil
+}
+
+// checkoutRef is the ref to fetch. A semver range was already resolved to a
+// tag by the resolve step: fetching that tag saves asking the remote for
+// its refs a second time.
+func (s *scope) checkoutRef() gitclient.Ref {
+	r := ref(s.obj)
+	if r.Commit == "" && r.Name == "" && r.SemVer != "" && strings.HasPrefix(s.resolved.RefName, "refs/tags/") {
+		return gitclient.Ref{Tag: strings.TrimPrefix(s.resolved.RefName, "refs/tags/")}
+	}
+	return r
 }
