@@ -24,6 +24,9 @@ type ControlPlane struct {
 	Client client.Client
 	// Scheme knows the built-in kinds and every Tide kind.
 	Scheme *runtime.Scheme
+	// KubeConfig reaches the apiserver as an administrator, as a kubeconfig
+	// file's bytes (what a user would put in a Secret for a remote cluster).
+	KubeConfig []byte
 
 	env *envtest.Environment
 }
@@ -67,7 +70,7 @@ func StartControlPlane() (*ControlPlane, error) {
 		_ = env.Stop()
 		return nil, err
 	}
-	return &ControlPlane{Config: cfg, Client: c, Scheme: scheme, env: env}, nil
+	return &ControlPlane{Config: cfg, Client: c, Scheme: scheme, KubeConfig: env.KubeConfig, env: env}, nil
 }
 
 // Stop stops the apiserver, then etcd.

@@ -39,6 +39,10 @@ type Options struct {
 	Concurrent        int
 	RequeueDependency time.Duration
 
+	// QPS and Burst limit the client's requests to the Kubernetes API.
+	QPS   float32
+	Burst int
+
 	Watch          controller.WatchOptions
 	LeaderElection leaderelection.Options
 	Log            logger.Options
@@ -52,8 +56,14 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", ":8080", "The address the metric endpoint binds to.")
 	fs.StringVar(&o.HealthAddr, "health-addr", ":9440", "The address the health endpoint binds to.")
 	fs.StringVar(&o.EventsAddr, "events-addr", "", "The address of the events receiver (notification-controller).")
-	fs.IntVar(&o.Concurrent, "concurrent", 2, "The number of concurrent reconciles per kind.")
+	concurrent := o.Concurrent // a controller may preset its own default
+	if concurrent == 0 {
+		concurrent = 2
+	}
+	fs.IntVar(&o.Concurrent, "concurrent", concurrent, "The number of concurrent reconciles per kind.")
 	fs.DurationVar(&o.RequeueDependency, "requeue-dependency", 30*time.Second, "The interval at which failing dependencies are reevaluated.")
+	fs.Float32Var(&o.QPS, "kube-api-qps", 50, "The maximum queries-per-second of requests sent to the Kubernetes API.")
+	fs.IntVar(&o.Burst, "kube-api-burst", 300, "The maximum burst of requests sent to the Kubernetes API.")
 	o.Watch.BindFlags(fs)
 	o.LeaderElection.BindFlags(fs)
 	o.Log.BindFlags(fs)
@@ -62,13 +72,15 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 }
 
 // Config sets up logging from the log flags and finds the Kubernetes API:
-// --kubeconfig, $KUBECONFIG, the in-cluster config or ~/.kube/config.
+// --kubeconfig, $KUBECONFIG, the in-cluster config or ~/.kube/config, with
+// the client rate limits of --kube-api-qps and --kube-api-burst.
 func (o Options) Config() (*rest.Config, error) {
 	ctrl.SetLogger(logger.NewLogger(o.Log))
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
 		return nil, fmt.Errorf("no Kubernetes API to talk to (set --kubeconfig or KUBECONFIG, or run in a cluster): %w", err)
 	}
+	cfg.QPS, cfg.Burst = o.QPS, o.Burst
 	return cfg, nil
 }
 
