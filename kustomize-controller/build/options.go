@@ -1,0 +1,128 @@
+package build
+
+import (
+	"maps"
+	"path/filepath"
+	"slices"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	kustypes "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/resid"
+)
+
+// Options says what to build and how, as a Kustomization's spec does.
+type Options struct {
+	// Path is the folder to build, relative to the root; "" or "./" is the
+	// root itself. Like Flux, a path cannot climb above the root: "../x"
+	// is read as "x".
+	Path string
+
+	// TargetNamespace, NamePrefix and NameSuffix override the kustomization's
+	// namespace, namePrefix and nameSuffix when set.
+	TargetNamespace, NamePrefix, NameSuffix string
+
+	// CommonMetadata labels and annotates every object (labels are not added
+	// to selectors or pod templates).
+	CommonMetadata *kustomizev1.CommonMetadata
+
+	// Images and Patches are appended to the kustomization's own.
+	Images  []kustomizev1.Image
+	Patches []kustomizev1.Patch
+
+	// Components are appended to the kustomization's components; their paths
+	// are relative to Path. With IgnoreMissingComponents, those that do not
+	// exist are dropped instead of failing the build.
+	Components              []string
+	IgnoreMissingComponents bool
+
+	// NoRemoteBases refuses resources and components fetched from the
+	// network (git repositories and HTTP URLs).
+	NoRemoteBases bool
+
+	// Labels are set on every built object after the build, over the labels
+	// the object already has (the owner labels of the Kustomization).
+	Labels map[string]string
+}
+
+// OptionsFor returns the build options of a Kustomization's spec (Labels left empty).
+func OptionsFor(spec *kustomizev1.KustomizationSpec) Options {
+	opts := Options{
+		Path:                    spec.Path,
+		TargetNamespace:         spec.TargetNamespace,
+		NamePrefix:              spec.NamePrefix,
+		NameSuffix:              spec.NameSuffix,
+		Images:                  slices.Clone(spec.Images),
+		Components:              slices.Clone(spec.Components),
+		IgnoreMissingComponents: spec.IgnoreMissingComponents,
+	}
+	if spec.CommonMetadata != nil {
+		opts.CommonMetadata = spec.CommonMetadata.DeepCopy()
+	}
+	for _, p := range spec.Patches {
+		opts.Patches = append(opts.Patches, *p.DeepCopy())
+	}
+	return opts
+}
+
+// changesKustomization reports whether opts has anything to write into the
+// folder's kustomization file.
+func (o *Options) changesKustomization() bool {
+	return o.TargetNamespace != "" || o.NamePrefix != "" || o.NameSuffix != "" ||
+		(o.CommonMetadata != nil && (len(o.CommonMetadata.Labels) > 0 || len(o.CommonMetadata.Annotations) > 0)) ||
+		len(o.Images) > 0 || len(o.Patches) > 0 || len(o.Components) > 0
+}
+
+// applyTo writes the spec fields into kus, the kustomization of dir.
+func (o *Options) applyTo(kus *kustypes.Kustomization, fsys *confinedFS, dir string) {
+	if o.TargetNamespace != "" {
+		kus.Namespace = o.TargetNamespace
+	}
+	if o.NamePrefix != "" {
+		kus.NamePrefix = o.NamePrefix
+	}
+	if o.NameSuffix != "" {
+		kus.NameSuffix = o.NameSuffix
+	}
+	if cm := o.CommonMetadata; cm != nil {
+		if len(cm.Labels) > 0 {
+			// Labels without selectors: objects only, like Flux's commonMetadata.
+			kus.Labels = append(kus.Labels, kustypes.Label{Pairs: maps.Clone(cm.Labels)})
+		}
+		if len(cm.Annotations) > 0 {
+			if kus.CommonAnnotations == nil {
+				kus.CommonAnnotations = map[string]string{}
+			}
+			maps.Copy(kus.CommonAnnotations, cm.Annotations)
+		}
+	}
+	for _, img := range o.Images {
+		kus.Images = append(kus.Images, kustypes.Image{
+			Name: img.Name, NewName: img.NewName, NewTag: img.NewTag, Digest: img.Digest,
+		})
+	}
+	for _, p := range o.Patches {
+		kus.Patches = append(kus.Patches, kustypes.Patch{Patch: p.Patch, Target: selector(p.Target)})
+	}
+	for _, c := range o.Components {
+		if o.IgnoreMissingComponents && !fsys.Exists(filepath.Join(dir, filepath.FromSlash(c))) {
+			continue
+		}
+		kus.Components = append(kus.Components, c)
+	}
+}
+
+// selector converts a Kustomization patch target to kustomize's.
+func selector(s *kustomizev1.Selector) *kustypes.Selector {
+	if s == nil {
+		return nil
+	}
+	return &kustypes.Selector{
+		ResId: resid.ResId{
+			Gvk:       resid.Gvk{Group: s.Group, Version: s.Version, Kind: s.Kind},
+			Name:      s.Name,
+			Namespace: s.Namespace,
+		},
+		AnnotationSelector: s.AnnotationSelector,
+		LabelSelector:      s.LabelSelector,
+	}
+}

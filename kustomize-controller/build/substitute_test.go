@@ -1,0 +1,193 @@
+package build_test
+
+import (
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/tidegitops/tide/kustomize-controller/build"
+)
+
+// object reads one object from YAML.
+func object(t *testing.T, text string) *unstructured.Unstructured {
+	t.Helper()
+	obj := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal([]byte(text), &obj.Object); err != nil {
+		t.Fatal(err)
+	}
+	return obj
+}
+
+// cmWith is a ConfigMap default/cm whose data is the given YAML lines.
+func cmWith(data string) string {
+	return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: default\ndata:\n" + data
+}
+
+func TestSubstitute(t *testing.T) {
+	vars := map[string]string{
+		"ENV":      "prod",
+		"REPLICAS": "3",
+		"FLAG":     "true",
+		"EMPTY":    "",
+		"KEY":      "region",
+		"_under":   "u",
+	}
+	tests := []struct {
+		name    string
+		in      string
+		path    []string
+		want    any
+		wantErr []string
+	}{
+		{name: "plain variable", in: cmWith("  a: ${ENV}\n"), path: []string{"data", "a"}, want: "prod"},
+		{name: "inside a string", in: cmWith("  a: app-${ENV}-x\n"), path: []string{"data", "a"}, want: "app-prod-x"},
+		{name: "several", in: cmWith("  a: ${ENV}/${_under}/${ENV}\n"), path: []string{"data", "a"}, want: "prod/u/prod"},
+		{name: ":= default, unset", in: cmWith("  a: ${NOPE:=dev}\n"), path: []string{"data", "a"}, want: "dev"},
+		{name: ":- default, unset", in: cmWith("  a: ${NOPE:-dev}\n"), path: []string{"data", "a"}, want: "dev"},
+		{name: "default ignored when set", in: cmWith("  a: ${ENV:=dev}\n"), path: []string{"data", "a"}, want: "prod"},
+		{name: "default used when empty", in: cmWith("  a: ${EMPTY:-dev}\n"), path: []string{"data", "a"}, want: "dev"},
+		{name: "empty default", in: cmWith("  a: x${NOPE:=}y\n"), path: []string{"data", "a"}, want: "xy"},
+		{name: "default with spaces and colons", in: cmWith("  a: '${NOPE:=a b:c}'\n"), path: []string{"data", "a"}, want: "a b:c"},
+		{name: "nested default", in: cmWith("  a: ${NOPE:=${ENV}-x}\n"), path: []string{"data", "a"}, want: "prod-x"},
+		{name: "escape in a default", in: cmWith("  a: ${NOPE:=$${X}-y}\n"), path: []string{"data", "a"}, want: "${X}-y"},
+		{name: "unused default may name unset variables", in: cmWith("  a: ${ENV:=${UNSET}}\n"), path: []string{"data", "a"}, want: "prod"},
+		{name: "empty value", in: cmWith("  a: x${EMPTY}y\n"), path: []string{"data", "a"}, want: "xy"},
+		{name: "escape keeps the reference", in: cmWith("  a: $${ENV} and $${UNSET}\n"), path: []string{"data", "a"}, want: "${ENV} and ${UNSET}"},
+		{name: "$VAR without braces is left alone", in: cmWith("  a: echo $HOME $ENV $$ $\n"), path: []string{"data", "a"}, want: "echo $HOME $ENV $$ $"},
+		{name: "keys are substituted", in: cmWith("  ${KEY}: x\n"), path: []string{"data", "region"}, want: "x"},
+		{name: "number", in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: ${REPLICAS}\n", path: []string{"spec", "replicas"}, want: int64(3)},
+		{name: "quotes in the source do not keep a string (as in Flux)", in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: \"${REPLICAS}\"\n", path: []string{"spec", "replicas"}, want: int64(3)},
+		{name: "boolean", in: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: ${FLAG}\n", path: []string{"spec", "hostNetwork"}, want: true},
+		{name: "multi-line value", in: cmWith("  script: |\n    echo ${ENV}\n    echo $${ENV}\n"), path: []string{"data", "script"}, want: "echo prod\necho ${ENV}\n"},
+		{
+			name:    "missing variable",
+			in:      cmWith("  a: ${MISSING}\n"),
+			wantErr: []string{"ConfigMap/default/cm:", "variable 'MISSING' is not set and has no default"},
+		},
+		{
+			name:    "missing variable in a default",
+			in:      cmWith("  a: ${NOPE:=${MISSING}}\n"),
+			wantErr: []string{"ConfigMap/default/cm:", "variable 'MISSING'"},
+		},
+		{
+			name:    "invalid variable name in the object",
+			in:      cmWith("  a: ${1ABC}\n"),
+			wantErr: []string{"ConfigMap/default/cm:", "'${1ABC}' is not a valid variable reference", "$${"},
+		},
+		{
+			name:    "empty reference",
+			in:      cmWith("  a: ${}\n"),
+			wantErr: []string{"'${}' is not a valid variable reference"},
+		},
+		{
+			name:    "unsupported expression",
+			in:      cmWith("  a: ${ENV/prod/dev}\n"),
+			wantErr: []string{"'${ENV/prod/dev}' is not supported"},
+		},
+		{
+			name:    "unterminated reference",
+			in:      cmWith("  a: ${ENV\n"),
+			wantErr: []string{"'${ENV' is not closed"},
+		},
+		{
+			name:    "a value that breaks the YAML",
+			in:      cmWith("  a: ${BROKEN}\n"),
+			wantErr: []string{"ConfigMap/default/cm:", "no longer valid YAML"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			in := object(t, tt.in)
+			before := in.DeepCopy()
+			v := vars
+			if tt.name == "a value that breaks the YAML" {
+				v = map[string]string{"BROKEN": "a: b: c"}
+			}
+			out, err := build.Substitute([]*unstructured.Unstructured{in}, v)
+			g.Expect(in).To(Equal(before), "the input is not modified")
+			if tt.wantErr != nil {
+				g.Expect(err).To(HaveOccurred())
+				for _, w := range tt.wantErr {
+					g.Expect(err.Error()).To(ContainSubstring(w))
+				}
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(out).To(HaveLen(1))
+			got, found, err := unstructured.NestedFieldNoCopy(out[0].Object, tt.path...)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(found).To(BeTrue(), "%v in %v", tt.path, out[0].Object)
+			g.Expect(got).To(Equal(tt.want))
+			// DeepCopy panics on types an unstructured object may not hold.
+			g.Expect(func() { out[0].DeepCopy() }).NotTo(Panic())
+		})
+	}
+}
+
+func TestSubstitute_Disabled(t *testing.T) {
+	for _, meta := range []string{"annotations", "labels"} {
+		t.Run(meta, func(t *testing.T) {
+			g := NewWithT(t)
+			in := object(t, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  "+meta+":\n    kustomize.toolkit.fluxcd.io/substitute: disabled\ndata:\n  a: ${MISSING}\n")
+			other := object(t, cmWith("  a: ${ENV}\n"))
+			out, err := build.Substitute([]*unstructured.Unstructured{in, other}, map[string]string{"ENV": "prod"})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(out).To(HaveLen(2))
+			g.Expect(out[0]).To(BeIdenticalTo(in))
+			g.Expect(out[1].Object["data"]).To(Equal(map[string]any{"a": "prod"}))
+		})
+	}
+}
+
+func TestSubstitute_InvalidVarNames(t *testing.T) {
+	for _, name := range []string{"1ABC", "A-B", "a.b", "", "É"} {
+		t.Run(name, func(t *testing.T) {
+			g := NewWithT(t)
+			_, err := build.Substitute([]*unstructured.Unstructured{object(t, cmWith("  a: b\n"))},
+				map[string]string{name: "x", "OK": "y"})
+			g.Expect(err).To(MatchError(ContainSubstring("variable name '" + name + "' is invalid")))
+		})
+	}
+}
+
+func TestSubstitute_UnchangedObjectsAreReturnedAsIs(t *testing.T) {
+	g := NewWithT(t)
+	in := object(t, cmWith("  a: plain $text\n"))
+	out, err := build.Substitute([]*unstructured.Unstructured{in}, map[string]string{"A": "b"})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(out[0]).To(BeIdenticalTo(in))
+}
+
+func TestSubstitute_KeepsOrderAndCount(t *testing.T) {
+	g := NewWithT(t)
+	var in []*unstructured.Unstructured
+	for _, n := range []string{"a", "b", "c"} {
+		in = append(in, object(t, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "+n+"-${S}\n"))
+	}
+	out, err := build.Substitute(in, map[string]string{"S": "x"})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(ids(out)).To(Equal([]string{"ConfigMap/a-x", "ConfigMap/b-x", "ConfigMap/c-x"}))
+	g.Expect(out[0].GetName()).To(Equal("a-x"))
+}
+
+func TestSubstitute_DeepNestingIsLinear(t *testing.T) {
+	g := NewWithT(t)
+	const depth = 50000
+	value := strings.Repeat("${N:=", depth) + "x" + strings.Repeat("}", depth)
+	in := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": "cm"},
+		"data":     map[string]any{"a": value, "b": strings.Repeat("${N:=", depth)},
+	}}
+	_, err := build.Substitute([]*unstructured.Unstructured{in}, nil)
+	g.Expect(err).To(MatchError(ContainSubstring("is not closed")))
+
+	delete(in.Object["data"].(map[string]any), "b")
+	out, err := build.Substitute([]*unstructured.Unstructured{in}, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(out[0].Object["data"]).To(Equal(map[string]any{"a": "x"}))
+}

@@ -1,0 +1,248 @@
+package artifact
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+const (
+	defaultMaxSize = 100 << 20 // 100 MiB
+	defaultKeep    = 8
+	// defaultTimeout bounds one download. Downloads are shared, so they do
+	// not stop when the Get that started them gives up (see Get); this is
+	// what ends a stuck one.
+	defaultTimeout = 2 * time.Minute
+	// tmpPrefix starts the name of everything in the cache dir that is not a
+	// finished tree: downloads, trees being unpacked, trees being removed.
+	tmpPrefix = ".tmp-"
+)
+
+// Options configure a Cache.
+type Options struct {
+	MaxSize    int64        // cap on the download AND on the total unpacked size; default 100 MiB when 0
+	HTTPClient *http.Client // default: a client with a 2 minute timeout, which is what ends a stuck download
+	Keep       int          // unpacked digests kept on disk while no one uses them (LRU); default 8
+}
+
+// Cache downloads, verifies and unpacks artifacts into a directory, once per
+// digest, and shares the unpacked trees between callers. It is safe for
+// concurrent use.
+type Cache struct {
+	dir    string
+	client *http.Client
+	lim    limits
+	keep   int
+	group  singleflight.Group
+
+	mu      sync.Mutex
+	entries map[string]*entry // by digest dir name
+	unused  *list.List        // of *entry with no users, most recently released first
+	trashed int               // names trash directories uniquely
+}
+
+// entry is one unpacked tree. It is in unused exactly when refs is 0.
+type entry struct {
+	name   string
+	refs   int
+	unused *list.Element
+}
+
+// NewCache returns a Cache that unpacks into dir. dir is created if missing;
+// what an earlier process left in it is removed. Zero or negative options
+// take their defaults.
+func NewCache(dir string, opts Options) (*Cache, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("artifact cache dir %q: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("creating artifact cache dir: %w", err)
+	}
+	if err := removeStale(abs); err != nil {
+		return nil, err
+	}
+	c := &Cache{
+		dir:     abs,
+		client:  opts.HTTPClient,
+		lim:     limits{maxBytes: opts.MaxSize, maxEntries: defaultMaxEntries},
+		keep:    opts.Keep,
+		entries: map[string]*entry{},
+		unused:  list.New(),
+	}
+	if c.client == nil {
+		c.client = &http.Client{Timeout: defaultTimeout}
+	}
+	if c.lim.maxBytes <= 0 {
+		c.lim.maxBytes = defaultMaxSize
+	}
+	if c.keep <= 0 {
+		c.keep = defaultKeep
+	}
+	return c, nil
+}
+
+// removeStale removes what this package wrote in dir and nothing else, so a
+// cache dir pointed at the wrong place by mistake does not wipe it.
+func removeStale(dir string) error {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("reading artifact cache dir: %w", err)
+	}
+	for _, de := range des {
+		if strings.HasPrefix(de.Name(), tmpPrefix) || isDigestDirName(de.Name()) {
+			if err := os.RemoveAll(filepath.Join(dir, de.Name())); err != nil {
+				return fmt.Errorf("removing stale artifact: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Get returns the directory holding the unpacked content of the artifact with this digest,
+// downloading and unpacking it only if no earlier Get did. Callers must call release when done;
+// the directory must be treated as read-only. Concurrent Gets of one digest share one download.
+//
+// A shared download does not stop when ctx ends, since other callers may be
+// waiting for it; only this Get returns early. The HTTP client's timeout
+// bounds the download.
+func (c *Cache) Get(ctx context.Context, url, digest string) (dir string, release func(), err error) {
+	d, err := parseDigest(digest)
+	if err != nil {
+		return "", nil, err
+	}
+	name := d.dirName()
+	for {
+		if dir, release, ok := c.acquire(name); ok {
+			return dir, release, nil
+		}
+		fetched := c.group.DoChan(name, func() (any, error) {
+			return nil, c.fetch(context.WithoutCancel(ctx), url, d)
+		})
+		select {
+		case <-ctx.Done():
+			return "", nil, fmt.Errorf("waiting for artifact %s: %w", d, ctx.Err())
+		case res := <-fetched:
+			if res.Err != nil {
+				return "", nil, res.Err
+			}
+		}
+		// Fetched. Acquiring fails only if enough other trees were released
+		// since to evict this one; then it is fetched again.
+	}
+}
+
+// acquire takes a reference on the named tree if it is unpacked.
+func (c *Cache) acquire(name string) (dir string, release func(), ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[name]
+	if !ok {
+		return "", nil, false
+	}
+	if e.refs == 0 {
+		c.unused.Remove(e.unused)
+		e.unused = nil
+	}
+	e.refs++
+	return filepath.Join(c.dir, name), sync.OnceFunc(func() { c.release(e) }), true
+}
+
+func (c *Cache) release(e *entry) {
+	c.mu.Lock()
+	e.refs--
+	if e.refs > 0 {
+		c.mu.Unlock()
+		return
+	}
+	e.unused = c.unused.PushFront(e)
+	trash := c.evictLocked()
+	c.mu.Unlock()
+	removeAll(trash)
+}
+
+// fetch downloads, verifies and unpacks the artifact, then adds its tree to
+// the cache as unused; the Gets waiting on it acquire it next.
+func (c *Cache) fetch(ctx context.Context, url string, d digest) error {
+	name := d.dirName()
+	c.mu.Lock()
+	_, done := c.entries[name] // by a fetch that finished after our Get looked
+	c.mu.Unlock()
+	if done {
+		return nil
+	}
+
+	archive, err := download(ctx, c.client, url, d, c.dir, c.lim.maxBytes)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(archive)
+	tmp, err := os.MkdirTemp(c.dir, tmpPrefix+"unpack-")
+	if err != nil {
+		return fmt.Errorf("creating a directory for the artifact: %w", err)
+	}
+	if err := unpackFile(archive, tmp, c.lim); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+
+	c.mu.Lock()
+	// Renamed under the lock, so it cannot interleave with an eviction of
+	// the same name (see evictLocked).
+	if err := os.Rename(tmp, filepath.Join(c.dir, name)); err != nil {
+		c.mu.Unlock()
+		os.RemoveAll(tmp)
+		return fmt.Errorf("moving the unpacked artifact into place: %w", err)
+	}
+	e := &entry{name: name}
+	e.unused = c.unused.PushFront(e)
+	c.entries[name] = e
+	trash := c.evictLocked()
+	c.mu.Unlock()
+	removeAll(trash)
+	return nil
+}
+
+func unpackFile(archive, root string, lim limits) error {
+	f, err := os.Open(archive)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return unpack(f, root, lim)
+}
+
+// evictLocked drops the least recently used unused trees beyond c.keep and
+// returns the paths to remove once c.mu is released. Each tree is renamed
+// away first, while locked: its name is then free at once for a new fetch,
+// and the slow removal runs without the lock.
+func (c *Cache) evictLocked() (trash []string) {
+	for c.unused.Len() > c.keep {
+		e := c.unused.Remove(c.unused.Back()).(*entry)
+		delete(c.entries, e.name)
+		from := filepath.Join(c.dir, e.name)
+		c.trashed++
+		to := filepath.Join(c.dir, tmpPrefix+"trash-"+strconv.Itoa(c.trashed))
+		if err := os.Rename(from, to); err != nil {
+			os.RemoveAll(from) // slow, but keeps the name free for the next fetch
+			continue
+		}
+		trash = append(trash, to)
+	}
+	return trash
+}
+
+func removeAll(paths []string) {
+	for _, p := range paths {
+		os.RemoveAll(p)
+	}
+}

@@ -1,0 +1,19 @@
+// Package ssa is Tide's server-side apply engine: it applies the objects a
+// Kustomization built, reports what changed, prunes what left Git and waits
+// for deleted objects to go.
+//
+// Apply validates the whole set with server-side dry-runs before it writes
+// anything, so one invalid object means no object is applied. It writes in
+// two stages: cluster-wide definitions (CustomResourceDefinitions,
+// Namespaces, ClusterRoles) first, then, once the CRDs are established,
+// everything else. An object whose dry-run equals the live object is not
+// written at all ("unchanged"); any other difference, including an edit made
+// by hand, is corrected ("configured").
+//
+// The per-object annotations of Flux are honoured:
+//
+//	kustomize.toolkit.fluxcd.io/ssa: Override | Merge | IfNotPresent | Ignore
+//	kustomize.toolkit.fluxcd.io/force: Enabled      recreate on immutable-field changes
+//	kustomize.toolkit.fluxcd.io/prune: Disabled     never pruned
+//	kustomize.toolkit.fluxcd.io/reconcile: disabled neither applied nor pruned
+package ssa
