@@ -1,0 +1,107 @@
+// Command kustomize-controller reconciles Kustomization objects: it builds a
+// folder of a source artifact with kustomize and keeps the cluster equal to
+// the result. It runs in a cluster, or as a local process with --kubeconfig.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/controller"
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/kustomize-controller/internal/artifact"
+	"github.com/tidegitops/tide/kustomize-controller/internal/kustomization"
+	tidemanager "github.com/tidegitops/tide/skeleton/manager"
+)
+
+const controllerName = "kustomize-controller"
+
+type options struct {
+	tidemanager.Options
+	reconcile       kustomization.Options
+	artifactDir     string
+	maxArtifactSize int64
+	healthInterval  time.Duration
+}
+
+func main() {
+	opts := options{Options: tidemanager.Options{Name: controllerName, Concurrent: 4}}
+	opts.reconcile.FieldManager = controllerName
+	fs := pflag.CommandLine
+	opts.BindFlags(fs)
+	fs.BoolVar(&opts.reconcile.NoCrossNamespaceRefs, "no-cross-namespace-refs", false,
+		"Refuse sources and dependencies in another namespace than the Kustomization's.")
+	fs.BoolVar(&opts.reconcile.NoRemoteBases, "no-remote-bases", false,
+		"Refuse kustomize resources and components fetched from remote URLs; only the source's files are built.")
+	fs.StringVar(&opts.reconcile.DefaultServiceAccount, "default-service-account", "",
+		"The service account impersonated when a Kustomization names none.")
+	fs.BoolVar(&opts.reconcile.AllowEmptyPrune, "allow-empty-prune", false,
+		"Let a build that yields no objects prune everything its Kustomization applied before.")
+	fs.StringVar(&opts.artifactDir, "artifact-dir", filepath.Join(os.TempDir(), "kustomize-controller-artifacts"),
+		"Where downloaded artifacts are unpacked, once per digest.")
+	fs.Int64Var(&opts.maxArtifactSize, "max-artifact-size", 100<<20,
+		"The largest artifact accepted, in bytes, compressed and unpacked.")
+	fs.DurationVar(&opts.healthInterval, "health-check-interval", 2*time.Second,
+		"How often health checks read the objects they wait for.")
+	pflag.Parse()
+
+	if err := run(opts); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", controllerName, err)
+		os.Exit(1)
+	}
+}
+
+func run(opts options) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	scheme := newScheme()
+	mgr, err := tidemanager.New(cfg, opts.Options, scheme, &kustomizev1.Kustomization{})
+	if err != nil {
+		return err
+	}
+	artifacts, err := artifact.NewCache(opts.artifactDir, artifact.Options{MaxSize: opts.maxArtifactSize})
+	if err != nil {
+		return fmt.Errorf("artifact cache at --artifact-dir %s: %w", opts.artifactDir, err)
+	}
+	skel, err := tidemanager.NewSkeleton(mgr, opts.Options, kustomization.OwnedConditions...)
+	if err != nil {
+		return err
+	}
+	opts.reconcile.DependencyRequeue = opts.RequeueDependency
+	reconciler := &kustomization.Reconciler{
+		Client:         mgr.GetClient(),
+		Skeleton:       skel,
+		Artifacts:      artifacts,
+		Clusters:       kustomization.NewClusters(cfg, mgr.GetHTTPClient(), mgr.GetRESTMapper(), scheme, mgr.GetClient(), opts.reconcile.DefaultServiceAccount),
+		HealthInterval: opts.healthInterval,
+		Options:        opts.reconcile,
+	}
+	ctx := ctrl.SetupSignalHandler()
+	if err := reconciler.SetupWithManager(ctx, mgr, kustomization.SetupOptions{
+		MaxConcurrentReconciles: opts.Concurrent,
+		RateLimiter:             controller.GetRateLimiter(opts.RateLimiter),
+	}); err != nil {
+		return fmt.Errorf("set up Kustomization controller: %w", err)
+	}
+	ctrl.Log.Info("starting", "artifact-dir", opts.artifactDir)
+	return mgr.Start(ctx)
+}
+
+func newScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(sourcev1.AddToScheme(scheme))
+	utilruntime.Must(kustomizev1.AddToScheme(scheme))
+	return scheme
+}

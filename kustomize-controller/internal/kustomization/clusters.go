@@ -1,0 +1,132 @@
+package kustomization
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+)
+
+// Clusters hands out the uncached clients that apply, prune and check
+// health: as the controller itself, as an impersonated service account, or
+// in a remote cluster from a kubeconfig Secret. Clients are kept and shared,
+// because building one (HTTP transport, API discovery) costs far more than a
+// reconciliation that changes nothing.
+type Clusters struct {
+	local     *rest.Config
+	localHTTP *http.Client
+	localMap  apimeta.RESTMapper
+	scheme    *runtime.Scheme
+	secrets   client.Reader
+	defaultSA string
+	mu        sync.Mutex
+	clients   map[string]client.Client
+}
+
+// NewClusters returns the client factory for the cluster of cfg, sharing the
+// manager's HTTP client and REST mapper for the local cluster.
+func NewClusters(cfg *rest.Config, httpClient *http.Client, mapper apimeta.RESTMapper, scheme *runtime.Scheme,
+	secrets client.Reader, defaultServiceAccount string) *Clusters {
+	return &Clusters{local: cfg, localHTTP: httpClient, localMap: mapper, scheme: scheme,
+		secrets: secrets, defaultSA: defaultServiceAccount, clients: map[string]client.Client{}}
+}
+
+// For returns the client for obj: spec.kubeConfig picks the cluster,
+// spec.serviceAccountName (or the controller's default) the identity.
+func (c *Clusters) For(ctx context.Context, obj *kustomizev1.Kustomization) (client.Client, error) {
+	sa := obj.Spec.ServiceAccountName
+	if sa == "" {
+		sa = c.defaultSA
+	}
+	cfg, key, remote := c.local, "local", false
+	if ref := obj.Spec.KubeConfig; ref != nil && ref.SecretRef != nil {
+		remote = true
+		kubeconfig, err := c.readKubeConfig(ctx, obj)
+		if err != nil {
+			return nil, err
+		}
+		if cfg, err = clientcmd.RESTConfigFromKubeConfig(kubeconfig); err != nil {
+			return nil, fmt.Errorf("spec.kubeConfig: Secret '%s' holds no valid kubeconfig: %w", ref.SecretRef.Name, err)
+		}
+		sum := sha256.Sum256(kubeconfig)
+		key = "remote/" + hex.EncodeToString(sum[:])
+	}
+	if sa != "" {
+		cfg = rest.CopyConfig(cfg)
+		cfg.Impersonate = rest.ImpersonationConfig{
+			UserName: fmt.Sprintf("system:serviceaccount:%s:%s", obj.Namespace, sa),
+		}
+		key += "/" + cfg.Impersonate.UserName
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.clients[key]; ok {
+		return cl, nil
+	}
+	cl, err := c.newClient(cfg, remote)
+	if err != nil {
+		return nil, err
+	}
+	c.clients[key] = cl
+	return cl, nil
+}
+
+// newClient builds a client for cfg. The local cluster's REST mapper is
+// shared (the kinds do not depend on who asks); a remote cluster gets its own.
+func (c *Clusters) newClient(cfg *rest.Config, remote bool) (client.Client, error) {
+	httpClient := c.localHTTP
+	if cfg != c.local {
+		var err error
+		if httpClient, err = rest.HTTPClientFor(cfg); err != nil {
+			return nil, err
+		}
+	}
+	mapper := c.localMap
+	if remote {
+		var err error
+		if mapper, err = apiutil.NewDynamicRESTMapper(cfg, httpClient); err != nil {
+			return nil, fmt.Errorf("discover the API of the remote cluster: %w", err)
+		}
+	}
+	return client.New(cfg, client.Options{Scheme: c.scheme, HTTPClient: httpClient, Mapper: mapper})
+}
+
+// readKubeConfig returns the kubeconfig of spec.kubeConfig.secretRef: the
+// named key, else 'value', else 'value.yaml', as Flux reads it.
+func (c *Clusters) readKubeConfig(ctx context.Context, obj *kustomizev1.Kustomization) ([]byte, error) {
+	ref := obj.Spec.KubeConfig.SecretRef
+	secret := &corev1.Secret{}
+	if err := c.secrets.Get(ctx, types.NamespacedName{Namespace: obj.Namespace, Name: ref.Name}, secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("spec.kubeConfig: Secret '%s' not found in namespace '%s'", ref.Name, obj.Namespace)
+		}
+		return nil, err
+	}
+	if ref.Key != "" {
+		if data := secret.Data[ref.Key]; len(data) > 0 {
+			return data, nil
+		}
+		return nil, fmt.Errorf("spec.kubeConfig: Secret '%s' has no key '%s'", ref.Name, ref.Key)
+	}
+	for _, key := range []string{"value", "value.yaml"} {
+		if data := secret.Data[key]; len(data) > 0 {
+			return data, nil
+		}
+	}
+	return nil, fmt.Errorf("spec.kubeConfig: Secret '%s' has neither a 'value' nor a 'value.yaml' key", ref.Name)
+}

@@ -1,0 +1,96 @@
+package kustomization
+
+import (
+	"context"
+	"time"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/internal/artifact"
+	"github.com/tidegitops/tide/kustomize-controller/internal/health"
+	"github.com/tidegitops/tide/skeleton"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// OwnedConditions are the condition types this reconciler writes besides
+// Ready, Reconciling and Stalled.
+var OwnedConditions = []string{kustomizev1.HealthyCondition}
+
+// Reconciler reconciles Kustomization objects.
+type Reconciler struct {
+	// Client is the manager's client: cached reads of Kustomizations and
+	// sources, direct reads of Secrets and ConfigMaps.
+	client.Client
+	Skeleton *skeleton.Skeleton
+	// Artifacts downloads, verifies and unpacks each artifact once, for
+	// every Kustomization that builds from it.
+	Artifacts *artifact.Cache
+	// Clusters gives the client that applies: the local cluster as the
+	// controller, as an impersonated service account, or a remote cluster.
+	Clusters *Clusters
+	// HealthInterval is the poll interval of health checks.
+	HealthInterval time.Duration
+	Options
+}
+
+// Options are the controller flags that change how Kustomizations are
+// reconciled.
+type Options struct {
+	// FieldManager owns the applied fields: "kustomize-controller".
+	FieldManager string
+	// DependencyRequeue is the wait before looking at a dependency or a
+	// source without an artifact again.
+	DependencyRequeue time.Duration
+	// NoCrossNamespaceRefs refuses sources and dependencies in other
+	// namespaces.
+	NoCrossNamespaceRefs bool
+	// NoRemoteBases refuses kustomize resources fetched from the network.
+	NoRemoteBases bool
+	// DefaultServiceAccount is impersonated when a Kustomization names none.
+	DefaultServiceAccount string
+	// AllowEmptyPrune lets a build with no objects prune everything the
+	// Kustomization applied before; without it such a build is refused.
+	AllowEmptyPrune bool
+}
+
+// +kubebuilder:rbac:groups=kustomize.toolkit.fluxcd.io,resources=kustomizations,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=kustomize.toolkit.fluxcd.io,resources=kustomizations/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=kustomize.toolkit.fluxcd.io,resources=kustomizations/finalizers,verbs=update
+// +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=gitrepositories,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets;configmaps;serviceaccounts,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+
+// Reconcile runs the steps for one Kustomization.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	obj := &kustomizev1.Kustomization{}
+	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	s := &scope{obj: obj, start: time.Now()}
+	defer s.cleanup()
+	return r.Skeleton.Run(ctx, obj, skeleton.Plan{
+		Steps: []skeleton.Step{
+			r.step("source", s, r.resolveSource),
+			r.step("dependencies", s, r.checkDependencies),
+			r.step("fetch", s, r.fetch),
+			r.step("build", s, r.build),
+			r.step("apply", s, r.apply),
+			r.step("prune", s, r.prune),
+			r.step("health", s, r.checkHealth),
+			r.step("record", s, r.recordApplied),
+		},
+		Ready:    s.success,
+		Finalize: []skeleton.Step{r.step("garbage collect", s, r.finalize)},
+	})
+}
+
+func (r *Reconciler) step(name string, s *scope, run func(context.Context, *scope) error) skeleton.Step {
+	return skeleton.Step{Name: name, Run: func(ctx context.Context) error { return run(ctx, s) }}
+}
+
+// checker returns the health checker reading from the cluster c.
+func (r *Reconciler) checker(c client.Client) *health.Checker {
+	return &health.Checker{Reader: c, Interval: r.HealthInterval}
+}

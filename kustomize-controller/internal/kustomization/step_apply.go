@@ -1,0 +1,63 @@
+package kustomization
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/kustomize-controller/internal/ssa"
+	"github.com/tidegitops/tide/skeleton"
+)
+
+// apply server-side applies the built objects: all are validated by a
+// dry-run first, so one invalid object means none is applied. What changed
+// goes into an event and the log.
+func (r *Reconciler) apply(ctx context.Context, s *scope) error {
+	obj := s.obj
+	cluster, err := r.Clusters.For(ctx, obj)
+	if err != nil {
+		return retryLater(obj, kustomizev1.ReconciliationFailedReason, "%s", err)
+	}
+	s.cluster = cluster
+	s.manager = &ssa.Manager{Client: cluster, Owner: r.FieldManager}
+
+	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{Force: obj.Spec.Force, WaitTimeout: obj.GetTimeout()})
+	var invalid *ssa.InvalidError
+	switch {
+	case errors.As(err, &invalid):
+		return retryLater(obj, kustomizev1.ReconciliationFailedReason, "revision %s: %s", s.artifact.Revision, err)
+	case err != nil:
+		return skeleton.Retryf(kustomizev1.ReconciliationFailedReason, "revision %s: %w", s.artifact.Revision, err)
+	}
+	s.applied = inventory.New(s.objects)
+	r.report(ctx, s, changes)
+	return nil
+}
+
+// report logs every change and, when something changed, sends them in one
+// event, as Flux does ("ConfigMap/apps/web configured", one per line).
+func (r *Reconciler) report(ctx context.Context, s *scope, changes ssa.ChangeSet) {
+	if !changes.Changed() {
+		return
+	}
+	ctrl.LoggerFrom(ctx).Info("server-side apply completed", "revision", s.artifact.Revision,
+		"changes", changedLines(changes))
+	r.Skeleton.Events.Eventf(s.obj, nil, corev1.EventTypeNormal, "Progressing", "Apply", "%s",
+		strings.Join(changedLines(changes), "\n"))
+}
+
+// changedLines lists the changes other than unchanged and skipped objects.
+func changedLines(changes ssa.ChangeSet) []string {
+	var lines []string
+	for _, c := range changes {
+		if c.Action != ssa.Unchanged && c.Action != ssa.Skipped {
+			lines = append(lines, c.Ref.String()+" "+string(c.Action))
+		}
+	}
+	return lines
+}

@@ -1,0 +1,67 @@
+package kustomization
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/build"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// build runs kustomize on spec.path of the unpacked artifact, then
+// spec.postBuild substitution. Nothing reaches the cluster from a build that
+// failed in any way.
+func (r *Reconciler) build(ctx context.Context, s *scope) error {
+	obj := s.obj
+	opts := build.OptionsFor(&obj.Spec)
+	opts.NoRemoteBases = r.NoRemoteBases
+	opts.Labels = ownerLabels(obj)
+	objects, err := build.Build(s.root, opts)
+	if err != nil {
+		return retryLater(obj, kustomizev1.BuildFailedReason, "revision %s: %s", s.artifact.Revision, err)
+	}
+	if objects, err = r.postBuild(ctx, s, objects); err != nil {
+		return err
+	}
+	s.objects = objects
+	s.buildDigest, err = digestOf(objects)
+	return err
+}
+
+// postBuild substitutes the variables of spec.postBuild. Without any
+// variable nothing is substituted, and ${...} is left alone, as in Flux.
+func (r *Reconciler) postBuild(ctx context.Context, s *scope, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	if s.obj.Spec.PostBuild == nil {
+		return objects, nil
+	}
+	vars, err := r.substitutionVars(ctx, s.obj)
+	if err != nil {
+		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "%s", err)
+	}
+	if len(vars) == 0 {
+		return objects, nil
+	}
+	objects, err = build.Substitute(objects, vars)
+	if err != nil {
+		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason,
+			"revision %s: post-build substitution failed: %s", s.artifact.Revision, err)
+	}
+	return objects, nil
+}
+
+// digestOf identifies a build's output in status.history.
+func digestOf(objects []*unstructured.Unstructured) (string, error) {
+	h := sha256.New()
+	for _, o := range objects {
+		data, err := json.Marshal(o.Object) // map keys come out sorted
+		if err != nil {
+			return "", fmt.Errorf("hash built objects: %w", err)
+		}
+		h.Write(data)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,59 @@
+package kustomization
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/skeleton"
+)
+
+// checkDependencies waits until every Kustomization of spec.dependsOn is
+// Ready at its latest generation. A dependency becoming Ready wakes its
+// dependents at once (see SetupWithManager); --requeue-dependency is the
+// fallback.
+func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
+	obj := s.obj
+	for _, dep := range obj.Spec.DependsOn {
+		key := types.NamespacedName{Namespace: dep.Namespace, Name: dep.Name}
+		if key.Namespace == "" {
+			key.Namespace = obj.Namespace
+		}
+		if r.NoCrossNamespaceRefs && key.Namespace != obj.Namespace {
+			return skeleton.Stall(accessDeniedReason,
+				"cross-namespace references are disabled on this controller (--no-cross-namespace-refs): "+
+					"dependency '%s' must be in namespace '%s'", key, obj.Namespace)
+		}
+		if err := r.dependencyReady(ctx, key); err != nil {
+			return skeleton.Wait(r.DependencyRequeue, kustomizev1.DependencyNotReadyReason,
+				"dependency '%s' is not ready: %s", key, err)
+		}
+	}
+	return nil
+}
+
+func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName) error {
+	dep := &kustomizev1.Kustomization{}
+	if err := r.Get(ctx, key, dep); err != nil {
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("not found")
+		}
+		return err
+	}
+	if dep.Status.ObservedGeneration != dep.Generation {
+		return fmt.Errorf("generation %d not reconciled yet", dep.Generation)
+	}
+	if !conditions.IsReady(dep) {
+		msg := conditions.GetMessage(dep, meta.ReadyCondition)
+		if msg == "" {
+			msg = "not reconciled yet"
+		}
+		return fmt.Errorf("%s", msg)
+	}
+	return nil
+}

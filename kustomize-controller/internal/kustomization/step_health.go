@@ -1,0 +1,85 @@
+package kustomization
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/internal/health"
+	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/skeleton"
+)
+
+// checkHealth waits, within spec.timeout, until the applied objects (with
+// spec.wait) or those of spec.healthChecks are healthy. It gives up early
+// when one fails, and when the source has a newer revision, so that the
+// next revision is not stuck behind a rollout that will never finish.
+func (r *Reconciler) checkHealth(ctx context.Context, s *scope) error {
+	obj := s.obj
+	refs, err := healthRefs(obj, s.applied)
+	if err != nil {
+		return skeleton.Stall(kustomizev1.HealthCheckFailedReason, "%s", err)
+	}
+	if len(refs) == 0 {
+		conditions.Delete(obj, kustomizev1.HealthyCondition)
+		return nil
+	}
+	start := time.Now()
+	err = r.checker(s.cluster).Wait(ctx, refs, health.Options{
+		Timeout: obj.GetTimeout(),
+		Exprs:   obj.Spec.HealthCheckExprs,
+		Abort:   r.newerRevision(obj, s.artifact.Revision),
+	})
+	var aborted *health.AbortedError
+	switch {
+	case errors.As(err, &aborted):
+		conditions.MarkUnknown(obj, kustomizev1.HealthyCondition, meta.ProgressingReason, "%s", aborted.Reason)
+		return skeleton.Wait(time.Millisecond, meta.ProgressingReason, "health check of revision %s stopped: %s",
+			s.artifact.Revision, aborted.Reason)
+	case err != nil:
+		conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckFailedReason, "%s", err)
+		return retryLater(obj, kustomizev1.HealthCheckFailedReason, "revision %s: %s", s.artifact.Revision, err)
+	}
+	conditions.MarkTrue(obj, kustomizev1.HealthyCondition, meta.SucceededReason,
+		"health check passed in %s", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// healthRefs returns what to check: everything applied with spec.wait, else
+// spec.healthChecks (namespace defaulting to the Kustomization's).
+func healthRefs(obj *kustomizev1.Kustomization, applied *kustomizev1.ResourceInventory) ([]inventory.ObjectRef, error) {
+	if obj.Spec.Wait {
+		return inventory.Refs(applied)
+	}
+	refs := make([]inventory.ObjectRef, 0, len(obj.Spec.HealthChecks))
+	for _, hc := range obj.Spec.HealthChecks {
+		gv, err := schema.ParseGroupVersion(hc.APIVersion)
+		if err != nil {
+			return nil, fmt.Errorf("spec.healthChecks: invalid apiVersion '%s' of %s/%s", hc.APIVersion, hc.Kind, hc.Name)
+		}
+		namespace := hc.Namespace
+		if namespace == "" {
+			namespace = obj.Namespace
+		}
+		refs = append(refs, inventory.ObjectRef{Group: gv.Group, Version: gv.Version, Kind: hc.Kind,
+			Namespace: namespace, Name: hc.Name})
+	}
+	return refs, nil
+}
+
+// newerRevision tells a running health check that the source has moved on.
+func (r *Reconciler) newerRevision(obj *kustomizev1.Kustomization, revision string) func(context.Context) string {
+	return func(ctx context.Context) string {
+		current, err := r.currentRevision(ctx, obj)
+		if err != nil || current == "" || current == revision {
+			return ""
+		}
+		return fmt.Sprintf("the source has a newer revision %s", current)
+	}
+}

@@ -1,0 +1,75 @@
+package kustomization
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/skeleton"
+)
+
+// accessDeniedReason is Flux's reason for a refused cross-namespace reference.
+const accessDeniedReason = "AccessDenied"
+
+// resolveSource finds the source named by spec.sourceRef and its current
+// artifact. Without an artifact there is nothing to build: the
+// Kustomization waits, and the source watch wakes it when one appears.
+func (r *Reconciler) resolveSource(ctx context.Context, s *scope) error {
+	obj := s.obj
+	ref := obj.Spec.SourceRef
+	namespace := sourceNamespace(obj)
+	if r.NoCrossNamespaceRefs && namespace != obj.Namespace {
+		return skeleton.Stall(accessDeniedReason,
+			"cross-namespace references are disabled on this controller (--no-cross-namespace-refs): "+
+				"move %s into namespace '%s'", ref.String(), obj.Namespace)
+	}
+	newSource, ok := sourceKinds[ref.Kind]
+	if !ok {
+		return skeleton.Stall(kustomizev1.ArtifactFailedReason,
+			"source kind '%s' is not supported: set spec.sourceRef.kind to one of %v", ref.Kind, supportedKinds())
+	}
+	src := newSource()
+	if err := r.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, src); err != nil {
+		if apierrors.IsNotFound(err) {
+			return skeleton.Wait(r.DependencyRequeue, kustomizev1.ArtifactFailedReason,
+				"source '%s/%s/%s' not found: create it or correct spec.sourceRef", ref.Kind, namespace, ref.Name)
+		}
+		return err
+	}
+	artifact := src.GetArtifact()
+	if artifact == nil || artifact.URL == "" {
+		return skeleton.Wait(r.DependencyRequeue, kustomizev1.ArtifactFailedReason,
+			"source '%s/%s/%s' has no artifact yet: see its Ready condition", ref.Kind, namespace, ref.Name)
+	}
+	s.artifact = *artifact
+	obj.Status.LastAttemptedRevision = artifact.Revision
+	return nil
+}
+
+func supportedKinds() []string {
+	kinds := make([]string, 0, len(sourceKinds))
+	for kind := range sourceKinds {
+		kinds = append(kinds, kind)
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// currentRevision reads the source's artifact revision again, so that a long
+// health check can notice that a newer revision is waiting.
+func (r *Reconciler) currentRevision(ctx context.Context, obj *kustomizev1.Kustomization) (string, error) {
+	ref := obj.Spec.SourceRef
+	namespace := sourceNamespace(obj)
+	src := sourceKinds[ref.Kind]()
+	if err := r.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, src); err != nil {
+		return "", fmt.Errorf("read source: %w", err)
+	}
+	if a := src.GetArtifact(); a != nil {
+		return a.Revision, nil
+	}
+	return "", nil
+}
