@@ -3,9 +3,9 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
 
-MODULES := api skeleton testkit source-controller kustomize-controller cli
+MODULES := api skeleton testkit source-controller kustomize-controller cli e2e
 # Modules whose reconcilers carry RBAC markers; each gets manifests/<name>/rbac/role.yaml.
-CONTROLLERS := source-controller
+CONTROLLERS := source-controller kustomize-controller
 BIN := $(CURDIR)/bin
 
 # The real control plane for tests, built from the Go module proxy (no binary

@@ -1,0 +1,153 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/conditions"
+	"golang.org/x/sync/errgroup"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/testkit"
+)
+
+// applyConcurrency is how many requests both the bare client and the
+// kustomize-controller (--concurrent) have in flight.
+const applyConcurrency = 8
+
+// appObjects is one app folder of the benchmark: 4 objects.
+func appObjects(app string) string {
+	return strings.Join([]string{
+		fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s-config\ndata:\n  app: %s\n", app, app),
+		fmt.Sprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s-secret\nstringData:\n  token: %s\n", app, app),
+		fmt.Sprintf("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: %s\n", app),
+		fmt.Sprintf("apiVersion: v1\nkind: Service\nmetadata:\n  name: %s\nspec:\n  selector: {app: %s}\n  ports: [{port: 80}]\n", app, app),
+	}, "---\n")
+}
+
+// BenchmarkKustomizations measures, on one apiserver, the time to apply K
+// apps of 4 objects with a bare server-side-apply client (this machine's
+// limit), then through K Kustomizations of one Git source with both
+// controllers running, until all are Ready; and the controller's peak RSS.
+func BenchmarkKustomizations(b *testing.B) {
+	for _, k := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("K=%d", k), func(b *testing.B) {
+			for range b.N {
+				bare := bareApply(b, k)
+				tide, rss := throughKustomizations(b, k)
+				b.ReportMetric(bare.Seconds(), "bare-s")
+				b.ReportMetric(tide.Seconds(), "tide-s")
+				b.ReportMetric(tide.Seconds()/bare.Seconds(), "ratio")
+				b.ReportMetric(float64(rss)/1024, "controller-peak-MiB")
+			}
+		})
+	}
+}
+
+func bareApply(b *testing.B, k int) time.Duration {
+	ctx := context.Background()
+	ns := testkit.NewNamespace(b, cp.Client)
+	var objs []*unstructured.Unstructured
+	for i := range k {
+		for _, doc := range strings.Split(appObjects(fmt.Sprintf("app%d", i)), "---\n") {
+			u := &unstructured.Unstructured{}
+			if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
+				b.Fatal(err)
+			}
+			u.SetNamespace(ns)
+			objs = append(objs, u)
+		}
+	}
+	start := time.Now()
+	var g errgroup.Group
+	g.SetLimit(applyConcurrency)
+	for _, u := range objs {
+		g.Go(func() error {
+			return cp.Client.Patch(ctx, u, client.Apply, client.FieldOwner("bare"), client.ForceOwnership)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+func throughKustomizations(b *testing.B, k int) (time.Duration, int64) {
+	ctx := context.Background()
+	git := testkit.StartGitServer(b)
+	repo := git.NewRepo(b, "fleet")
+	for i := range k {
+		app := fmt.Sprintf("app%d", i)
+		repo.Write("apps/"+app+"/objects.yaml", appObjects(app))
+	}
+	repo.Commit("apps")
+	_, kustomize := startControllers(b, cp, fmt.Sprintf("--concurrent=%d", applyConcurrency))
+
+	ns := testkit.NewNamespace(b, cp.Client)
+	source := &sourcev1.GitRepository{
+		ObjectMeta: metav1.ObjectMeta{Name: "fleet", Namespace: ns},
+		Spec:       sourcev1.GitRepositorySpec{URL: git.HTTPURL("fleet"), Interval: metav1.Duration{Duration: time.Hour}},
+	}
+	if err := cp.Client.Create(ctx, source); err != nil {
+		b.Fatal(err)
+	}
+	waitFor(b, time.Minute, func() bool {
+		return cp.Client.Get(ctx, client.ObjectKeyFromObject(source), source) == nil && source.Status.Artifact != nil
+	})
+
+	start := time.Now()
+	var g errgroup.Group
+	g.SetLimit(applyConcurrency)
+	for i := range k {
+		ks := &kustomizev1.Kustomization{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("app%d", i), Namespace: ns},
+			Spec: kustomizev1.KustomizationSpec{
+				Interval: metav1.Duration{Duration: time.Hour}, Path: fmt.Sprintf("apps/app%d", i),
+				Prune: true, TargetNamespace: ns,
+				SourceRef: kustomizev1.CrossNamespaceSourceReference{Kind: sourcev1.GitRepositoryKind, Name: "fleet"},
+			},
+		}
+		g.Go(func() error { return cp.Client.Create(ctx, ks) })
+	}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	waitFor(b, 20*time.Minute, func() bool { return readyCount(b, ns) == k })
+	elapsed := time.Since(start)
+	kustomize.stop()
+	return elapsed, kustomize.maxRSS
+}
+
+func readyCount(b *testing.B, ns string) int {
+	var list kustomizev1.KustomizationList
+	if err := cp.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for i := range list.Items {
+		if conditions.IsReady(&list.Items[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitFor polls cond every 200 ms until it holds, failing after limit.
+func waitFor(b *testing.B, limit time.Duration, cond func() bool) {
+	b.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			b.Fatalf("condition not met within %s", limit)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
