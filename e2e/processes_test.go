@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -52,8 +53,10 @@ type process struct {
 	cmd  *exec.Cmd
 	logs *bytes.Buffer
 	done chan struct{}
-	// maxRSS is the peak resident memory in KiB, known after stop.
+	// maxRSS is the peak resident memory in KiB, and cpu the CPU time
+	// used; both known after stop.
 	maxRSS int64
+	cpu    time.Duration
 }
 
 // startController runs binary name with a kubeconfig for cp and args; it is
@@ -62,7 +65,7 @@ func startController(t testing.TB, name, kubeconfig string, args ...string) *pro
 	t.Helper()
 	dir := buildControllers(t)
 	args = append([]string{"--kubeconfig=" + kubeconfig, "--watch-all-namespaces",
-		"--metrics-addr=0", "--health-addr=0", "--log-encoding=console"}, args...)
+		"--metrics-addr=" + metricsAddr(name), "--health-addr=0", "--log-encoding=console"}, args...)
 	p := &process{cmd: exec.Command(filepath.Join(dir, name), args...), logs: &bytes.Buffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = &lockedWriter{w: p.logs}, &lockedWriter{w: p.logs}
 	if err := p.cmd.Start(); err != nil {
@@ -89,6 +92,7 @@ func (p *process) stop() {
 	}
 	if usage, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		p.maxRSS = usage.Maxrss
+		p.cpu = time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
 	}
 }
 
@@ -135,4 +139,15 @@ func startControllers(t testing.TB, cp *testkit.ControlPlane, kustomizeArgs ...s
 	kustomize = startController(t, "kustomize-controller", kubeconfig,
 		append([]string{"--artifact-dir=" + t.TempDir()}, kustomizeArgs...)...)
 	return source, kustomize
+}
+
+// metricsAddr is where a controller serves metrics and pprof: off, unless
+// TIDE_E2E_PPROF_<NAME> (e.g. TIDE_E2E_PPROF_KUSTOMIZE_CONTROLLER=127.0.0.1:6060)
+// asks for it to profile a run.
+func metricsAddr(name string) string {
+	key := "TIDE_E2E_PPROF_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	if addr := os.Getenv(key); addr != "" {
+		return addr
+	}
+	return "0"
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/fluxcd/pkg/runtime/leaderelection"
 	"github.com/fluxcd/pkg/runtime/logger"
 	"github.com/fluxcd/pkg/runtime/metrics"
+	"github.com/fluxcd/pkg/runtime/pprof"
 	"github.com/fluxcd/pkg/runtime/probes"
 	"github.com/spf13/pflag"
 	corev1 "k8s.io/api/core/v1"
@@ -73,7 +74,8 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 
 // Config sets up logging from the log flags and finds the Kubernetes API:
 // --kubeconfig, $KUBECONFIG, the in-cluster config or ~/.kube/config, with
-// the client rate limits of --kube-api-qps and --kube-api-burst.
+// the client rate limits of --kube-api-qps and --kube-api-burst, unless the
+// apiserver limits requests itself (priority and fairness).
 func (o Options) Config() (*rest.Config, error) {
 	ctrl.SetLogger(logger.NewLogger(o.Log))
 	cfg, err := ctrl.GetConfig()
@@ -81,6 +83,9 @@ func (o Options) Config() (*rest.Config, error) {
 		return nil, fmt.Errorf("no Kubernetes API to talk to (set --kubeconfig or KUBECONFIG, or run in a cluster): %w", err)
 	}
 	cfg.QPS, cfg.Burst = o.QPS, o.Burst
+	if serverLimitsRequests(cfg) {
+		cfg.QPS, cfg.Burst = -1, -1 // no client-side limit
+	}
 	return cfg, nil
 }
 
@@ -112,7 +117,8 @@ func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...clie
 		Client: client.Options{Cache: &client.CacheOptions{
 			DisableFor: []client.Object{&corev1.Secret{}, &corev1.ConfigMap{}},
 		}},
-		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr},
+		// pprof is served beside the metrics, as in Flux: profile before optimising.
+		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr, ExtraHandlers: pprof.Endpoints},
 		HealthProbeBindAddress:        o.HealthAddr,
 		LeaderElection:                o.LeaderElection.Enable,
 		LeaderElectionReleaseOnCancel: o.LeaderElection.ReleaseOnCancel,
