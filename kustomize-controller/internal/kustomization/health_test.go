@@ -97,3 +97,20 @@ func TestRolloutTimeout(t *testing.T) {
 	NewWithT(t).Expect(msg).To(ContainSubstring("timeout"))
 	NewWithT(t).Expect(ks.Status.LastAppliedRevision).To(BeEmpty())
 }
+
+// A new revision does not wait behind a health check that cannot pass: the
+// check stops and the new revision is applied.
+func TestNewRevisionInterruptsHealthCheck(t *testing.T) {
+	t.Parallel()
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	repo := newSource(t, ns, map[string]string{"deploy.yaml": deploymentYAML})
+	ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+		k.Spec.Wait = true
+		k.Spec.Timeout = &metav1.Duration{Duration: 10 * time.Minute}
+	})
+	testkit.WaitForCondition(t, env.cp.Client, ks, meta.ReconcilingCondition, metav1.ConditionTrue, "")
+	// The Deployment never becomes ready; the fix replaces it.
+	fixed := commit(t, repo, map[string]string{"web.yaml": configMapYAML("web", "fixed")})
+	waitApplied(t, ks, fixed)
+	NewWithT(t).Expect(configMap(t, ns, "web").Data).To(HaveKeyWithValue("key", "fixed"))
+}
