@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/build"
 	"github.com/tidegitops/tide/kustomize-controller/internal/ssa"
 	"github.com/tidegitops/tide/skeleton"
 )
@@ -47,13 +48,10 @@ func (s *scope) cleanup() {
 	}
 }
 
-// ownerLabels mark every applied object as this Kustomization's, as Flux
-// does; prune deletes only objects that still carry them.
+// ownerLabels mark every applied object as this Kustomization's; prune
+// deletes only objects that still carry them.
 func ownerLabels(obj *kustomizev1.Kustomization) map[string]string {
-	return map[string]string{
-		kustomizev1.GroupVersion.Group + "/name":      obj.Name,
-		kustomizev1.GroupVersion.Group + "/namespace": obj.Namespace,
-	}
+	return build.OwnerLabels(obj)
 }
 
 // retryLater is the outcome of a failure the user must fix in the source or

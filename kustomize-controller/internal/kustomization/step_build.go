@@ -19,7 +19,7 @@ func (r *Reconciler) build(ctx context.Context, s *scope) error {
 	obj := s.obj
 	opts := build.OptionsFor(&obj.Spec)
 	opts.NoRemoteBases = r.NoRemoteBases
-	opts.Labels = ownerLabels(obj)
+	opts.Labels = build.OwnerLabels(obj)
 	objects, err := build.Build(s.root, opts)
 	if err != nil {
 		return retryLater(obj, kustomizev1.BuildFailedReason, "revision %s: %s", s.artifact.Revision, err)
@@ -38,7 +38,7 @@ func (r *Reconciler) postBuild(ctx context.Context, s *scope, objects []*unstruc
 	if s.obj.Spec.PostBuild == nil {
 		return objects, nil
 	}
-	vars, err := r.substitutionVars(ctx, s.obj)
+	vars, err := build.Vars(ctx, r.Client, s.obj)
 	if err != nil {
 		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "%s", err)
 	}
