@@ -47,8 +47,8 @@ func BenchmarkKustomizations(b *testing.B) {
 				b.ReportMetric(bare.Seconds(), "bare-s")
 				b.ReportMetric(tide.Seconds(), "tide-s")
 				b.ReportMetric(tide.Seconds()/bare.Seconds(), "ratio")
-				b.ReportMetric(float64(controller.maxRSS)/1024, "controller-peak-MiB")
-				b.ReportMetric(controller.cpu.Seconds(), "controller-cpu-s")
+				b.ReportMetric(float64(controller.MaxRSS())/1024, "controller-peak-MiB")
+				b.ReportMetric(controller.CPU().Seconds(), "controller-cpu-s")
 			}
 		})
 	}
@@ -82,7 +82,7 @@ func bareApply(b *testing.B, k int) time.Duration {
 	return time.Since(start)
 }
 
-func throughKustomizations(b *testing.B, k int) (time.Duration, *process) {
+func throughKustomizations(b *testing.B, k int) (time.Duration, *testkit.Process) {
 	ctx := context.Background()
 	git := testkit.StartGitServer(b)
 	repo := git.NewRepo(b, "fleet")
@@ -91,7 +91,7 @@ func throughKustomizations(b *testing.B, k int) (time.Duration, *process) {
 		repo.Write("apps/"+app+"/objects.yaml", appObjects(app))
 	}
 	repo.Commit("apps")
-	_, kustomize := startControllers(b, cp, fmt.Sprintf("--concurrent=%d", applyConcurrency))
+	_, kustomize := testkit.StartControllers(b, cp, fmt.Sprintf("--concurrent=%d", applyConcurrency))
 
 	ns := testkit.NewNamespace(b, cp.Client)
 	source := &sourcev1.GitRepository{
@@ -126,7 +126,7 @@ func throughKustomizations(b *testing.B, k int) (time.Duration, *process) {
 	// measured on: once a second is enough.
 	waitFor(b, 20*time.Minute, time.Second, func() bool { return readyCount(b, ns) == k })
 	elapsed := time.Since(start)
-	kustomize.stop()
+	kustomize.Stop()
 	return elapsed, kustomize
 }
 

@@ -37,7 +37,7 @@ func TestCommitToCluster(t *testing.T) {
 	repo.Write("apps/web.yaml", configMapYAML("web", "v1")).
 		Write("apps/db.yaml", configMapYAML("db", "v1"))
 	repo.Commit("first")
-	startControllers(t, cp)
+	testkit.StartControllers(t, cp)
 
 	ns := testkit.NewNamespace(t, cp.Client)
 	source := &sourcev1.GitRepository{

@@ -1,0 +1,162 @@
+package testkit
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Controllers are the controller binaries of this workspace, in the order
+// they are started.
+var Controllers = []string{"source-controller", "kustomize-controller"}
+
+// binaries are built once per test binary run, into one folder.
+var binaries struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// BuildControllers builds every controller binary from this workspace, as
+// `make build` does, once per test binary, and returns their folder.
+func BuildControllers(t testing.TB) string {
+	t.Helper()
+	binaries.once.Do(func() {
+		binaries.dir, binaries.err = os.MkdirTemp("", "tide-test-bin-")
+		if binaries.err != nil {
+			return
+		}
+		root := RepoRoot()
+		for _, c := range Controllers {
+			cmd := exec.Command("go", "build", "-o", binaries.dir, "./cmd/"+c)
+			cmd.Dir = filepath.Join(root, c)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				binaries.err = fmt.Errorf("build %s: %v\n%s", c, err, out)
+				return
+			}
+		}
+	})
+	if binaries.err != nil {
+		t.Fatal(binaries.err)
+	}
+	return binaries.dir
+}
+
+// Process is a controller running as its own OS process.
+type Process struct {
+	Name string
+	cmd  *exec.Cmd
+	logs *lockedBuffer
+	done chan struct{}
+	// maxRSS is the peak resident memory in KiB, and cpu the CPU time
+	// used; both known after Stop.
+	maxRSS int64
+	cpu    time.Duration
+}
+
+// StartController runs the controller binary name with kubeconfig and
+// args; it is stopped (SIGTERM) when the test ends, and its log printed if
+// the test failed.
+func StartController(t testing.TB, name, kubeconfig string, args ...string) *Process {
+	t.Helper()
+	dir := BuildControllers(t)
+	args = append([]string{"--kubeconfig=" + kubeconfig, "--watch-all-namespaces",
+		"--metrics-addr=" + metricsAddr(name), "--health-addr=0", "--log-encoding=console"}, args...)
+	p := &Process{Name: name, cmd: exec.Command(filepath.Join(dir, name), args...), logs: &lockedBuffer{}, done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() {
+			t.Logf("%s log:\n%s", name, p.Logs())
+		}
+	})
+	return p
+}
+
+// StartControllers runs the source-controller (serving artifacts on
+// localhost) and the kustomize-controller against cp, with kustomizeArgs
+// added to the kustomize-controller's flags.
+func StartControllers(t testing.TB, cp *ControlPlane, kustomizeArgs ...string) (source, kustomize *Process) {
+	t.Helper()
+	kubeconfig := WriteKubeconfig(t, cp)
+	addr := freePort(t)
+	source = StartController(t, "source-controller", kubeconfig,
+		"--storage-path="+t.TempDir(), "--storage-addr="+addr, "--storage-adv-addr="+addr)
+	kustomize = StartController(t, "kustomize-controller", kubeconfig,
+		append([]string{"--artifact-dir=" + t.TempDir()}, kustomizeArgs...)...)
+	return source, kustomize
+}
+
+// Stop sends SIGTERM, waits (killing after 10 s) and records peak memory
+// and CPU time. Stopping again does nothing.
+func (p *Process) Stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+	if usage, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		p.maxRSS = usage.Maxrss
+		p.cpu = time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+	}
+}
+
+// Logs returns what the process wrote so far.
+func (p *Process) Logs() string { return p.logs.String() }
+
+// MaxRSS is the peak resident memory in KiB, known after Stop.
+func (p *Process) MaxRSS() int64 { return p.maxRSS }
+
+// CPU is the CPU time used, known after Stop.
+func (p *Process) CPU() time.Duration { return p.cpu }
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(b)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// WriteKubeconfig stores cp's kubeconfig in a file, for processes.
+func WriteKubeconfig(t testing.TB, cp *ControlPlane) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, cp.KubeConfig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// metricsAddr is where a controller serves metrics and pprof: off, unless
+// TIDE_E2E_PPROF_<NAME> (e.g. TIDE_E2E_PPROF_KUSTOMIZE_CONTROLLER=127.0.0.1:6060)
+// asks for it to profile a run.
+func metricsAddr(name string) string {
+	key := "TIDE_E2E_PPROF_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	if addr := os.Getenv(key); addr != "" {
+		return addr
+	}
+	return "0"
+}
