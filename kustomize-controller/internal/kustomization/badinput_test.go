@@ -2,6 +2,7 @@ package kustomization
 
 import (
 	"archive/tar"
+	"context"
 	"strings"
 	"testing"
 
@@ -33,7 +34,12 @@ func goodThenBad(t *testing.T, bad func(*testing.T, *sourcev1.GitRepository) met
 
 	broken := bad(t, repo)
 	msg := waitFailed(t, ks, reason)
-	g.Expect(ks.Status.LastAttemptedRevision).To(Equal(broken.Revision))
+	// The patch helper writes conditions and the rest of the status in two
+	// requests: wait for the second too.
+	g.Eventually(func() string {
+		_ = env.cp.Client.Get(context.Background(), keyOf(ks), ks)
+		return ks.Status.LastAttemptedRevision
+	}, testkit.Timeout).Should(Equal(broken.Revision))
 	g.Expect(ks.Status.LastAppliedRevision).To(Equal(good.Revision))
 	g.Expect(ks.Status.Inventory).To(Equal(inventory))
 	g.Expect(configMap(t, ns, "web").Data).To(HaveKeyWithValue("key", "good"))

@@ -15,6 +15,8 @@ var volatileMetadata = []string{
 
 // sameObject reports whether the dry-run result of an apply equals the live
 // object, that is, whether applying would change nothing a user can see.
+// Planning uses it when it has read the live object anyway (see needsLive);
+// otherwise the apply itself tells, by its resourceVersion.
 // Status is compared only when the desired object sets it (a custom
 // resource without a status subresource); otherwise apply cannot change it,
 // and a controller updating it between the two reads must not count as

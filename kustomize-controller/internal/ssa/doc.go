@@ -6,9 +6,15 @@
 // anything, so one invalid object means no object is applied. It writes in
 // two stages: cluster-wide definitions (CustomResourceDefinitions,
 // Namespaces, ClusterRoles) first, then, once the CRDs are established,
-// everything else. An object whose dry-run equals the live object is not
-// written at all ("unchanged"); any other difference, including an edit made
-// by hand, is corrected ("configured").
+// everything else. An object the apply leaves as it was is "unchanged": the
+// apiserver writes nothing and its resourceVersion stays; any other
+// difference, including an edit made by hand, is corrected ("configured").
+//
+// Creating or re-applying an object takes two requests, its dry-run and its
+// apply: the dry-run tells whether the object exists (its result has no
+// resourceVersion when it does not) and stands in for the live object,
+// which is read only on rarer paths (a take-over of kubectl's fields, a
+// recreate, a CRD, a failed dry-run).
 //
 // The per-object annotations of Flux are honoured:
 //

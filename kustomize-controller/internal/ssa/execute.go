@@ -13,7 +13,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// execute does what planOne decided for one object.
+// execute does what planOne decided for one object. An existing object
+// planned as configured is applied and found unchanged if the apply wrote
+// nothing: the apiserver then returns the resourceVersion the dry-run saw.
 func (m *Manager) execute(ctx context.Context, it *item, timeout time.Duration) error {
 	switch it.action {
 	case Skipped, Unchanged:
@@ -34,8 +36,9 @@ func (m *Manager) execute(ctx context.Context, it *item, timeout time.Duration) 
 			return fmt.Errorf("apply %s: take over the fields kubectl set: %w", it.ref, err)
 		}
 	}
-	err := m.apply(ctx, it.obj.DeepCopy(), false)
-	if isImmutable(err) && !it.recreate && it.live != nil {
+	applied := it.obj.DeepCopy()
+	err := m.apply(ctx, applied, false)
+	if isImmutable(err) && !it.recreate && it.exists {
 		// The object changed between the dry-run and now.
 		if !it.force {
 			return fmt.Errorf("apply %s: %s", it.ref, immutableMessage(err))
@@ -44,10 +47,14 @@ func (m *Manager) execute(ctx context.Context, it *item, timeout time.Duration) 
 			return err
 		}
 		it.action = Created
-		err = m.apply(ctx, it.obj.DeepCopy(), false)
+		applied = it.obj.DeepCopy()
+		err = m.apply(ctx, applied, false)
 	}
 	if err != nil {
 		return fmt.Errorf("apply %s: %w", it.ref, err)
+	}
+	if it.action == Configured && applied.GetResourceVersion() == it.version {
+		it.action = Unchanged
 	}
 	it.done = true
 	return nil
@@ -56,8 +63,18 @@ func (m *Manager) execute(ctx context.Context, it *item, timeout time.Duration) 
 // recreate deletes the live object and waits until it is gone, so that the
 // apply that follows creates it anew.
 func (m *Manager) recreate(ctx context.Context, it *item, timeout time.Duration) error {
-	uid := it.live.GetUID()
-	err := m.Client.Delete(ctx, it.live.DeepCopy(), client.PropagationPolicy(metav1.DeletePropagationBackground),
+	live := it.live
+	if live == nil { // planning did without it: the immutable field changed since
+		var err error
+		if live, err = m.getLive(ctx, it); err != nil {
+			return fmt.Errorf("recreate %s: %w", it.ref, err)
+		}
+		if live == nil {
+			return nil // gone already
+		}
+	}
+	uid := live.GetUID()
+	err := m.Client.Delete(ctx, live.DeepCopy(), client.PropagationPolicy(metav1.DeletePropagationBackground),
 		client.Preconditions{UID: &uid})
 	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
 		return fmt.Errorf("recreate %s: delete: %w", it.ref, err)

@@ -20,8 +20,10 @@ type item struct {
 	policy policy
 	force  bool
 
-	live     *unstructured.Unstructured // nil when the object does not exist
-	action   Action                     // planned, then done
+	exists   bool                       // the dry-run found the object in the cluster
+	version  string                     // its resourceVersion, as the dry-run found it
+	live     *unstructured.Unstructured // read only where needed (needsLive, planFailed)
+	action   Action                     // planned, then done (see execute)
 	takeover bool                       // Override: take kubectl's fields first
 	recreate bool                       // immutable field changed and force is on
 	deferred bool                       // validated after the first stage
@@ -54,7 +56,7 @@ func newDeferrals(first []*item) *deferrals {
 		changes := it.action == Created || it.action == Configured
 		switch it.ref.GroupVersionKind().GroupKind() {
 		case schema.GroupKind{Kind: "Namespace"}:
-			if it.live == nil && changes {
+			if !it.exists && changes {
 				d.namespaces[it.obj.GetName()] = true
 			}
 		case crdKind:
@@ -96,19 +98,19 @@ func deferredOf(items []*item) []*item {
 	return out
 }
 
-// planOne reads the live object and dry-runs the apply, and so decides what
-// to do: skip, nothing (unchanged), create, configure or recreate. A
-// rejected object gets its reason in it.rejected; other errors are returned.
+// planOne dry-runs the apply and so decides what to do: skip, create,
+// apply to an existing object (configured, or unchanged when the apply
+// writes nothing) or recreate. A rejected object gets its reason in
+// it.rejected; other errors are returned.
 func (m *Manager) planOne(ctx context.Context, it *item, d *deferrals) error {
 	it.deferred = false
 	if it.policy == ignore || reconcileDisabled(it.obj) {
 		it.action = Skipped
 		return nil
 	}
-	gvk := it.obj.GroupVersionKind()
 	namespaced, err := m.Client.IsObjectNamespaced(it.obj)
 	switch {
-	case meta.IsNoMatchError(err) && d.defines(gvk.GroupKind()):
+	case meta.IsNoMatchError(err) && d.defines(it.obj.GroupVersionKind().GroupKind()):
 		it.deferred = true
 		return nil
 	case meta.IsNoMatchError(err):
@@ -129,48 +131,110 @@ func (m *Manager) planOne(ctx context.Context, it *item, d *deferrals) error {
 		return nil
 	}
 
-	live := &unstructured.Unstructured{}
-	live.SetGroupVersionKind(gvk)
-	switch err := m.Client.Get(ctx, client.ObjectKeyFromObject(it.obj), live); {
-	case apierrors.IsNotFound(err):
-		live = nil
-	case err != nil:
-		return fmt.Errorf("apply %s: %w", it.ref, err)
-	}
-	it.live = live
-	if live != nil && (reconcileDisabled(live) || it.policy == ifNotPresent) {
-		it.action = Skipped
-		return nil
-	}
-
 	dryRun := it.obj.DeepCopy()
-	switch err := m.apply(ctx, dryRun, true); {
-	case err == nil:
-	case live != nil && isImmutable(err) && it.force:
-		return m.planRecreate(ctx, it)
-	case live != nil && isImmutable(err):
-		it.rejected = immutableMessage(err)
+	if err := m.apply(ctx, dryRun, true); err != nil {
+		return m.planFailed(ctx, it, err)
+	}
+	// The dry-run of an object that does not exist returns it without a
+	// resourceVersion (though with a uid and a creationTimestamp).
+	if dryRun.GetResourceVersion() == "" {
+		it.action = Created
 		return nil
-	case isRejection(err):
-		it.rejected = err.Error()
-		return nil
-	default:
-		return fmt.Errorf("apply %s: %w", it.ref, err)
+	}
+	return m.planExisting(ctx, it, dryRun)
+}
+
+// planExisting decides on an object the dry-run found in the cluster. The
+// dry-run's result, the live object merged with the apply, stands in for the
+// live object, which is read only when it must be (see needsLive). Without
+// it, whether the apply changes the object is known once it is done:
+// execute compares the resourceVersions.
+func (m *Manager) planExisting(ctx context.Context, it *item, dryRun *unstructured.Unstructured) error {
+	it.exists = true
+	it.version = dryRun.GetResourceVersion()
+	view := dryRun
+	if m.needsLive(it, dryRun) {
+		live, err := m.getLive(ctx, it)
+		if err != nil {
+			return fmt.Errorf("apply %s: %w", it.ref, err)
+		}
+		if live == nil { // deleted since the dry-run: the apply creates it
+			it.exists = false
+			it.action = Created
+			return nil
+		}
+		it.live, view = live, live
 	}
 
 	_, withStatus := it.obj.Object["status"]
 	switch {
-	case live == nil:
-		it.action = Created
-	case it.policy == override && needsTakeover(it.obj, live, m.Owner):
+	case it.policy == ifNotPresent || reconcileDisabled(view):
+		it.action = Skipped
+	case it.policy == override && it.live != nil && needsTakeover(it.obj, it.live, m.Owner):
 		it.takeover = true
 		it.action = Configured
-	case sameObject(dryRun, live, withStatus):
-		it.action = Unchanged
+	case it.live != nil && sameObject(dryRun, it.live, withStatus):
+		it.action = Unchanged // not applied at all
 	default:
-		it.action = Configured
+		it.action = Configured // or unchanged, if the apply writes nothing
 	}
 	return nil
+}
+
+// needsLive reports whether planning an existing object reads the live
+// object: always, unless the object is skipped whatever the live one holds
+// (IfNotPresent, or reconcile disabled). Comparing the dry-run with the live
+// object tells an unchanged object without writing it, and most
+// reconciliations find every object unchanged: a GET costs the apiserver
+// about half of what a no-op apply does (measured: 1.1 against 2.1 ms of
+// apiserver and etcd CPU). The live object also decides the Override
+// take-over (its managedFields and resourceVersion) and whether a CRD of the
+// set changes (see deferrals); and when Git sets the reconcile annotation
+// itself, only the live object shows whether it is disabled in the cluster.
+// New objects, known from the dry-run alone, are never read.
+func (m *Manager) needsLive(it *item, dryRun *unstructured.Unstructured) bool {
+	return it.policy != ifNotPresent && !reconcileDisabled(dryRun)
+}
+
+// planFailed decides on an object whose dry-run failed, reading the live
+// object: one that exists and is skipped (IfNotPresent, reconcile disabled)
+// is left alone whatever its dry-run says, and an immutable-field change
+// needs the live object to be recreated.
+func (m *Manager) planFailed(ctx context.Context, it *item, dryRunErr error) error {
+	live, err := m.getLive(ctx, it)
+	if err != nil {
+		return fmt.Errorf("apply %s: %w", it.ref, err)
+	}
+	if live != nil {
+		it.exists = true
+		it.live = live
+	}
+	switch {
+	case live != nil && (it.policy == ifNotPresent || reconcileDisabled(live)):
+		it.action = Skipped
+	case live != nil && isImmutable(dryRunErr) && it.force:
+		return m.planRecreate(ctx, it)
+	case live != nil && isImmutable(dryRunErr):
+		it.rejected = immutableMessage(dryRunErr)
+	case isRejection(dryRunErr):
+		it.rejected = dryRunErr.Error()
+	default:
+		return fmt.Errorf("apply %s: %w", it.ref, dryRunErr)
+	}
+	return nil
+}
+
+// getLive reads the object as the cluster has it; nil when it does not exist.
+func (m *Manager) getLive(ctx context.Context, it *item) (*unstructured.Unstructured, error) {
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(it.obj.GroupVersionKind())
+	switch err := m.Client.Get(ctx, client.ObjectKeyFromObject(it.obj), live); {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return live, nil
 }
 
 // planRecreate validates the object that will replace the live one. The

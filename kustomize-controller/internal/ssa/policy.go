@@ -73,3 +73,11 @@ func reconcileDisabled(obj metaObject) bool {
 	return strings.EqualFold(obj.GetAnnotations()[ReconcileAnnotation], disabledValue) ||
 		strings.EqualFold(obj.GetLabels()[ReconcileAnnotation], disabledValue)
 }
+
+// setsReconcile: the object sets the reconcile annotation or label, to any
+// value.
+func setsReconcile(obj metaObject) bool {
+	_, annotated := obj.GetAnnotations()[ReconcileAnnotation]
+	_, labelled := obj.GetLabels()[ReconcileAnnotation]
+	return annotated || labelled
+}

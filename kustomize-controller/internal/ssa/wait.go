@@ -25,7 +25,7 @@ import (
 func (m *Manager) waitForCRDs(ctx context.Context, first []*item, timeout time.Duration) error {
 	var crds []*item
 	for _, it := range first {
-		if it.ref.GroupVersionKind().GroupKind() == crdKind && (it.action != Skipped || it.live != nil) {
+		if it.ref.GroupVersionKind().GroupKind() == crdKind && (it.action != Skipped || it.exists) {
 			crds = append(crds, it)
 		}
 	}
