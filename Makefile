@@ -12,17 +12,21 @@ BIN := $(CURDIR)/bin
 # can be downloaded here). Versions are pinned in hack/kube-assets/go.mod.
 KUBE_VERSION := v1.37.2
 KUBE_ASSETS_DIR := $(BIN)/k8s
-KUBE_ASSETS_SRC := hack/kube-assets/go.mod hack/kube-assets/go.sum $(wildcard hack/kube-assets/*/main.go)
+KUBE_ASSETS_SRC := hack/kube-assets/go.mod hack/kube-assets/go.sum
 KUBE_LDFLAGS := -s -w -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
 	-X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37
 export KUBEBUILDER_ASSETS := $(KUBE_ASSETS_DIR)
+# The rest of a local cluster, for `tide dev up` (make run) and its test:
+# built from the same wrapper module, plus kwok (a fake node) and its stages.
+KWOK_VERSION := v0.8.0
+DEV_ASSETS := $(addprefix $(KUBE_ASSETS_DIR)/,kube-controller-manager kube-scheduler kwok kwok-stages.yaml)
 
 CONTROLLER_GEN_VERSION := v0.23.0
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_GEN_VERSION)
 
 GO_TEST_FLAGS ?=
 
-.PHONY: build test bench lint vet fmt-check generate manifests verify tidy kube-assets clean run help
+.PHONY: build test bench lint vet fmt-check generate manifests verify tidy kube-assets dev-assets clean run help
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
@@ -30,9 +34,11 @@ build: $(addprefix build-,$(MODULES)) ## Build every module, and every binary in
 build-%:
 	cd $* && go build ./... && if [ -d cmd ]; then go build -o $(BIN)/ ./cmd/...; fi
 
-test: kube-assets $(addprefix test-,$(MODULES)) ## Run every test against a real kube-apiserver and etcd.
+test: kube-assets dev-assets $(addprefix test-,$(MODULES)) ## Run every test against a real kube-apiserver and etcd.
 test-%: kube-assets
 	cd $* && go test $(GO_TEST_FLAGS) ./...
+# The CLI's test of `tide dev up` runs the whole local cluster.
+test-cli: dev-assets
 
 bench: kube-assets $(addprefix bench-,$(MODULES)) ## Run the benchmarks.
 bench-%: kube-assets
@@ -65,20 +71,29 @@ verify: generate tidy lint ## Regenerate and tidy, then fail if the tree changed
 kube-assets: $(KUBE_ASSETS_DIR)/kube-apiserver $(KUBE_ASSETS_DIR)/etcd ## Build kube-apiserver and etcd into bin/k8s (once).
 # Rebuilt only when missing or when the pinned versions (go.mod/go.sum) change.
 # GOWORK=off keeps its very large dependency graph away from Tide's modules.
-$(KUBE_ASSETS_DIR)/%: $(KUBE_ASSETS_SRC)
+$(KUBE_ASSETS_DIR)/%: $(KUBE_ASSETS_SRC) hack/kube-assets/%/main.go
 	@mkdir -p $(KUBE_ASSETS_DIR)
 	@echo "Building $* from source, pinned in hack/kube-assets/go.mod (the first time takes several minutes)..."
 	cd hack/kube-assets && GOWORK=off go build -ldflags "$(KUBE_LDFLAGS)" -o $@ ./$*
+
+dev-assets: $(DEV_ASSETS) ## Build kube-controller-manager, kube-scheduler and kwok into bin/k8s (once), for tide dev up.
+# kube-controller-manager and kube-scheduler come from the pattern rule above.
+$(KUBE_ASSETS_DIR)/kwok:
+	@mkdir -p $(KUBE_ASSETS_DIR)
+	@echo "Building kwok $(KWOK_VERSION) from source (the first time takes about two minutes)..."
+	GOWORK=off GOBIN=$(KUBE_ASSETS_DIR) go install sigs.k8s.io/kwok/cmd/kwok@$(KWOK_VERSION)
+$(KUBE_ASSETS_DIR)/kwok-stages.yaml: hack/kube-assets/kwok-stages.yaml
+	@mkdir -p $(KUBE_ASSETS_DIR)
+	cp $< $@
 
 $(CONTROLLER_GEN):
 	@mkdir -p $(BIN)
 	GOWORK=off GOBIN=$(BIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
 	mv $(BIN)/controller-gen $@
 
-run: ## Start the local demo (not yet: it arrives with the CLI).
-	@echo "make run is not available yet: the embedded demo environment is built with the tide CLI (issue 5)."
-	@echo "Until then, 'make test' runs everything that exists against a real kube-apiserver."
-	@exit 1
+run: kube-assets dev-assets ## The local demo: control plane, controllers, demo fleet repo bootstrapped (Ctrl-C stops it).
+	cd cli && go build -o $(BIN)/ ./cmd/tide
+	$(BIN)/tide dev up
 
 clean: ## Remove bin/ (including the built control plane).
 	rm -rf $(BIN)

@@ -1,0 +1,116 @@
+package uninstall_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/cli/internal/commands/uninstall"
+	installer "github.com/tidegitops/tide/cli/internal/install"
+	"github.com/tidegitops/tide/cli/internal/kube"
+	"github.com/tidegitops/tide/cli/internal/output"
+	"github.com/tidegitops/tide/manifests"
+	"github.com/tidegitops/tide/testkit"
+)
+
+var cp *testkit.ControlPlane
+
+func TestMain(m *testing.M) { testkit.Main(m, &cp) }
+
+const installNS = "tide-uninstall"
+
+func run(stdin string, args ...string) (string, error) {
+	cmd := uninstall.New(kube.WithConfig(cp.Config, installNS))
+	var buf bytes.Buffer
+	cmd.SetOut(&buf)
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetArgs(args)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.Execute()
+	return buf.String(), err
+}
+
+// With both controllers running, uninstall removes Tide and its CRDs while
+// the workload a Kustomization applied (with prune on) stays.
+func TestUninstall_KeepsWorkloads(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	objs, err := installer.Render(manifests.Controllers, installNS)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(installer.Apply(ctx, cp.Client, objs, output.New(&bytes.Buffer{}))).To(Succeed())
+
+	git := testkit.StartGitServer(t)
+	repo := git.NewRepo(t, "fleet")
+	repo.Write("apps/workload.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: workload\ndata:\n  key: v1\n")
+	repo.Commit("workload")
+	testkit.StartControllers(t, cp)
+	ns := testkit.NewNamespace(t, cp.Client)
+	source := &sourcev1.GitRepository{
+		ObjectMeta: metav1.ObjectMeta{Name: "fleet", Namespace: ns},
+		Spec:       sourcev1.GitRepositorySpec{URL: git.HTTPURL("fleet"), Interval: metav1.Duration{Duration: time.Hour}},
+	}
+	g.Expect(cp.Client.Create(ctx, source)).To(Succeed())
+	ks := &kustomizev1.Kustomization{
+		ObjectMeta: metav1.ObjectMeta{Name: "apps", Namespace: ns},
+		Spec: kustomizev1.KustomizationSpec{
+			Interval: metav1.Duration{Duration: time.Hour}, Path: "./apps", Prune: true, TargetNamespace: ns,
+			SourceRef: kustomizev1.CrossNamespaceSourceReference{Kind: sourcev1.GitRepositoryKind, Name: "fleet"},
+		},
+	}
+	g.Expect(cp.Client.Create(ctx, ks)).To(Succeed())
+	g.Eventually(func() bool {
+		_ = cp.Client.Get(ctx, client.ObjectKeyFromObject(ks), ks)
+		return apimeta.IsStatusConditionTrue(ks.Status.Conditions, "Ready")
+	}, time.Minute).Should(BeTrue())
+	g.Expect(ks.Finalizers).To(ContainElement(installer.Finalizer))
+	workload := &corev1.ConfigMap{}
+	g.Expect(cp.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "workload"}, workload)).To(Succeed())
+	g.Expect(workload.Labels).To(HaveKeyWithValue("kustomize.toolkit.fluxcd.io/name", "apps"))
+
+	printed, err := run("n\n")
+	g.Expect(err).To(MatchError("uninstall cancelled"))
+	g.Expect(printed).To(ContainSubstring("[y/N]"))
+	g.Expect(cp.Client.Get(ctx, client.ObjectKeyFromObject(ks), ks)).To(Succeed(), "nothing deleted when not confirmed")
+
+	printed, err = run("", "--silent")
+	g.Expect(err).NotTo(HaveOccurred(), printed)
+	g.Expect(printed).To(And(
+		ContainSubstring("✔ Kustomization/"+ns+"/apps suspended, finalizer removed"),
+		ContainSubstring("✔ Deployment/"+installNS+"/kustomize-controller deleted"),
+		ContainSubstring("✔ CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io deleted"),
+		ContainSubstring("✔ Namespace/"+installNS+" deleted")))
+
+	for _, name := range []string{"kustomizations.kustomize.toolkit.fluxcd.io", "gitrepositories.source.toolkit.fluxcd.io"} {
+		crd := &unstructured.Unstructured{}
+		crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
+		err := cp.Client.Get(ctx, client.ObjectKey{Name: name}, crd)
+		g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), name)
+	}
+	nsObj := &corev1.Namespace{}
+	err = cp.Client.Get(ctx, client.ObjectKey{Name: installNS}, nsObj)
+	// The test apiserver runs no namespace controller: the namespace stays Terminating.
+	g.Expect(apierrors.IsNotFound(err) || nsObj.DeletionTimestamp != nil).To(BeTrue())
+
+	g.Consistently(func() error {
+		if err := cp.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "workload"}, workload); err != nil {
+			return err
+		}
+		if workload.DeletionTimestamp != nil {
+			return apierrors.NewGone("workload is being deleted")
+		}
+		return nil
+	}, 3*time.Second, 200*time.Millisecond).Should(Succeed(), "the workload survives uninstall")
+}

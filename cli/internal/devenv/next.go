@@ -1,0 +1,34 @@
+package devenv
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// PrintNextSteps tells what to try once the environment is up.
+func (e *Env) PrintNextSteps() {
+	kubeconfig := e.Kubeconfig
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, kubeconfig); err == nil && filepath.IsLocal(rel) {
+			kubeconfig = "$PWD/" + rel
+		}
+	}
+	fmt.Fprintf(e.cfg.Out.Out, `
+Tide is running: a local control plane, both controllers, and the demo fleet repo
+%s synced into the cluster. Try:
+
+  export KUBECONFIG=%s
+  bin/tide get all -A                       # the GitRepository and Kustomizations
+  kubectl -n %s get deploy,pods,svc         # the demo app (if you have kubectl)
+
+Change the fleet and watch it applied (the GitRepository polls every 10s):
+
+  git clone %s /tmp/fleet
+  sed -i 's/replicas: 2/replicas: 3/' /tmp/fleet/apps/deployment.yaml
+  git -C /tmp/fleet commit -am "Scale hello to 3" && git -C /tmp/fleet push
+  bin/tide get kustomizations -A            # apps moves to the new commit within seconds
+
+Logs: %s/<name>.log. Ctrl-C stops everything; so does `+"`tide dev down`"+` from another terminal.
+`, e.RepoURL, kubeconfig, DemoNamespace, e.RepoURL, e.path("logs"))
+}

@@ -1,0 +1,94 @@
+package devenv
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/cli/internal/bootstrap"
+	"github.com/tidegitops/tide/cli/internal/install"
+	"github.com/tidegitops/tide/cli/internal/kube"
+)
+
+// What the demo repo deploys (examples/), and what Up waits for.
+const (
+	ClusterPath   = "clusters/dev"
+	DemoNamespace = "demo"
+	DemoApp       = "hello"
+)
+
+// DemoKustomizations are the Kustomizations of examples/clusters/dev, in
+// dependency order.
+var DemoKustomizations = []string{"infrastructure", "apps"}
+
+// bootstrap connects the cluster to the demo repo: it commits the install
+// and sync manifests to clusters/dev/flux-system and waits for the sync.
+func (e *Env) bootstrap(ctx context.Context) error {
+	cfg, err := e.RESTConfig()
+	if err != nil {
+		return err
+	}
+	return bootstrap.Run(ctx, kube.WithConfig(cfg, kube.DefaultNamespace), e.cfg.Out, bootstrap.Options{
+		URL: e.RepoURL, Branch: "main", Path: ClusterPath,
+		Interval: 10 * time.Second, Timeout: e.cfg.Timeout, SkipComponentsWait: true,
+	})
+}
+
+// waitDemo waits until both demo Kustomizations are Ready and the demo
+// Deployment is available.
+func (e *Env) waitDemo(ctx context.Context) error {
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	for _, name := range DemoKustomizations {
+		key := client.ObjectKey{Namespace: kube.DefaultNamespace, Name: name}
+		msg := fmt.Sprintf("waiting for Kustomization/%s/%s to be Ready", key.Namespace, key.Name)
+		if err := install.Poll(ctx, e.cfg.Out, e.cfg.Timeout, msg, func(ctx context.Context) (string, error) {
+			return kustomizationPending(ctx, c, key)
+		}); err != nil {
+			return err
+		}
+		e.cfg.Out.Success("Kustomization/%s/%s is Ready", key.Namespace, key.Name)
+	}
+	ref := install.DeploymentRef(DemoNamespace, DemoApp)
+	msg := fmt.Sprintf("waiting for Deployment/%s/%s to be available", DemoNamespace, DemoApp)
+	if err := install.Poll(ctx, e.cfg.Out, e.cfg.Timeout, msg, func(ctx context.Context) (string, error) {
+		return install.Pending(ctx, c, ref)
+	}); err != nil {
+		return err
+	}
+	d := &appsv1.Deployment{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: DemoNamespace, Name: DemoApp}, d); err != nil {
+		return err
+	}
+	e.cfg.Out.Success("Deployment/%s/%s is available (%d/%d Ready, on the kwok node)", DemoNamespace, DemoApp, d.Status.ReadyReplicas, d.Status.Replicas)
+	return nil
+}
+
+// kustomizationPending says why the Kustomization is not Ready yet, or "".
+func kustomizationPending(ctx context.Context, c client.Client, key client.ObjectKey) (string, error) {
+	k := &kustomizev1.Kustomization{}
+	if err := c.Get(ctx, key, k); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "not created yet (flux-system applies clusters/dev)", nil
+		}
+		return "", err
+	}
+	ready := apimeta.FindStatusCondition(k.Status.Conditions, "Ready")
+	switch {
+	case ready == nil:
+		return "no Ready condition yet", nil
+	case k.Status.ObservedGeneration != k.Generation:
+		return "its latest generation is not reconciled yet", nil
+	case ready.Status != "True":
+		return ready.Reason + ": " + ready.Message, nil
+	}
+	return "", nil
+}

@@ -1,0 +1,103 @@
+package inventorytree
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+)
+
+// Node is one object of the tree and, for a Kustomization, what it applied.
+type Node struct {
+	Group     string  `json:"group,omitempty"`
+	Version   string  `json:"version"`
+	Kind      string  `json:"kind"`
+	Namespace string  `json:"namespace,omitempty"`
+	Name      string  `json:"name"`
+	Resources []*Node `json:"resources,omitempty"`
+}
+
+// String names the node: Kind/namespace/name, or Kind/name.
+func (n *Node) String() string {
+	if n.Namespace == "" {
+		return n.Kind + "/" + n.Name
+	}
+	return n.Kind + "/" + n.Namespace + "/" + n.Name
+}
+
+// Read returns the tree of the Kustomization namespace/name. Nested
+// Kustomizations are expanded once each: one that appears again (a
+// Kustomization that applies itself, as flux-system does) or that no longer
+// exists is a leaf.
+func Read(ctx context.Context, reader client.Reader, namespace, name string) (*Node, error) {
+	ks := &kustomizev1.Kustomization{}
+	err := reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, ks)
+	if apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("Kustomization '%s/%s' not found: check the name and -n/--namespace", namespace, name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get Kustomization '%s/%s': %w", namespace, name, err)
+	}
+	root := &Node{Group: kustomizev1.GroupVersion.Group, Version: kustomizev1.GroupVersion.Version,
+		Kind: "Kustomization", Namespace: namespace, Name: name}
+	seen := map[string]bool{root.String(): true}
+	if err := expand(ctx, reader, root, ks, seen); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
+func expand(ctx context.Context, reader client.Reader, node *Node, ks *kustomizev1.Kustomization, seen map[string]bool) error {
+	if ks.Status.Inventory == nil {
+		return nil
+	}
+	for _, e := range ks.Status.Inventory.Entries {
+		parts := strings.Split(e.ID, "_")
+		if len(parts) != 4 {
+			return fmt.Errorf("Kustomization '%s': invalid inventory id %q", node, e.ID)
+		}
+		child := &Node{Namespace: parts[0], Name: parts[1], Group: parts[2], Kind: parts[3], Version: e.Version}
+		node.Resources = append(node.Resources, child)
+		if child.Group != kustomizev1.GroupVersion.Group || child.Kind != "Kustomization" || seen[child.String()] {
+			continue
+		}
+		seen[child.String()] = true
+		nested := &kustomizev1.Kustomization{}
+		err := reader.Get(ctx, client.ObjectKey{Namespace: child.Namespace, Name: child.Name}, nested)
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("get %s: %w", child, err)
+		}
+		if err := expand(ctx, reader, child, nested, seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Write prints the tree with ├── and └── branches.
+func (n *Node) Write(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString(n.String() + "\n")
+	writeChildren(&b, n, "")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeChildren(b *strings.Builder, n *Node, indent string) {
+	for i, c := range n.Resources {
+		branch, next := "├── ", "│   "
+		if i == len(n.Resources)-1 {
+			branch, next = "└── ", "    "
+		}
+		b.WriteString(indent + branch + c.String() + "\n")
+		writeChildren(b, c, indent+next)
+	}
+}

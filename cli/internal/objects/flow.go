@@ -1,0 +1,64 @@
+package objects
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tidegitops/tide/cli/internal/output"
+)
+
+// DefaultTimeout bounds every wait for a controller.
+const DefaultTimeout = 5 * time.Minute
+
+// Reconcile asks the controller to reconcile k/name now, waits with a
+// spinner until it has, and reports the revision it fetched or applied.
+// A suspended object is an error that says how to resume it.
+func (s *Session) Reconcile(ctx context.Context, log *output.Printer, k *Kind, name string, timeout time.Duration) error {
+	obj, err := s.Get(ctx, k, name)
+	if err != nil {
+		return err
+	}
+	if Suspended(obj) {
+		return fmt.Errorf("%s '%s' is suspended: resume it with 'tide resume %s %s -n %s'", k.Noun, name, k.Noun, name, s.Namespace)
+	}
+	log.Info("annotating %s %s in %s namespace", k.Kind, name, s.Namespace)
+	token, err := s.RequestReconcile(ctx, obj, false)
+	if err != nil {
+		return err
+	}
+	log.Success("%s annotated", k.Kind)
+	return s.WaitAndReport(ctx, log, k, obj, token, timeout)
+}
+
+// Resume sets spec.suspend to false and requests a reconcile in one patch,
+// then waits for it as Reconcile does.
+func (s *Session) Resume(ctx context.Context, log *output.Printer, k *Kind, obj Object, timeout time.Duration) error {
+	log.Info("resuming %s %s in %s namespace", k.Noun, obj.GetName(), s.Namespace)
+	token, err := s.RequestReconcile(ctx, obj, true)
+	if err != nil {
+		return err
+	}
+	log.Success("%s resumed", k.Noun)
+	return s.WaitAndReport(ctx, log, k, obj, token, timeout)
+}
+
+// WaitAndReport waits (with a spinner) for the controller to handle token,
+// or, when token is empty, to observe obj's generation; then it prints the
+// revision or returns the Ready message as the error.
+func (s *Session) WaitAndReport(ctx context.Context, log *output.Printer, k *Kind, obj Object, token string, timeout time.Duration) error {
+	stop := log.Spinner(fmt.Sprintf("waiting for %s reconciliation", k.Kind))
+	var err error
+	if token != "" {
+		obj, err = s.WaitForReconcile(ctx, k, obj, token, timeout)
+	} else {
+		obj, err = s.WaitForReady(ctx, k, obj, timeout)
+	}
+	stop()
+	if err != nil {
+		return err
+	}
+	log.Success("%s reconciliation completed", k.Kind)
+	log.Success("%s revision %s", k.Done, Revision(obj))
+	return nil
+}
