@@ -1,9 +1,11 @@
 package objects
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -83,5 +85,21 @@ func TestCleanDropsServerFields(t *testing.T) {
 	}
 	if c["apiVersion"] != "kustomize.toolkit.fluxcd.io/v1" || c["kind"] != "Kustomization" {
 		t.Errorf("type = %v %v", c["apiVersion"], c["kind"])
+	}
+}
+
+// Without Tide's CRDs, a command says to install Tide instead of printing
+// the REST mapper's error.
+func TestNotServedSaysToInstall(t *testing.T) {
+	k, err := KindFor("kustomization")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noMatch := &apimeta.NoKindMatchError{GroupKind: k.GVK().GroupKind(), SearchedVersions: []string{"v1"}}
+	if !notServed(noMatch) {
+		t.Fatal("a NoKindMatchError must count as a missing CRD")
+	}
+	if msg := NotServed(k).Error(); !strings.Contains(msg, "tide install") {
+		t.Fatalf("message %q does not say to install Tide", msg)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -117,10 +118,24 @@ func NotFound(k *Kind, name, namespace string) error {
 	return fmt.Errorf("%s '%s' not found in namespace '%s': list them with '%s -A'", k.Noun, name, namespace, k.GetCommand)
 }
 
+// NotServed is the error for a kind whose CRD is not installed.
+func NotServed(k *Kind) error {
+	return fmt.Errorf("the cluster does not serve %s objects: install Tide with 'tide install' (check with 'tide check')", k.Kind)
+}
+
+// notServed tells a missing CRD: the REST mapper does not know the kind,
+// or the apiserver answers 404 for the whole resource.
+func notServed(err error) bool {
+	return meta.IsNoMatchError(err) || apierrors.IsNotFound(err)
+}
+
 // Get reads one object of kind k, with a helpful error when it is missing.
 func (s *Session) Get(ctx context.Context, k *Kind, name string) (Object, error) {
 	obj := k.New()
 	if err := s.Client.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: name}, obj); err != nil {
+		if meta.IsNoMatchError(err) {
+			return nil, NotServed(k)
+		}
 		if apierrors.IsNotFound(err) {
 			return nil, NotFound(k, name, s.Namespace)
 		}

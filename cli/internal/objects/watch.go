@@ -24,8 +24,8 @@ type Change struct {
 func (s *Session) ListWithVersion(ctx context.Context, k *Kind, all bool) ([]Object, string, error) {
 	list := k.NewList()
 	if err := s.Client.List(ctx, list, s.scope(all)...); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, "", fmt.Errorf("the cluster does not serve %s objects: install Tide with 'tide install'", k.Kind)
+		if notServed(err) {
+			return nil, "", NotServed(k)
 		}
 		return nil, "", fmt.Errorf("list %s objects: %w", k.Kind, err)
 	}
