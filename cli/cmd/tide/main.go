@@ -5,22 +5,28 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/tidegitops/tide/cli/internal/clusterdiff"
 	"github.com/tidegitops/tide/cli/internal/commands"
 )
 
-// Exit codes: 0 success; 1 `tide diff` found differences (as diff(1));
-// 2 any error, which is printed as one line that says what to do next.
 func main() {
-	err := commands.NewRoot().Execute()
+	os.Exit(exitCode(commands.NewRoot().Execute(), os.Stderr))
+}
+
+// exitCode reports err and returns the exit code: 0 success; 1 when
+// `tide diff` found differences (as diff(1) does, without an error line);
+// 2 for any error, printed as one line that says what to do next.
+func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil:
+		return 0
 	case errors.Is(err, clusterdiff.ErrDifferences):
-		os.Exit(1)
+		return 1
 	default:
-		fmt.Fprintln(os.Stderr, "✗", err)
-		os.Exit(2)
+		fmt.Fprintln(stderr, "✗", err)
+		return 2
 	}
 }
