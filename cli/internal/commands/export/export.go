@@ -26,28 +26,14 @@ func New(kopts *kube.Options) *cobra.Command {
 	}
 	cmd.PersistentFlags().BoolVar(&all, "all", false, "Export every object of the kind in the namespace.")
 	objects.AddKindCommands(cmd, "source", func(k *objects.Kind) *cobra.Command {
-		return &cobra.Command{
-			Use:               "[NAME]",
-			Short:             fmt.Sprintf("Export %s objects as YAML", k.Kind),
-			Args:              cobra.MaximumNArgs(1),
-			ValidArgsFunction: objects.CompleteNames(kopts, k),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				ctx := cmd.Context()
-				s, err := objects.Connect(ctx, kopts)
-				if err != nil {
-					return err
-				}
-				targets, err := s.Targets(ctx, k, args, all)
-				if err != nil {
-					return err
-				}
-				objs := make([]runtime.Object, len(targets))
-				for i, t := range targets {
-					objs[i] = t
-				}
-				return objects.Export(cmd.OutOrStdout(), objs...)
-			},
-		}
+		short := fmt.Sprintf("Export %s objects as YAML", k.Kind)
+		return objects.TargetsCommand(kopts, k, short, &all, func(cmd *cobra.Command, _ *objects.Session, targets []objects.Object) error {
+			objs := make([]runtime.Object, len(targets))
+			for i, t := range targets {
+				objs[i] = t
+			}
+			return objects.Export(cmd.OutOrStdout(), objs...)
+		})
 	})
 	return cmd
 }

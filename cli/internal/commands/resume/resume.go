@@ -32,38 +32,24 @@ func New(kopts *kube.Options) *cobra.Command {
 	cmd.PersistentFlags().BoolVar(&all, "all", false, "Resume every object of the kind in the namespace.")
 	cmd.PersistentFlags().DurationVar(&timeout, "timeout", objects.DefaultTimeout, "How long to wait for each reconcile.")
 	objects.AddKindCommands(cmd, "source", func(k *objects.Kind) *cobra.Command {
-		return &cobra.Command{
-			Use:               "[NAME]",
-			Short:             fmt.Sprintf("Resume the reconciliation of a %s", k.Kind),
-			Args:              cobra.MaximumNArgs(1),
-			ValidArgsFunction: objects.CompleteNames(kopts, k),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				ctx := cmd.Context()
-				s, err := objects.Connect(ctx, kopts)
-				if err != nil {
-					return err
-				}
-				targets, err := s.Targets(ctx, k, args, all)
-				if err != nil {
-					return err
-				}
-				log := output.New(cmd.ErrOrStderr())
-				var errs []error
-				for _, obj := range targets {
-					if err := s.Resume(ctx, log, k, obj, timeout); err != nil {
-						if len(targets) == 1 {
-							return err
-						}
-						log.Failure("%v", err)
-						errs = append(errs, err)
+		short := fmt.Sprintf("Resume the reconciliation of a %s", k.Kind)
+		return objects.TargetsCommand(kopts, k, short, &all, func(cmd *cobra.Command, s *objects.Session, targets []objects.Object) error {
+			log := output.New(cmd.ErrOrStderr())
+			var errs []error
+			for _, obj := range targets {
+				if err := s.Resume(cmd.Context(), log, k, obj, timeout); err != nil {
+					if len(targets) == 1 {
+						return err
 					}
+					log.Failure("%v", err)
+					errs = append(errs, err)
 				}
-				if len(errs) > 0 {
-					return fmt.Errorf("%d of %d %s objects did not reconcile after resuming: %w", len(errs), len(targets), k.Kind, errors.Join(errs...))
-				}
-				return nil
-			},
-		}
+			}
+			if len(errs) > 0 {
+				return fmt.Errorf("%d of %d %s objects did not reconcile after resuming: %w", len(errs), len(targets), k.Kind, errors.Join(errs...))
+			}
+			return nil
+		})
 	})
 	return cmd
 }

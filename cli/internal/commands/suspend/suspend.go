@@ -26,32 +26,18 @@ func New(kopts *kube.Options) *cobra.Command {
 	}
 	cmd.PersistentFlags().BoolVar(&all, "all", false, "Suspend every object of the kind in the namespace.")
 	objects.AddKindCommands(cmd, "source", func(k *objects.Kind) *cobra.Command {
-		return &cobra.Command{
-			Use:               "[NAME]",
-			Short:             fmt.Sprintf("Suspend the reconciliation of a %s", k.Kind),
-			Args:              cobra.MaximumNArgs(1),
-			ValidArgsFunction: objects.CompleteNames(kopts, k),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				ctx := cmd.Context()
-				s, err := objects.Connect(ctx, kopts)
-				if err != nil {
+		short := fmt.Sprintf("Suspend the reconciliation of a %s", k.Kind)
+		return objects.TargetsCommand(kopts, k, short, &all, func(cmd *cobra.Command, s *objects.Session, targets []objects.Object) error {
+			log := output.New(cmd.ErrOrStderr())
+			for _, obj := range targets {
+				log.Info("suspending %s %s in %s namespace", k.Noun, obj.GetName(), s.Namespace)
+				if err := s.SetSuspend(cmd.Context(), obj, true); err != nil {
 					return err
 				}
-				targets, err := s.Targets(ctx, k, args, all)
-				if err != nil {
-					return err
-				}
-				log := output.New(cmd.ErrOrStderr())
-				for _, obj := range targets {
-					log.Info("suspending %s %s in %s namespace", k.Noun, obj.GetName(), s.Namespace)
-					if err := s.SetSuspend(ctx, obj, true); err != nil {
-						return err
-					}
-					log.Success("%s suspended", k.Noun)
-				}
-				return nil
-			},
-		}
+				log.Success("%s suspended", k.Noun)
+			}
+			return nil
+		})
 	})
 	return cmd
 }
