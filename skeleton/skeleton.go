@@ -31,6 +31,12 @@ type Step struct {
 	Run  func(ctx context.Context) error
 }
 
+// StepOf binds run to the state of one reconciliation (a controller's
+// scope), so that a plan lists its steps as plain methods.
+func StepOf[S any](name string, state S, run func(context.Context, S) error) Step {
+	return Step{Name: name, Run: func(ctx context.Context) error { return run(ctx, state) }}
+}
+
 // Plan is what a controller asks the skeleton to do with one object.
 type Plan struct {
 	// Steps run in order while the object lives; the first error stops them.

@@ -39,7 +39,7 @@ func (w logWriter) Write(b []byte) (int, error) {
 func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	root := testkit.RepoRoot()
 	if missing := devenv.MissingBinaries(root); len(missing) > 0 {
-		t.Skipf("skipping the dev environment test: %s missing in %s (run `make dev-assets`; `make test` builds them first)",
+		t.Fatalf("the dev environment test needs %s in %s: run `make dev-assets` (`make test` builds them first)",
 			strings.Join(missing, ", "), filepath.Join(root, "bin", "k8s"))
 	}
 	g := NewWithT(t)

@@ -61,16 +61,24 @@ func (o *Options) Config() (*rest.Config, error) {
 }
 
 // Client returns an uncached client that knows the built-in kinds and
-// Tide's. It checks that the apiserver answers, so that the first error a
-// user sees names the real problem.
+// Tide's, after checking that the apiserver answers, so that the first
+// error a user sees names the real problem and what to do.
 func (o *Options) Client(ctx context.Context) (client.Client, error) {
+	return o.WatchClient(ctx)
+}
+
+// WatchClient is Client, able to watch too.
+func (o *Options) WatchClient(ctx context.Context) (client.WithWatch, error) {
 	cfg, err := o.Config()
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: Scheme()})
+	if _, err := ServerVersion(ctx, cfg); err != nil {
+		return nil, err
+	}
+	c, err := client.NewWithWatch(cfg, client.Options{Scheme: Scheme()})
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the Kubernetes API at %s: %w (is the cluster running? check --kubeconfig and --context)", cfg.Host, err)
+		return nil, Unreachable(cfg.Host, err)
 	}
 	return c, nil
 }

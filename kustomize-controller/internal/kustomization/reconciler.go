@@ -72,22 +72,18 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	defer s.cleanup()
 	return r.Skeleton.Run(ctx, obj, skeleton.Plan{
 		Steps: []skeleton.Step{
-			r.step("source", s, r.resolveSource),
-			r.step("dependencies", s, r.checkDependencies),
-			r.step("fetch", s, r.fetch),
-			r.step("build", s, r.build),
-			r.step("apply", s, r.apply),
-			r.step("prune", s, r.prune),
-			r.step("health", s, r.checkHealth),
-			r.step("record", s, r.recordApplied),
+			skeleton.StepOf("source", s, r.resolveSource),
+			skeleton.StepOf("dependencies", s, r.checkDependencies),
+			skeleton.StepOf("fetch", s, r.fetch),
+			skeleton.StepOf("build", s, r.build),
+			skeleton.StepOf("apply", s, r.apply),
+			skeleton.StepOf("prune", s, r.prune),
+			skeleton.StepOf("health", s, r.checkHealth),
+			skeleton.StepOf("record", s, r.recordApplied),
 		},
 		Ready:    s.success,
-		Finalize: []skeleton.Step{r.step("garbage collect", s, r.finalize)},
+		Finalize: []skeleton.Step{skeleton.StepOf("garbage collect", s, r.finalize)},
 	})
-}
-
-func (r *Reconciler) step(name string, s *scope, run func(context.Context, *scope) error) skeleton.Step {
-	return skeleton.Step{Name: name, Run: func(ctx context.Context) error { return run(ctx, s) }}
 }
 
 // checker returns the health checker reading from the cluster c.

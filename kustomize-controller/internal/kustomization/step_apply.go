@@ -45,10 +45,10 @@ func (r *Reconciler) report(ctx context.Context, s *scope, changes ssa.ChangeSet
 	if !changes.Changed() {
 		return
 	}
-	ctrl.LoggerFrom(ctx).Info("server-side apply completed", "revision", s.artifact.Revision,
-		"changes", changedLines(changes))
+	lines := changedLines(changes)
+	ctrl.LoggerFrom(ctx).Info("server-side apply completed", "revision", s.artifact.Revision, "changes", lines)
 	r.Skeleton.Events.Eventf(s.obj, nil, corev1.EventTypeNormal, "Progressing", "Apply", "%s",
-		strings.Join(changedLines(changes), "\n"))
+		strings.Join(lines, "\n"))
 }
 
 // changedLines lists the changes other than unchanged and skipped objects.

@@ -33,7 +33,7 @@ func (r *Reconciler) resolveSource(ctx context.Context, s *scope) error {
 			"source kind '%s' is not supported: set spec.sourceRef.kind to one of %v", ref.Kind, supportedKinds())
 	}
 	src := newSource()
-	if err := r.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, src); err != nil {
+	if err := r.getSource(ctx, obj, src); err != nil {
 		if apierrors.IsNotFound(err) {
 			return skeleton.Wait(r.DependencyRequeue, kustomizev1.ArtifactFailedReason,
 				"source '%s/%s/%s' not found: create it or correct spec.sourceRef", ref.Kind, namespace, ref.Name)
@@ -62,14 +62,17 @@ func supportedKinds() []string {
 // currentRevision reads the source's artifact revision again, so that a long
 // health check can notice that a newer revision is waiting.
 func (r *Reconciler) currentRevision(ctx context.Context, obj *kustomizev1.Kustomization) (string, error) {
-	ref := obj.Spec.SourceRef
-	namespace := sourceNamespace(obj)
-	src := sourceKinds[ref.Kind]()
-	if err := r.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, src); err != nil {
+	src := sourceKinds[obj.Spec.SourceRef.Kind]()
+	if err := r.getSource(ctx, obj, src); err != nil {
 		return "", fmt.Errorf("read source: %w", err)
 	}
 	if a := src.GetArtifact(); a != nil {
 		return a.Revision, nil
 	}
 	return "", nil
+}
+
+// getSource reads the source spec.sourceRef names into src.
+func (r *Reconciler) getSource(ctx context.Context, obj *kustomizev1.Kustomization, src source) error {
+	return r.Get(ctx, types.NamespacedName{Namespace: sourceNamespace(obj), Name: obj.Spec.SourceRef.Name}, src)
 }

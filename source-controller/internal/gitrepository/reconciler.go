@@ -53,14 +53,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	defer s.cleanup()
 	return r.Skeleton.Run(ctx, obj, skeleton.Plan{
 		Steps: []skeleton.Step{
-			r.step("storage", s, r.checkStorage),
-			r.step("auth", s, r.readAuth),
-			r.step("resolve", s, r.resolve),
-			r.step("include", s, r.resolveIncludes),
-			r.step("checkout", s, r.checkout),
-			r.step("verify", s, r.verify),
-			r.step("archive", s, r.archive),
-			r.step("gc", s, r.collectGarbage),
+			skeleton.StepOf("storage", s, r.checkStorage),
+			skeleton.StepOf("auth", s, r.readAuth),
+			skeleton.StepOf("resolve", s, r.resolve),
+			skeleton.StepOf("include", s, r.resolveIncludes),
+			skeleton.StepOf("checkout", s, r.checkout),
+			skeleton.StepOf("verify", s, r.verify),
+			skeleton.StepOf("archive", s, r.archive),
+			skeleton.StepOf("gc", s, r.collectGarbage),
 		},
 		Ready: func() skeleton.Success {
 			return skeleton.Success{
@@ -68,10 +68,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 				Message: fmt.Sprintf("stored artifact for revision '%s'", obj.Status.Artifact.Revision),
 			}
 		},
-		Finalize: []skeleton.Step{r.step("remove artifacts", s, r.removeArtifacts)},
+		Finalize: []skeleton.Step{skeleton.StepOf("remove artifacts", s, r.removeArtifacts)},
 	})
-}
-
-func (r *Reconciler) step(name string, s *scope, run func(context.Context, *scope) error) skeleton.Step {
-	return skeleton.Step{Name: name, Run: func(ctx context.Context) error { return run(ctx, s) }}
 }

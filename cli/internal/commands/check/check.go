@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/discovery"
 
 	installer "github.com/tidegitops/tide/cli/internal/install"
 	"github.com/tidegitops/tide/cli/internal/kube"
@@ -44,16 +43,12 @@ func (o *options) run(cmd *cobra.Command, k *kube.Options) error {
 		out.Failure("%v", err)
 		return fmt.Errorf("check failed")
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	version, err := kube.ServerVersion(cmd.Context(), cfg)
 	if err != nil {
-		return err
-	}
-	version, err := dc.ServerVersion()
-	if err != nil {
-		out.Failure("Kubernetes API at %s: %v", cfg.Host, err)
+		out.Failure("%v", err)
 		return fmt.Errorf("check failed")
 	}
-	out.Success("Kubernetes %s at %s", version.GitVersion, cfg.Host)
+	out.Success("Kubernetes %s at %s", version, cfg.Host)
 	if o.pre {
 		return nil
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tidegitops/tide/cli/internal/kube"
-	"github.com/tidegitops/tide/cli/internal/objects"
 )
 
 // Version is set at build time with
@@ -47,7 +46,7 @@ func New(kopts *kube.Options) *cobra.Command {
 				ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
 				defer cancel()
 				var v string
-				if v, err = objects.ServerVersion(ctx, cfg); err == nil {
+				if v, err = kube.ServerVersion(ctx, cfg); err == nil {
 					fmt.Fprintf(cmd.OutOrStdout(), "kubernetes: %s\n", v)
 					return nil
 				}
