@@ -42,6 +42,10 @@ func BenchmarkArtifact10kFiles(b *testing.B) {
 		// Peak memory of the same work alone in a fresh process (this test
 		// binary re-run as a child), measured like the baseline's.
 		b.ReportMetric(peakRSSMiB(b, os.Args[0], "-test.run=^TestMain$", "-test.bench=^$", "-artifact-child="+url), "peak-RSS-MiB")
+		// The same process doing nothing: the floor that the Go runtime and
+		// this binary's code take before any Git work starts. Peak minus
+		// idle is what the artifact path itself costs.
+		b.ReportMetric(peakRSSMiB(b, os.Args[0], "-test.run=^TestMain$", "-test.bench=^$"), "idle-RSS-MiB")
 	})
 
 	b.Run("git-clone+tar", func(b *testing.B) {
