@@ -10,9 +10,7 @@ import (
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/fluxcd/pkg/runtime/events"
-	"github.com/fluxcd/pkg/runtime/patch"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -46,6 +44,10 @@ type Plan struct {
 	// Finalize steps run in order when the object is being deleted; the
 	// finalizer is removed only after all of them passed.
 	Finalize []Step
+	// Changes tells, after the steps, what this run changed outside the
+	// object (e.g. the objects applied, one per line); empty when nothing.
+	// It goes into the outcome's event, so a run sends at most one.
+	Changes func() string
 }
 
 // Skeleton holds what is shared by every reconciliation of one controller.
@@ -59,10 +61,6 @@ type Skeleton struct {
 	Metrics controller.Metrics
 	// Owner is the controller's name: the field manager of its patches.
 	Owner string
-	// OwnedConditions are the condition types this controller writes besides
-	// Ready, Reconciling and Stalled; the patch helper lets them win over
-	// concurrent writers.
-	OwnedConditions []string
 }
 
 // Run reconciles obj according to plan and writes the outcome into its
@@ -70,11 +68,14 @@ type Skeleton struct {
 func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.Result, err error) {
 	start := time.Now()
 	log := ctrl.LoggerFrom(ctx)
-	patcher := patch.NewSerialPatcher(obj, s.Client)
+	w, err := newWriter(s.Client, s.Owner, obj)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	readyBefore := conditions.Get(obj, meta.ReadyCondition).DeepCopy()
 
 	if !obj.GetDeletionTimestamp().IsZero() {
-		return s.finalize(ctx, obj, patcher, plan.Finalize)
+		return s.finalize(ctx, obj, w, plan.Finalize)
 	}
 	if obj.IsSuspended() {
 		s.Metrics.RecordSuspend(ctx, obj, true)
@@ -89,16 +90,17 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 			ok = plan.ready()
 		}
 		result, err = finish(obj, ok, err)
-		s.report(ctx, obj, readyBefore, err)
-		if perr := s.patch(ctx, obj, patcher); perr != nil {
-			err = errors.Join(err, perr)
+		s.report(ctx, obj, readyBefore, plan.changes(), err)
+		if werr := w.write(ctx, obj); werr != nil {
+			err = errors.Join(err, werr)
 		}
 		s.record(ctx, obj, start)
 	}()
 
-	if err := s.begin(ctx, obj, patcher); err != nil {
+	if err := s.begin(ctx, obj, w); err != nil {
 		return ctrl.Result{}, err
 	}
+	ctx = withProgress(ctx, obj, w)
 	for _, step := range plan.Steps {
 		if err := step.Run(ctx); err != nil {
 			return ctrl.Result{}, fmt.Errorf("%s: %w", step.Name, err)
@@ -107,11 +109,14 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 	return ctrl.Result{}, nil
 }
 
-// begin adds the finalizer and, for a new generation, shows Reconciling at
-// once, so that users and tools waiting on the object see progress.
-func (s *Skeleton) begin(ctx context.Context, obj Object, patcher *patch.SerialPatcher) error {
+// begin adds the finalizer and, when a new generation would otherwise be
+// read against an earlier outcome, shows Reconciling at once. An object
+// never reconciled has no outcome to mistake: its observedGeneration
+// already says it is in progress (as kstatus reads it), so it costs no
+// write; steps that take long say so themselves (see ShowProgress).
+func (s *Skeleton) begin(ctx context.Context, obj Object, w *writer) error {
 	changed := controllerutil.AddFinalizer(obj, Finalizer)
-	if obj.GetObservedGeneration() != obj.GetGeneration() {
+	if obj.GetObservedGeneration() != obj.GetGeneration() && conditions.Has(obj, meta.ReadyCondition) {
 		conditions.MarkReconciling(obj, meta.ProgressingReason,
 			"reconciling new object generation (%d)", obj.GetGeneration())
 		changed = true
@@ -119,10 +124,10 @@ func (s *Skeleton) begin(ctx context.Context, obj Object, patcher *patch.SerialP
 	if !changed {
 		return nil
 	}
-	return s.patch(ctx, obj, patcher)
+	return w.write(ctx, obj)
 }
 
-func (s *Skeleton) finalize(ctx context.Context, obj Object, patcher *patch.SerialPatcher, steps []Step) (ctrl.Result, error) {
+func (s *Skeleton) finalize(ctx context.Context, obj Object, w *writer, steps []Step) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, nil
 	}
@@ -134,7 +139,7 @@ func (s *Skeleton) finalize(ctx context.Context, obj Object, patcher *patch.Seri
 		}
 	}
 	controllerutil.RemoveFinalizer(obj, Finalizer)
-	if err := s.patch(ctx, obj, patcher); err != nil {
+	if err := w.write(ctx, obj); err != nil {
 		return ctrl.Result{}, err
 	}
 	// With the finalizer gone the recorder deletes this object's series.
@@ -142,21 +147,10 @@ func (s *Skeleton) finalize(ctx context.Context, obj Object, patcher *patch.Seri
 	return ctrl.Result{}, nil
 }
 
-func (s *Skeleton) patch(ctx context.Context, obj Object, patcher *patch.SerialPatcher) error {
-	owned := append([]string{meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition},
-		s.OwnedConditions...)
-	err := patcher.Patch(ctx, obj,
-		patch.WithOwnedConditions{Conditions: owned},
-		patch.WithFieldOwner(s.Owner))
-	if apierrors.IsNotFound(err) {
-		return nil // deleted meanwhile: nothing left to report on
-	}
-	return err
-}
-
-// report emits an event when Ready changed and logs every failure that
-// controller-runtime will not log itself (it logs returned errors).
-func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, returned error) {
+// report sends one event when Ready changed or the run changed something
+// (changes), and logs every failure that controller-runtime will not log
+// itself (it logs returned errors).
+func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, changes string, returned error) {
 	ready := conditions.Get(obj, meta.ReadyCondition)
 	if ready == nil {
 		return
@@ -165,15 +159,20 @@ func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.C
 		ctrl.LoggerFrom(ctx).Info("reconciliation did not succeed",
 			"reason", ready.Reason, "message", ready.Message)
 	}
-	if readyBefore != nil && readyBefore.Status == ready.Status &&
-		readyBefore.Reason == ready.Reason && readyBefore.Message == ready.Message {
+	readyChanged := readyBefore == nil || readyBefore.Status != ready.Status ||
+		readyBefore.Reason != ready.Reason || readyBefore.Message != ready.Message
+	if !readyChanged && changes == "" {
 		return
 	}
 	eventType := corev1.EventTypeNormal
 	if ready.Status != metav1.ConditionTrue {
 		eventType = corev1.EventTypeWarning
 	}
-	s.Events.Eventf(obj, nil, eventType, ready.Reason, "Reconcile", "%s", ready.Message)
+	message := ready.Message
+	if changes != "" {
+		message += "\n" + changes
+	}
+	s.Events.Eventf(obj, nil, eventType, ready.Reason, "Reconcile", "%s", message)
 }
 
 func (s *Skeleton) record(ctx context.Context, obj Object, start time.Time) {
@@ -181,6 +180,13 @@ func (s *Skeleton) record(ctx context.Context, obj Object, start time.Time) {
 	s.Metrics.RecordReadiness(ctx, obj)
 	s.Metrics.RecordReconciling(ctx, obj)
 	s.Metrics.RecordStalled(ctx, obj)
+}
+
+func (p Plan) changes() string {
+	if p.Changes == nil {
+		return ""
+	}
+	return p.Changes()
 }
 
 func (p Plan) ready() Success {

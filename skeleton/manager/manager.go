@@ -139,16 +139,15 @@ func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...clie
 // NewSkeleton builds the reconcile skeleton for a controller of mgr: events
 // go to the Kubernetes API (and to --events-addr when set), metrics to the
 // manager's registry.
-func NewSkeleton(mgr ctrl.Manager, o Options, ownedConditions ...string) (*skeleton.Skeleton, error) {
+func NewSkeleton(mgr ctrl.Manager, o Options) (*skeleton.Skeleton, error) {
 	recorder, err := events.NewRecorder(ctrl.Log.WithName("events"), o.EventsAddr, o.Name, events.WithManager(mgr))
 	if err != nil {
 		return nil, fmt.Errorf("create event recorder: %w", err)
 	}
 	return &skeleton.Skeleton{
-		Client:          mgr.GetClient(),
-		Events:          recorder,
-		Metrics:         controller.NewMetrics(mgr, metrics.MustMakeRecorder(), skeleton.Finalizer),
-		Owner:           o.Name,
-		OwnedConditions: ownedConditions,
+		Client:  mgr.GetClient(),
+		Events:  recorder,
+		Metrics: controller.NewMetrics(mgr, metrics.MustMakeRecorder(), skeleton.Finalizer),
+		Owner:   o.Name,
 	}, nil
 }

@@ -74,7 +74,7 @@ func run(opts options) error {
 	if err != nil {
 		return fmt.Errorf("artifact cache at --artifact-dir %s: %w", opts.artifactDir, err)
 	}
-	skel, err := tidemanager.NewSkeleton(mgr, opts.Options, kustomization.OwnedConditions...)
+	skel, err := tidemanager.NewSkeleton(mgr, opts.Options)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// OwnedConditions are the condition types this reconciler writes besides
-// Ready, Reconciling and Stalled.
-var OwnedConditions = []string{kustomizev1.HealthyCondition}
-
 // Reconciler reconciles Kustomization objects.
 type Reconciler struct {
 	// Client is the manager's client: cached reads of Kustomizations and
@@ -82,6 +78,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			skeleton.StepOf("record", s, r.recordApplied),
 		},
 		Ready:    s.success,
+		Changes:  s.changeList,
 		Finalize: []skeleton.Step{skeleton.StepOf("garbage collect", s, r.finalize)},
 	})
 }

@@ -2,6 +2,7 @@ package kustomization
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -33,6 +34,8 @@ type scope struct {
 	manager *ssa.Manager
 	// applied is the inventory of this build (apply step).
 	applied *kustomizev1.ResourceInventory
+	// changes are what apply and prune changed, one line per object.
+	changes []string
 }
 
 func (s *scope) success() skeleton.Success {
@@ -41,6 +44,8 @@ func (s *scope) success() skeleton.Success {
 		Message: fmt.Sprintf("Applied revision: %s", s.artifact.Revision),
 	}
 }
+
+func (s *scope) changeList() string { return strings.Join(s.changes, "\n") }
 
 func (s *scope) cleanup() {
 	if s.release != nil {

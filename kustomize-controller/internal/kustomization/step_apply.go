@@ -3,9 +3,7 @@ package kustomization
 import (
 	"context"
 	"errors"
-	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -39,16 +37,15 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	return nil
 }
 
-// report logs every change and, when something changed, sends them in one
-// event, as Flux does ("ConfigMap/apps/web configured", one per line).
+// report logs every change and keeps it for the run's event, which lists
+// them as Flux does ("ConfigMap/apps/web configured", one per line).
 func (r *Reconciler) report(ctx context.Context, s *scope, changes ssa.ChangeSet) {
 	if !changes.Changed() {
 		return
 	}
 	lines := changedLines(changes)
 	ctrl.LoggerFrom(ctx).Info("server-side apply completed", "revision", s.artifact.Revision, "changes", lines)
-	r.Skeleton.Events.Eventf(s.obj, nil, corev1.EventTypeNormal, "Progressing", "Apply", "%s",
-		strings.Join(lines, "\n"))
+	s.changes = append(s.changes, lines...)
 }
 
 // changedLines lists the changes other than unchanged and skipped objects.

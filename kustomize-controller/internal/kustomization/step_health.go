@@ -30,6 +30,8 @@ func (r *Reconciler) checkHealth(ctx context.Context, s *scope) error {
 		conditions.Delete(obj, kustomizev1.HealthyCondition)
 		return nil
 	}
+	skeleton.ShowProgress(ctx, "running health checks for revision %s with a timeout of %s",
+		s.artifact.Revision, obj.GetTimeout())
 	start := time.Now()
 	err = r.checker(s.cluster).Wait(ctx, refs, health.Options{
 		Timeout: obj.GetTimeout(),

@@ -83,7 +83,7 @@ func runSuite(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	skel, err := tidemanager.NewSkeleton(mgr, opts, OwnedConditions...)
+	skel, err := tidemanager.NewSkeleton(mgr, opts)
 	if err != nil {
 		return 0, err
 	}

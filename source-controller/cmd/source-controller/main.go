@@ -79,7 +79,7 @@ func run(opts options) error {
 	})); err != nil {
 		return err
 	}
-	skel, err := tidemanager.NewSkeleton(mgr, opts.Options, gitrepository.OwnedConditions...)
+	skel, err := tidemanager.NewSkeleton(mgr, opts.Options)
 	if err != nil {
 		return err
 	}

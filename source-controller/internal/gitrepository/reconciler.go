@@ -14,17 +14,6 @@ import (
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )
 
-// OwnedConditions are the condition types this reconciler writes besides
-// Ready, Reconciling and Stalled.
-var OwnedConditions = []string{
-	sourcev1.FetchFailedCondition,
-	sourcev1.ArtifactOutdatedCondition,
-	sourcev1.ArtifactInStorageCondition,
-	sourcev1.SourceVerifiedCondition,
-	sourcev1.IncludeUnavailableCondition,
-	sourcev1.StorageOperationFailedCondition,
-}
-
 // Reconciler reconciles GitRepository objects.
 type Reconciler struct {
 	client.Client

@@ -1,0 +1,94 @@
+package skeleton
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// writer persists what a reconciliation changed in an object, in as few
+// requests as the API allows: one merge patch of the metadata (the
+// finalizer) and one of the status subresource, each only when it changed.
+//
+// Every status write costs the apiserver an etcd write and a watch event
+// to every watcher. Flux's patch helper writes the conditions and the rest
+// of the status in separate requests; at a thousand Kustomizations that
+// was most of the controller's own load on the apiserver.
+type writer struct {
+	client client.Client
+	owner  string
+	// written is the object as last read or written, as JSON: the base
+	// each patch is computed from.
+	written []byte
+}
+
+func newWriter(c client.Client, owner string, obj Object) (*writer, error) {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", obj.GetName(), err)
+	}
+	return &writer{client: c, owner: owner, written: data}, nil
+}
+
+// write sends what changed in obj since the last write. The conditions are
+// written whole, not merged with other writers': a Tide controller owns
+// every condition of the objects it reconciles. An object deleted meanwhile
+// is not an error: nothing is left to report on.
+func (w *writer) write(ctx context.Context, obj Object) error {
+	now, err := json.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", obj.GetName(), err)
+	}
+	diff, err := jsonpatch.CreateMergePatch(w.written, now)
+	if err != nil {
+		return fmt.Errorf("diff %s: %w", obj.GetName(), err)
+	}
+	var changed struct {
+		Metadata json.RawMessage `json:"metadata,omitempty"`
+		Status   json.RawMessage `json:"status,omitempty"`
+	}
+	if err := json.Unmarshal(diff, &changed); err != nil {
+		return fmt.Errorf("diff %s: %w", obj.GetName(), err)
+	}
+	owner := client.FieldOwner(w.owner)
+	if changed.Metadata != nil {
+		err := w.send(obj, "metadata", changed.Metadata, func(o client.Object, p client.Patch) error {
+			return w.client.Patch(ctx, o, p, owner)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if changed.Status != nil {
+		err := w.send(obj, "status", changed.Status, func(o client.Object, p client.Patch) error {
+			return w.client.Status().Patch(ctx, o, p, owner)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	w.written = now
+	return nil
+}
+
+// send patches one field of obj with value, through patch.
+func (w *writer) send(obj Object, field string, value json.RawMessage, patch func(client.Object, client.Patch) error) error {
+	body, err := json.Marshal(map[string]json.RawMessage{field: value})
+	if err != nil {
+		return err
+	}
+	// The response goes into a copy: obj holds this reconciliation's
+	// outcome, which the response to the metadata patch would overwrite
+	// with the stored status.
+	response := obj.DeepCopyObject().(client.Object)
+	err = patch(response, client.RawPatch(types.MergePatchType, body))
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("write %s of %s: %w", field, obj.GetName(), err)
+	}
+	return nil
+}
