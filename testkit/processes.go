@@ -114,6 +114,25 @@ func (p *Process) Stop() {
 	}
 }
 
+// WaitForWorkers waits until the process's controllers have synced their
+// caches and started their workers (controller-runtime logs "Starting
+// workers" then), so a measurement that starts afterwards leaves out the
+// start-up.
+func (p *Process) WaitForWorkers(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(Timeout)
+	for !strings.Contains(p.Logs(), "Starting workers") {
+		select {
+		case <-p.done:
+			t.Fatalf("%s exited while starting:\n%s", p.Name, p.Logs())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not start its workers within %s:\n%s", p.Name, Timeout, p.Logs())
+		}
+	}
+}
+
 // Logs returns what the process wrote so far.
 func (p *Process) Logs() string { return p.logs.String() }
 

@@ -10,6 +10,8 @@ import (
 	"os"
 	"time"
 
+	crlog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/fluxcd/pkg/runtime/events"
 	"github.com/fluxcd/pkg/runtime/leaderelection"
@@ -83,6 +85,10 @@ func (o Options) Config() (*rest.Config, error) {
 		return nil, fmt.Errorf("no Kubernetes API to talk to (set --kubeconfig or KUBECONFIG, or run in a cluster): %w", err)
 	}
 	cfg.QPS, cfg.Burst = o.QPS, o.Burst
+	// Each warning once: the apiserver repeats some on every request (e.g.
+	// about the finalizer name Flux chose), which would log a line per
+	// reconciliation.
+	cfg.WarningHandlerWithContext = crlog.NewKubeAPIWarningLogger(crlog.KubeAPIWarningLoggerOptions{Deduplicate: true})
 	if serverLimitsRequests(cfg) {
 		cfg.QPS, cfg.Burst = -1, -1 // no client-side limit
 	}
