@@ -5,8 +5,11 @@
 // and the steps that clean up when it is deleted. The skeleton owns the rest,
 // the same way for every kind: the finalizer, suspend, the single status
 // finisher (Ready, Reconciling and Stalled as kstatus reads them,
-// observedGeneration, lastHandledReconcileAt), events when Ready changes, a
-// log line for every failure, and the gotk_* metrics.
+// observedGeneration, lastHandledReconcileAt), one event when Ready changed
+// or the run changed something, a log line for every failure, and the
+// gotk_* metrics. It writes the object at most twice a run (metadata once,
+// status once), and only what changed: at scale, a controller's own status
+// writes are a large part of the apiserver's load.
 //
 // A step reports how it failed through the error it returns (see Stall, Wait
 // and Retry); finish turns that error into conditions and a ctrl.Result in

@@ -48,6 +48,10 @@ type Plan struct {
 	// object (e.g. the objects applied, one per line); empty when nothing.
 	// It goes into the outcome's event, so a run sends at most one.
 	Changes func() string
+	// Record runs once the outcome is in the object's conditions, just
+	// before the object is written: for status that keeps a record of
+	// outcomes (e.g. a history).
+	Record func()
 }
 
 // Skeleton holds what is shared by every reconciliation of one controller.
@@ -90,6 +94,9 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 			ok = plan.ready()
 		}
 		result, err = finish(obj, ok, err)
+		if plan.Record != nil {
+			plan.Record()
+		}
 		s.report(ctx, obj, readyBefore, plan.changes(), err)
 		if werr := w.write(ctx, obj); werr != nil {
 			err = errors.Join(err, werr)

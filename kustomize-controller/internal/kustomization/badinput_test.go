@@ -2,7 +2,6 @@ package kustomization
 
 import (
 	"archive/tar"
-	"context"
 	"strings"
 	"testing"
 
@@ -18,7 +17,7 @@ import (
 // for the failure. It checks what every bad input must leave behind: the
 // cluster as the good revision left it, the inventory unchanged, nothing
 // pruned, the last applied revision kept, and a warning event.
-func goodThenBad(t *testing.T, bad func(*testing.T, *sourcev1.GitRepository) meta.Artifact, reason string, mutate ...func(*kustomizev1.Kustomization)) string {
+func goodThenBad(t *testing.T, bad func(*testing.T, *sourcev1.GitRepository) meta.Artifact, reason string, mutate ...func(*kustomizev1.Kustomization)) (string, *kustomizev1.Kustomization) {
 	t.Helper()
 	g := NewWithT(t)
 	ns := testkit.NewNamespace(t, env.cp.Client)
@@ -34,18 +33,13 @@ func goodThenBad(t *testing.T, bad func(*testing.T, *sourcev1.GitRepository) met
 
 	broken := bad(t, repo)
 	msg := waitFailed(t, ks, reason)
-	// The patch helper writes conditions and the rest of the status in two
-	// requests: wait for the second too.
-	g.Eventually(func() string {
-		_ = env.cp.Client.Get(context.Background(), keyOf(ks), ks)
-		return ks.Status.LastAttemptedRevision
-	}, testkit.Timeout).Should(Equal(broken.Revision))
+	g.Expect(ks.Status.LastAttemptedRevision).To(Equal(broken.Revision), "written with the failure, in one status write")
 	g.Expect(ks.Status.LastAppliedRevision).To(Equal(good.Revision))
 	g.Expect(ks.Status.Inventory).To(Equal(inventory))
 	g.Expect(configMap(t, ns, "web").Data).To(HaveKeyWithValue("key", "good"))
 	g.Expect(configMap(t, ns, "db")).NotTo(BeNil(), "nothing may be pruned after a failure")
 	waitEvent(t, ks, "Warning", reason)
-	return msg
+	return msg, ks
 }
 
 // publishFiles makes a bad input that is a commit of these files.
@@ -54,7 +48,7 @@ func publishFiles(files map[string]string) func(*testing.T, *sourcev1.GitReposit
 }
 
 func TestDigestMismatch(t *testing.T) {
-	msg := goodThenBad(t, func(t *testing.T, repo *sourcev1.GitRepository) meta.Artifact {
+	msg, _ := goodThenBad(t, func(t *testing.T, repo *sourcev1.GitRepository) meta.Artifact {
 		a := env.artifacts.publish(nextRevision(), tarball(t, map[string]string{"app/web.yaml": configMapYAML("web", "bad")}))
 		a.Digest = "sha256:" + strings.Repeat("0", 64)
 		setArtifact(t, repo, a)
@@ -70,7 +64,7 @@ func TestUnsafeArchives(t *testing.T) {
 		"escaping symlink": {header: tar.Header{Name: "app/passwd.yaml", Linkname: "../../../../etc/passwd", Typeflag: tar.TypeSymlink}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			msg := goodThenBad(t, func(t *testing.T, repo *sourcev1.GitRepository) meta.Artifact {
+			msg, _ := goodThenBad(t, func(t *testing.T, repo *sourcev1.GitRepository) meta.Artifact {
 				a := env.artifacts.publish(nextRevision(), rawTarball(t,
 					tarEntry{header: tar.Header{Name: "app/web.yaml", Mode: 0o644, Typeflag: tar.TypeReg}, body: configMapYAML("web", "bad")},
 					entry))
@@ -83,7 +77,7 @@ func TestUnsafeArchives(t *testing.T) {
 }
 
 func TestOversizedArtifact(t *testing.T) {
-	msg := goodThenBad(t, func(t *testing.T, repo *sourcev1.GitRepository) meta.Artifact {
+	msg, _ := goodThenBad(t, func(t *testing.T, repo *sourcev1.GitRepository) meta.Artifact {
 		big := strings.Repeat("x", 2*maxArtifactSize)
 		return commit(t, repo, map[string]string{"app/web.yaml": configMapYAML("web", big)})
 	}, kustomizev1.ArtifactFailedReason)
@@ -91,7 +85,7 @@ func TestOversizedArtifact(t *testing.T) {
 }
 
 func TestPathNotInArtifact(t *testing.T) {
-	msg := goodThenBad(t, publishFiles(map[string]string{"other/web.yaml": configMapYAML("web", "bad")}),
+	msg, _ := goodThenBad(t, publishFiles(map[string]string{"other/web.yaml": configMapYAML("web", "bad")}),
 		kustomizev1.BuildFailedReason)
 	NewWithT(t).Expect(msg).To(ContainSubstring("app"))
 }
@@ -104,7 +98,7 @@ func TestInvalidYAML(t *testing.T) {
 }
 
 func TestKustomizationThatDoesNotBuild(t *testing.T) {
-	msg := goodThenBad(t, publishFiles(map[string]string{
+	msg, _ := goodThenBad(t, publishFiles(map[string]string{
 		"app/kustomization.yaml": "resources:\n- web.yaml\n- missing.yaml\n",
 		"app/web.yaml":           configMapYAML("web", "bad"),
 	}), kustomizev1.BuildFailedReason)
@@ -113,7 +107,7 @@ func TestKustomizationThatDoesNotBuild(t *testing.T) {
 
 // CVE-2022-24877: a kustomization must not read files outside the artifact.
 func TestKustomizationReadingOutsideArtifact(t *testing.T) {
-	msg := goodThenBad(t, publishFiles(map[string]string{
+	msg, _ := goodThenBad(t, publishFiles(map[string]string{
 		"app/kustomization.yaml": "resources:\n- web.yaml\nconfigMapGenerator:\n- name: stolen\n  files:\n  - ../../../../../../etc/passwd\n",
 		"app/web.yaml":           configMapYAML("web", "bad"),
 	}), kustomizev1.BuildFailedReason)
@@ -122,7 +116,7 @@ func TestKustomizationReadingOutsideArtifact(t *testing.T) {
 }
 
 func TestRemoteBaseRefused(t *testing.T) {
-	msg := goodThenBad(t, publishFiles(map[string]string{
+	msg, _ := goodThenBad(t, publishFiles(map[string]string{
 		"app/kustomization.yaml": "resources:\n- web.yaml\n- https://github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v3.3.1\n",
 		"app/web.yaml":           configMapYAML("web", "bad"),
 	}), kustomizev1.BuildFailedReason)
@@ -131,16 +125,22 @@ func TestRemoteBaseRefused(t *testing.T) {
 
 // One object the apiserver rejects: it alone is reported, nothing is applied.
 func TestRejectedObjectAppliesNothing(t *testing.T) {
-	msg := goodThenBad(t, publishFiles(map[string]string{
+	msg, ks := goodThenBad(t, publishFiles(map[string]string{
 		"app/web.yaml": configMapYAML("web", "bad"),
 		"app/db.yaml":  configMapYAML("db", "bad"),
 		"app/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\nspec:\n  ports:\n  - port: 700000\n",
 	}), kustomizev1.ReconciliationFailedReason)
-	NewWithT(t).Expect(msg).To(And(ContainSubstring("Service/"), ContainSubstring("svc"), Not(ContainSubstring("ConfigMap/"))))
+	g := NewWithT(t)
+	g.Expect(msg).To(And(ContainSubstring("Service/"), ContainSubstring("svc"), Not(ContainSubstring("ConfigMap/"))))
+	// The failed build is in the history, newest first, above the good one.
+	g.Expect(ks.Status.History).To(HaveLen(2))
+	g.Expect(ks.Status.History[0].LastReconciledStatus).To(Equal(kustomizev1.ReconciliationFailedReason))
+	g.Expect(ks.Status.History[0].Metadata).To(HaveKeyWithValue("revision", ks.Status.LastAttemptedRevision))
+	g.Expect(ks.Status.History[1].LastReconciledStatus).To(Equal(kustomizev1.ReconciliationSucceededReason))
 }
 
 func TestMissingSubstitutionVariable(t *testing.T) {
-	msg := goodThenBad(t, publishFiles(map[string]string{
+	msg, _ := goodThenBad(t, publishFiles(map[string]string{
 		"app/web.yaml": configMapYAML("web", "${GREETING}"),
 		"app/db.yaml":  configMapYAML("db", "bad"),
 	}), kustomizev1.BuildFailedReason, func(k *kustomizev1.Kustomization) {
@@ -150,7 +150,7 @@ func TestMissingSubstitutionVariable(t *testing.T) {
 }
 
 func TestEmptyBuildOverInventoryIsRefused(t *testing.T) {
-	msg := goodThenBad(t, publishFiles(map[string]string{
+	msg, _ := goodThenBad(t, publishFiles(map[string]string{
 		"app/kustomization.yaml": "resources: []\n",
 	}), kustomizev1.PruneFailedReason)
 	NewWithT(t).Expect(msg).To(ContainSubstring("--allow-empty-prune"))

@@ -79,6 +79,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		},
 		Ready:    s.success,
 		Changes:  s.changeList,
+		Record:   s.recordHistory,
 		Finalize: []skeleton.Step{skeleton.StepOf("garbage collect", s, r.finalize)},
 	})
 }

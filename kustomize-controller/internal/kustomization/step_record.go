@@ -4,15 +4,23 @@ import (
 	"context"
 	"time"
 
-	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
 )
 
-// recordApplied writes the revision that is now applied (and healthy) and
-// adds the build to status.history.
+// recordApplied writes the revision that is now applied (and healthy).
 func (r *Reconciler) recordApplied(_ context.Context, s *scope) error {
-	obj := s.obj
-	obj.Status.LastAppliedRevision = s.artifact.Revision
-	obj.Status.History.Upsert(s.buildDigest, time.Now(), time.Since(s.start),
-		kustomizev1.ReconciliationSucceededReason, map[string]string{"revision": s.artifact.Revision})
+	s.obj.Status.LastAppliedRevision = s.artifact.Revision
 	return nil
+}
+
+// recordHistory adds this run to status.history, with its outcome, once it
+// got as far as a build: the history tells which builds were tried, how
+// often, and how each ended, failures included.
+func (s *scope) recordHistory() {
+	if s.buildDigest == "" {
+		return
+	}
+	s.obj.Status.History.Upsert(s.buildDigest, time.Now(), time.Since(s.start),
+		conditions.GetReason(s.obj, meta.ReadyCondition), map[string]string{"revision": s.artifact.Revision})
 }
