@@ -7,9 +7,9 @@
 // finisher (Ready, Reconciling and Stalled as kstatus reads them,
 // observedGeneration, lastHandledReconcileAt), one event when Ready changed
 // or the run changed something, a log line for every failure, and the
-// gotk_* metrics. It writes the object at most twice a run (metadata once,
-// status once), and only what changed: at scale, a controller's own status
-// writes are a large part of the apiserver's load.
+// gotk_* metrics. It writes only what changed, in one metadata and one status
+// patch (plus one per ShowProgress of a step that waits): at scale, a
+// controller's own status writes are a large part of the apiserver's load.
 //
 // A step reports how it failed through the error it returns (see Stall, Wait
 // and Retry); finish turns that error into conditions and a ctrl.Result in
