@@ -14,12 +14,23 @@ import (
 )
 
 // checkDependencies waits until every Kustomization of spec.dependsOn is
-// Ready at its latest generation. A dependency becoming Ready wakes its
+// Ready at its latest generation, or passes its readyExpr. A dependency becoming Ready wakes its
 // dependents at once (see SetupWithManager); --requeue-dependency is the
 // fallback.
 func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 	obj := s.obj
-	for _, dep := range obj.Spec.DependsOn {
+	exprs := make([]*readyExpr, len(obj.Spec.DependsOn))
+	for i, dep := range obj.Spec.DependsOn {
+		if dep.ReadyExpr == "" {
+			continue
+		}
+		expr, err := compileReadyExpr(dep.ReadyExpr)
+		if err != nil {
+			return skeleton.Stall(meta.InvalidCELExpressionReason, "spec.dependsOn[%d]: %s: fix it", i, err)
+		}
+		exprs[i] = expr
+	}
+	for i, dep := range obj.Spec.DependsOn {
 		key := types.NamespacedName{Namespace: dep.Namespace, Name: dep.Name}
 		if key.Namespace == "" {
 			key.Namespace = obj.Namespace
@@ -29,7 +40,7 @@ func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 				"cross-namespace references are disabled on this controller (--no-cross-namespace-refs): "+
 					"dependency '%s' must be in namespace '%s'", key, obj.Namespace)
 		}
-		if err := r.dependencyReady(ctx, key); err != nil {
+		if err := r.dependencyReady(ctx, key, exprs[i], obj); err != nil {
 			return skeleton.Wait(r.DependencyRequeue, kustomizev1.DependencyNotReadyReason,
 				"dependency '%s' is not ready: %s", key, err)
 		}
@@ -37,13 +48,26 @@ func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 	return nil
 }
 
-func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName) error {
+// dependencyReady tells why the dependency key of obj is not ready, if it
+// is not: by its readyExpr when there is one, else Ready at its latest
+// generation.
+func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName, expr *readyExpr, obj *kustomizev1.Kustomization) error {
 	dep := &kustomizev1.Kustomization{}
 	if err := r.Get(ctx, key, dep); err != nil {
 		if apierrors.IsNotFound(err) {
 			return fmt.Errorf("not found")
 		}
 		return err
+	}
+	if expr != nil {
+		ready, err := expr.ready(dep, obj)
+		switch {
+		case err != nil:
+			return err
+		case !ready:
+			return fmt.Errorf("its readyExpr is false")
+		}
+		return nil
 	}
 	if dep.Status.ObservedGeneration != dep.Generation {
 		return fmt.Errorf("generation %d not reconciled yet", dep.Generation)
