@@ -57,11 +57,15 @@ const (
 // longer has (when ks prunes). inventory is the one the cluster holds for ks
 // (nil when ks was never applied).
 func Diff(ctx context.Context, c client.Client, ks *kustomizev1.Kustomization, objects []*unstructured.Unstructured, inventory *kustomizev1.ResourceInventory) ([]Change, error) {
+	ignore, err := build.NewDriftIgnore(ks.Spec.DriftIgnoreRules)
+	if err != nil {
+		return nil, err
+	}
 	var changes []Change
 	built := map[string]bool{}
 	for _, obj := range objects {
 		built[inventoryID(obj)] = true
-		change, err := diffOne(ctx, c, obj)
+		change, err := diffOne(ctx, c, obj, ignore.Paths(obj))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", refOf(obj), err)
 		}
@@ -80,12 +84,15 @@ func Diff(ctx context.Context, c client.Client, ks *kustomizev1.Kustomization, o
 }
 
 // diffOne dry-runs the apply of obj; nil when it changes nothing or the
-// controller would leave it alone.
-func diffOne(ctx context.Context, c client.Client, obj *unstructured.Unstructured) (*Change, error) {
+// controller would leave it alone. The ignored fields (driftIgnoreRules)
+// are neither applied nor compared, as the controller neither sets nor
+// corrects them.
+func diffOne(ctx context.Context, c client.Client, obj *unstructured.Unstructured, ignored [][]string) (*Change, error) {
 	if disabled(obj, reconcileKey) || strings.EqualFold(obj.GetAnnotations()[ssaKey], "Ignore") {
 		return nil, nil
 	}
 	obj = obj.DeepCopy()
+	build.RemoveFields(obj, ignored)
 	namespaced, err := c.IsObjectNamespaced(obj)
 	switch {
 	case meta.IsNoMatchError(err):
@@ -122,6 +129,8 @@ func diffOne(ctx context.Context, c client.Client, obj *unstructured.Unstructure
 	case !exists:
 		return &Change{Ref: refOf(obj), Action: Created}, nil
 	}
+	build.RemoveFields(live, ignored)
+	build.RemoveFields(merged, ignored)
 	return drift(refOf(obj), live, merged)
 }
 

@@ -2,8 +2,10 @@ package kustomization
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
+	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -128,4 +130,43 @@ spec:
 	waitApplied(t, ks, *repo.Status.Artifact)
 	NewWithT(t).Expect(ks.Status.Inventory.Entries).To(ContainElement(
 		kustomizev1.ResourceRef{ID: ns + "_w1_" + ns + ".example.com_Widget", Version: "v1"}))
+}
+
+// Fields named by driftIgnoreRules are left alone, on the objects the rule
+// targets only: a rule added after the field was applied keeps its value
+// (the controller gives up owning it rather than removing it), and changes
+// made by hand are not reverted; the rest of the object still is.
+func TestDriftIgnoreRules(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	twoKeys := func(name string) string {
+		return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\ndata:\n  key: from-git\n  other: from-git\n", name)
+	}
+	repo := newSource(t, ns, map[string]string{"web.yaml": twoKeys("web"), "db.yaml": twoKeys("db")})
+	ks := newKustomization(t, repo)
+	waitApplied(t, ks, *repo.Status.Artifact)
+
+	g.Eventually(func() error {
+		if err := env.cp.Client.Get(ctx, keyOf(ks), ks); err != nil {
+			return err
+		}
+		ks.Spec.DriftIgnoreRules = []kustomizev1.DriftIgnoreRule{{
+			Paths: []string{"/data/key"}, Target: &kustomizev1.Selector{Kind: "ConfigMap", Name: "w.*"}}}
+		return env.cp.Client.Update(ctx, ks)
+	}, testkit.Timeout).Should(Succeed())
+	g.Eventually(func() bool {
+		_ = env.cp.Client.Get(ctx, keyOf(ks), ks)
+		return ks.Status.ObservedGeneration == ks.Generation && conditions.IsReady(ks)
+	}, testkit.Timeout).Should(BeTrue(), "the new generation is applied")
+	g.Expect(configMap(t, ns, "web").Data).To(HaveKeyWithValue("key", "from-git"), "a newly ignored field is not removed")
+
+	for _, name := range []string{"web", "db"} {
+		cm := configMap(t, ns, name)
+		cm.Data = map[string]string{"key": "by-hand", "other": "by-hand"}
+		g.Expect(env.cp.Client.Update(ctx, cm, client.FieldOwner("kubectl-edit"))).To(Succeed())
+	}
+	requestReconcile(t, ks)
+	g.Expect(configMap(t, ns, "web").Data).To(Equal(map[string]string{"key": "by-hand", "other": "from-git"}))
+	g.Expect(configMap(t, ns, "db").Data).To(Equal(map[string]string{"key": "from-git", "other": "from-git"}))
 }

@@ -7,13 +7,15 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/build"
 	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
 	"github.com/tidegitops/tide/kustomize-controller/internal/ssa"
 	"github.com/tidegitops/tide/skeleton"
 )
 
-// apply server-side applies the built objects: all are validated by a
-// dry-run first, so one invalid object means none is applied. What changed
+// apply server-side applies the built objects, without the fields of
+// spec.driftIgnoreRules: all are validated by a dry-run first, so one
+// invalid object means none is applied. What changed
 // goes into an event and the log.
 func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	obj := s.obj
@@ -23,8 +25,14 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	}
 	s.cluster = cluster
 	s.manager = &ssa.Manager{Client: cluster, Owner: r.FieldManager}
+	ignore, err := build.NewDriftIgnore(obj.Spec.DriftIgnoreRules)
+	if err != nil {
+		return skeleton.Stall(kustomizev1.ReconciliationFailedReason, "%s: fix it", err)
+	}
+	ignore.Drop(s.objects)
 
-	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{Force: obj.Spec.Force, WaitTimeout: obj.GetTimeout()})
+	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{
+		Force: obj.Spec.Force, WaitTimeout: obj.GetTimeout(), Ignored: ignore.Paths})
 	var invalid *ssa.InvalidError
 	switch {
 	case errors.As(err, &invalid):

@@ -38,6 +38,10 @@ type ApplyOptions struct {
 	// WaitTimeout bounds the wait for the applied CRDs to be established,
 	// and for an object being recreated to be gone; 1m when 0.
 	WaitTimeout time.Duration
+	// Ignored gives the fields of an object (JSON pointer tokens) that are
+	// left to others: taking over kubectl's fields leaves them alone, so
+	// the apply, which does not set them, does not remove them either.
+	Ignored func(*unstructured.Unstructured) [][]string
 }
 
 // stage 1 holds the cluster-wide definitions the other objects may need.
@@ -64,6 +68,9 @@ func (m *Manager) Apply(ctx context.Context, objs []*unstructured.Unstructured, 
 	var first, second []*item
 	for i, obj := range objs {
 		it := newItem(obj, opts.Force)
+		if opts.Ignored != nil {
+			it.ignored = opts.Ignored(obj)
+		}
 		items[i] = it
 		if firstStage(it.ref.GroupVersionKind().GroupKind()) {
 			first = append(first, it)

@@ -25,6 +25,7 @@ type item struct {
 	live     *unstructured.Unstructured // read only where needed (needsLive, planFailed)
 	action   Action                     // planned, then done (see execute)
 	takeover bool                       // Override: take kubectl's fields first
+	ignored  [][]string                 // fields not taken over (pointer tokens)
 	recreate bool                       // immutable field changed and force is on
 	deferred bool                       // validated after the first stage
 	rejected string                     // the apiserver's reason when the dry-run failed
@@ -170,7 +171,7 @@ func (m *Manager) planExisting(ctx context.Context, it *item, dryRun *unstructur
 	switch {
 	case it.policy == ifNotPresent || reconcileDisabled(view):
 		it.action = Skipped
-	case it.policy == override && it.live != nil && needsTakeover(it.obj, it.live, m.Owner):
+	case it.policy == override && it.live != nil && needsTakeover(it.obj, it.live, m.Owner, it.ignored):
 		it.takeover = true
 		it.action = Configured
 	case it.live != nil && sameObject(dryRun, it.live, withStatus):

@@ -134,11 +134,11 @@ func TestTakeoverPatch(t *testing.T) {
 	})
 	desired := &unstructured.Unstructured{}
 	desired.SetAPIVersion("v1")
-	if !needsTakeover(desired, live, owner) {
+	if !needsTakeover(desired, live, owner, nil) {
 		t.Fatal("needsTakeover = false with kubectl managers present")
 	}
 
-	raw, err := takeoverPatch(desired, live, owner)
+	raw, err := takeoverPatch(desired, live, owner, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,23 @@ func TestTakeoverPatch(t *testing.T) {
 	// Nothing of kubectl left: nothing to take over.
 	live.SetManagedFields(entries)
 	live.SetAnnotations(nil)
-	if needsTakeover(desired, live, owner) {
+	if needsTakeover(desired, live, owner, nil) {
 		t.Error("needsTakeover = true after the take-over")
+	}
+}
+
+// Fields left to others by drift-ignore rules are not taken over from
+// kubectl; through a list, the whole list is left (field sets do not name
+// list elements by index).
+func TestRemoveIgnoredFields(t *testing.T) {
+	var set map[string]any
+	_ = json.Unmarshal([]byte(`{"f:data":{"f:a":{},"f:b":{}},"f:spec":{"f:replicas":{},"f:containers":{"k:{\"name\":\"app\"}":{"f:image":{}}}}}`), &set)
+	for _, p := range [][]string{{"data", "b"}, {"spec", "containers", "0", "image"}, {"status", "missing"}} {
+		removeFields(set, p)
+	}
+	var want map[string]any
+	_ = json.Unmarshal([]byte(`{"f:data":{"f:a":{}},"f:spec":{"f:replicas":{}}}`), &want)
+	if !reflect.DeepEqual(set, want) {
+		t.Errorf("fields = %v, want %v", set, want)
 	}
 }

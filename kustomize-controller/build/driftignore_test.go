@@ -1,0 +1,108 @@
+package build
+
+import (
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+)
+
+func object(t *testing.T, doc string) *unstructured.Unstructured {
+	t.Helper()
+	u := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func drop(t *testing.T, o *unstructured.Unstructured, rule kustomizev1.DriftIgnoreRule) {
+	t.Helper()
+	d, err := NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Drop([]*unstructured.Unstructured{o})
+}
+
+func TestDriftIgnoreDrop(t *testing.T) {
+	deploy := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {tier: front}
+  annotations: {"example.com/owner": "team-a"}
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+      - {name: app, image: app:1}
+      - {name: sidecar, image: proxy:1}
+`
+	tests := []struct {
+		name   string
+		rule   kustomizev1.DriftIgnoreRule
+		absent [][]string // fields that must be gone
+		kept   [][]string // fields that must stay
+	}{
+		{"every object", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"}},
+			[][]string{{"spec", "replicas"}}, [][]string{{"spec", "template"}}},
+		{"list element field", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/template/spec/containers/1/image"}},
+			nil, [][]string{{"spec", "replicas"}}},
+		{"escaped token", kustomizev1.DriftIgnoreRule{Paths: []string{"/metadata/annotations/example.com~1owner"}},
+			[][]string{{"metadata", "annotations", "example.com/owner"}}, [][]string{{"metadata", "labels"}}},
+		{"missing path is skipped", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/nothing/here", "/spec/template/spec/containers/9"}},
+			nil, [][]string{{"spec", "replicas"}, {"spec", "template"}}},
+		{"target by kind and name pattern", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+			Target: &kustomizev1.Selector{Kind: "Deployment", Name: "w.b"}}, [][]string{{"spec", "replicas"}}, nil},
+		{"target by label", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+			Target: &kustomizev1.Selector{LabelSelector: "tier=front"}}, [][]string{{"spec", "replicas"}}, nil},
+		{"target by annotation", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+			Target: &kustomizev1.Selector{AnnotationSelector: "example.com/owner=team-a"}}, [][]string{{"spec", "replicas"}}, nil},
+		{"other kind untouched", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+			Target: &kustomizev1.Selector{Kind: "StatefulSet"}}, nil, [][]string{{"spec", "replicas"}}},
+		{"other name untouched", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+			Target: &kustomizev1.Selector{Name: "we"}}, nil, [][]string{{"spec", "replicas"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := object(t, deploy)
+			drop(t, o, tt.rule)
+			for _, p := range tt.absent {
+				if _, found, _ := unstructured.NestedFieldNoCopy(o.Object, p...); found {
+					t.Errorf("%v still set", p)
+				}
+			}
+			for _, p := range tt.kept {
+				if _, found, _ := unstructured.NestedFieldNoCopy(o.Object, p...); !found {
+					t.Errorf("%v removed", p)
+				}
+			}
+		})
+	}
+
+	o := object(t, deploy)
+	rule := kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/template/spec/containers/1/image"}}
+	drop(t, o, rule)
+	containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+	if len(containers) != 2 || containers[0].(map[string]any)["image"] != "app:1" || containers[1].(map[string]any)["image"] != nil {
+		t.Errorf("containers = %v, want the sidecar's image alone removed", containers)
+	}
+}
+
+func TestNewDriftIgnoreRefusesBadRules(t *testing.T) {
+	for name, rule := range map[string]kustomizev1.DriftIgnoreRule{
+		"path without slash": {Paths: []string{"spec/replicas"}},
+		"bad label selector": {Paths: []string{"/spec"}, Target: &kustomizev1.Selector{LabelSelector: "a in (b"}},
+		"bad name pattern":   {Paths: []string{"/spec"}, Target: &kustomizev1.Selector{Name: "(["}},
+	} {
+		_, err := NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
+		if err == nil || !strings.Contains(err.Error(), "spec.driftIgnoreRules[0]") {
+			t.Errorf("%s: error = %v, want one naming spec.driftIgnoreRules[0]", name, err)
+		}
+	}
+}
