@@ -155,3 +155,20 @@ func TestEmptyBuildOverInventoryIsRefused(t *testing.T) {
 	}), kustomizev1.PruneFailedReason)
 	NewWithT(t).Expect(msg).To(ContainSubstring("--allow-empty-prune"))
 }
+
+// SOPS decryption is not implemented: a Kustomization asking for it is
+// refused with what to do, and nothing of it is applied (it would be
+// ciphertext).
+func TestDecryptionIsRefused(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	repo := newSource(t, ns, map[string]string{"app/web.yaml": configMapYAML("web", "v1")})
+	ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+		k.Spec.Path = "app"
+		k.Spec.Decryption = &kustomizev1.Decryption{Provider: "sops"}
+	})
+	msg := waitFailed(t, ks, "DecryptionUnsupported")
+	g.Expect(msg).To(And(ContainSubstring("SOPS"), ContainSubstring("nothing is applied")))
+	g.Expect(configMap(t, ns, "web")).To(BeNil())
+	waitEvent(t, ks, "Warning", "DecryptionUnsupported")
+}
