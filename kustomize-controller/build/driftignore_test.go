@@ -1,27 +1,18 @@
-package build
+package build_test
 
 import (
 	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/build"
 )
-
-func object(t *testing.T, doc string) *unstructured.Unstructured {
-	t.Helper()
-	u := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
 
 func drop(t *testing.T, o *unstructured.Unstructured, rule kustomizev1.DriftIgnoreRule) {
 	t.Helper()
-	d, err := NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
+	d, err := build.NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +91,7 @@ func TestNewDriftIgnoreRefusesBadRules(t *testing.T) {
 		"bad label selector": {Paths: []string{"/spec"}, Target: &kustomizev1.Selector{LabelSelector: "a in (b"}},
 		"bad name pattern":   {Paths: []string{"/spec"}, Target: &kustomizev1.Selector{Name: "(["}},
 	} {
-		_, err := NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
+		_, err := build.NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
 		if err == nil || !strings.Contains(err.Error(), "spec.driftIgnoreRules[0]") {
 			t.Errorf("%s: error = %v, want one naming spec.driftIgnoreRules[0]", name, err)
 		}
