@@ -26,6 +26,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlcontroller "sigs.k8s.io/controller-runtime/pkg/controller"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/tidegitops/tide/skeleton"
@@ -50,6 +51,15 @@ type Options struct {
 	LeaderElection leaderelection.Options
 	Log            logger.Options
 	RateLimiter    controller.RateLimiterOptions
+}
+
+// ControllerOptions are the controller-runtime options of --concurrent and
+// the rate limiter flags, for a controller's SetupWithManager.
+func (o Options) ControllerOptions() ctrlcontroller.Options {
+	return ctrlcontroller.Options{
+		MaxConcurrentReconciles: o.Concurrent,
+		RateLimiter:             controller.GetRateLimiter(o.RateLimiter),
+	}
 }
 
 // BindFlags registers the shared flags on fs, plus controller-runtime's

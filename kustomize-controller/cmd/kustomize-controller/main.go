@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -88,10 +87,7 @@ func run(opts options) error {
 		Options:        opts.reconcile,
 	}
 	ctx := ctrl.SetupSignalHandler()
-	if err := reconciler.SetupWithManager(ctx, mgr, kustomization.SetupOptions{
-		MaxConcurrentReconciles: opts.Concurrent,
-		RateLimiter:             controller.GetRateLimiter(opts.RateLimiter),
-	}); err != nil {
+	if err := reconciler.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {
 		return fmt.Errorf("set up Kustomization controller: %w", err)
 	}
 	ctrl.Log.Info("starting", "artifact-dir", opts.artifactDir)

@@ -6,7 +6,6 @@ import (
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/predicates"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -26,17 +25,11 @@ const (
 	dependsOnIndex = ".spec.dependsOn"
 )
 
-// SetupOptions tune the controller.
-type SetupOptions struct {
-	MaxConcurrentReconciles int
-	RateLimiter             workqueue.TypedRateLimiter[reconcile.Request]
-}
-
 // SetupWithManager registers the reconciler. Besides its own objects it
 // watches every source kind, so a new artifact is applied at once rather
 // than at the next interval, and Kustomizations that become Ready, so their
 // dependents go ahead at once.
-func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts SetupOptions) error {
+func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
 	indexer := mgr.GetFieldIndexer()
 	if err := indexer.IndexField(ctx, &kustomizev1.Kustomization{}, sourceIndex, indexSource); err != nil {
 		return err
@@ -55,10 +48,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opt
 		b = b.Watches(newSource(), handler.EnqueueRequestsFromMapFunc(r.listBy(sourceIndex, keyOf)),
 			builder.WithPredicates(artifactChanged{}))
 	}
-	return b.WithOptions(controller.Options{
-		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-		RateLimiter:             opts.RateLimiter,
-	}).Complete(r)
+	return b.WithOptions(opts).Complete(r)
 }
 
 // listBy maps an object to the Kustomizations that name it in index, under

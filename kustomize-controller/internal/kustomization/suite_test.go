@@ -25,6 +25,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -102,7 +103,7 @@ func runSuite(m *testing.M) (int, error) {
 			NoRemoteBases:        true,
 		},
 	}
-	if err := reconciler.SetupWithManager(ctx, mgr, SetupOptions{MaxConcurrentReconciles: 4}); err != nil {
+	if err := reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
 		return 0, err
 	}
 	go func() {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -87,10 +86,7 @@ func run(opts options) error {
 	reconciler := &gitrepository.Reconciler{
 		Client: mgr.GetClient(), Skeleton: skel, Storage: store, DependencyRequeue: opts.RequeueDependency,
 	}
-	if err := reconciler.SetupWithManager(ctx, mgr, gitrepository.SetupOptions{
-		MaxConcurrentReconciles: opts.Concurrent,
-		RateLimiter:             controller.GetRateLimiter(opts.RateLimiter),
-	}); err != nil {
+	if err := reconciler.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {
 		return fmt.Errorf("set up GitRepository controller: %w", err)
 	}
 	ctrl.Log.Info("starting", "storage", opts.storagePath, "artifact-addr", advAddr)

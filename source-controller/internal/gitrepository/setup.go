@@ -6,7 +6,6 @@ import (
 	"github.com/fluxcd/pkg/runtime/predicates"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -26,17 +25,11 @@ const (
 	includesIndex = ".spec.include.names"
 )
 
-// SetupOptions tune the controller.
-type SetupOptions struct {
-	MaxConcurrentReconciles int
-	RateLimiter             workqueue.TypedRateLimiter[reconcile.Request]
-}
-
 // SetupWithManager registers the reconciler. Besides its own objects it
 // watches Secrets (metadata only, so no Secret is cached) so that fixing a
 // referenced Secret reconciles at once, and GitRepositories whose artifact
 // changed, so that those including them rebuild.
-func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts SetupOptions) error {
+func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
 	indexer := mgr.GetFieldIndexer()
 	if err := indexer.IndexField(ctx, &sourcev1.GitRepository{}, secretsIndex, secretNames); err != nil {
 		return err
@@ -51,7 +44,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opt
 			handler.EnqueueRequestsFromMapFunc(r.usersOf(includesIndex)),
 			builder.WithPredicates(artifactChanged{})).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.usersOf(secretsIndex))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles, RateLimiter: opts.RateLimiter}).
+		WithOptions(opts).
 		Complete(r)
 }
 

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
@@ -89,7 +90,7 @@ func runSuite(m *testing.M) (int, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	reconciler := &Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: store, DependencyRequeue: 2 * time.Second}
-	if err := reconciler.SetupWithManager(ctx, mgr, SetupOptions{MaxConcurrentReconciles: 4}); err != nil {
+	if err := reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
 		return 0, err
 	}
 	go func() { _ = artifactserver.Serve(ctx, addr, root) }()
