@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/tidegitops/tide/testkit"
 )
 
 // tarEntry describes one entry of a test archive. The zero typ is a regular
@@ -35,30 +37,18 @@ func symlink(name, target string) tarEntry {
 // tarStream builds an uncompressed tar from the entries.
 func tarStream(t testing.TB, entries ...tarEntry) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	raw := make([]testkit.TarEntry, 0, len(entries))
 	for _, e := range entries {
-		hdr := &tar.Header{Name: e.name, Typeflag: e.typ, Mode: e.mode, Linkname: e.link, Size: int64(len(e.body))}
-		if hdr.Typeflag == 0 {
-			hdr.Typeflag = tar.TypeReg
+		h := tar.Header{Name: e.name, Typeflag: e.typ, Mode: e.mode, Linkname: e.link}
+		if h.Typeflag == 0 {
+			h.Typeflag = tar.TypeReg
 		}
-		if hdr.Mode == 0 {
-			hdr.Mode = 0o644
+		if h.Mode == 0 {
+			h.Mode = 0o644
 		}
-		if hdr.Typeflag != tar.TypeReg {
-			hdr.Size = 0
-		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			t.Fatalf("writing tar header %q: %v", e.name, err)
-		}
-		if _, err := tw.Write([]byte(e.body)); err != nil {
-			t.Fatalf("writing tar body %q: %v", e.name, err)
-		}
+		raw = append(raw, testkit.TarEntry{Header: h, Body: e.body})
 	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testkit.Tar(t, raw...)
 }
 
 // tarball builds a .tar.gz from the entries, as the source-controller serves.

@@ -59,14 +59,14 @@ func TestDigestMismatch(t *testing.T) {
 
 func TestUnsafeArchives(t *testing.T) {
 	for name, entry := range map[string]tarEntry{
-		"dot-dot path":     {header: tar.Header{Name: "../evil.yaml", Mode: 0o644, Typeflag: tar.TypeReg}, body: configMapYAML("evil", "x")},
-		"absolute path":    {header: tar.Header{Name: "/tmp/evil.yaml", Mode: 0o644, Typeflag: tar.TypeReg}, body: configMapYAML("evil", "x")},
-		"escaping symlink": {header: tar.Header{Name: "app/passwd.yaml", Linkname: "../../../../etc/passwd", Typeflag: tar.TypeSymlink}},
+		"dot-dot path":     {Header: tar.Header{Name: "../evil.yaml", Mode: 0o644, Typeflag: tar.TypeReg}, Body: configMapYAML("evil", "x")},
+		"absolute path":    {Header: tar.Header{Name: "/tmp/evil.yaml", Mode: 0o644, Typeflag: tar.TypeReg}, Body: configMapYAML("evil", "x")},
+		"escaping symlink": {Header: tar.Header{Name: "app/passwd.yaml", Linkname: "../../../../etc/passwd", Typeflag: tar.TypeSymlink}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			msg, _ := goodThenBad(t, func(t *testing.T, repo *sourcev1.GitRepository) meta.Artifact {
 				a := env.artifacts.publish(nextRevision(), rawTarball(t,
-					tarEntry{header: tar.Header{Name: "app/web.yaml", Mode: 0o644, Typeflag: tar.TypeReg}, body: configMapYAML("web", "bad")},
+					tarEntry{Header: tar.Header{Name: "app/web.yaml", Mode: 0o644, Typeflag: tar.TypeReg}, Body: configMapYAML("web", "bad")},
 					entry))
 				setArtifact(t, repo, a)
 				return a

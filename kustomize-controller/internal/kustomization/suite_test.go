@@ -2,8 +2,6 @@ package kustomization
 
 import (
 	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -166,46 +164,20 @@ func tarball(t testing.TB, files map[string]string) []byte {
 	t.Helper()
 	var entries []tarEntry
 	for name, content := range files {
-		entries = append(entries, tarEntry{header: tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg}, body: content})
+		entries = append(entries, tarEntry{Header: tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg}, Body: content})
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].header.Name < entries[j].header.Name })
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Header.Name < entries[j].Header.Name })
 	return rawTarball(t, entries...)
 }
 
-type tarEntry struct {
-	header tar.Header
-	body   string
-}
+// tarEntry is a hand-made archive entry.
+type tarEntry = testkit.TarEntry
 
 // rawTarball packs entries as given, for archives a source-controller would
 // never produce (escaping paths, links).
 func rawTarball(t testing.TB, entries ...tarEntry) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for _, e := range entries {
-		h := e.header
-		h.Size = int64(len(e.body))
-		if h.Typeflag != tar.TypeReg {
-			h.Size = 0
-		}
-		if err := tw.WriteHeader(&h); err != nil {
-			t.Fatal(err)
-		}
-		if h.Size > 0 {
-			if _, err := tw.Write([]byte(e.body)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testkit.TarGz(t, entries...)
 }
 
 // revisionCounter makes distinct revisions: main@sha1:<40 hex>.

@@ -92,7 +92,7 @@ func TestCopyFromArtifactOverwritesExisting(t *testing.T) {
 // and write nothing outside toDir.
 func TestCopyFromArtifactRejectsUnsafeEntries(t *testing.T) {
 	reg := func(name string) rawEntry {
-		return rawEntry{hdr: tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o644}, body: "pwned"}
+		return rawEntry{Header: tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o644}, Body: "pwned"}
 	}
 	tests := []struct {
 		name    string
@@ -104,18 +104,18 @@ func TestCopyFromArtifactRejectsUnsafeEntries(t *testing.T) {
 		{name: "absolute", entries: func(base string) []rawEntry { return []rawEntry{reg(filepath.Join(base, "evil"))} }},
 		{name: "symlink to /etc then write through it", entries: func(string) []rawEntry {
 			return []rawEntry{
-				{hdr: tar.Header{Typeflag: tar.TypeSymlink, Name: "link", Linkname: "/etc"}},
+				{Header: tar.Header{Typeflag: tar.TypeSymlink, Name: "link", Linkname: "/etc"}},
 				reg("link/tide-pwned"),
 			}
 		}},
 		{name: "symlink to parent", entries: func(string) []rawEntry {
-			return []rawEntry{{hdr: tar.Header{Typeflag: tar.TypeSymlink, Name: "up", Linkname: ".."}}}
+			return []rawEntry{{Header: tar.Header{Typeflag: tar.TypeSymlink, Name: "up", Linkname: ".."}}}
 		}},
 		{name: "hard link", entries: func(base string) []rawEntry {
-			return []rawEntry{{hdr: tar.Header{Typeflag: tar.TypeLink, Name: "hl", Linkname: filepath.Join(base, "outside", "secret")}}}
+			return []rawEntry{{Header: tar.Header{Typeflag: tar.TypeLink, Name: "hl", Linkname: filepath.Join(base, "outside", "secret")}}}
 		}},
 		{name: "char device", entries: func(string) []rawEntry {
-			return []rawEntry{{hdr: tar.Header{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3, Mode: 0o666}}}
+			return []rawEntry{{Header: tar.Header{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3, Mode: 0o666}}}
 		}},
 		{name: "through a symlink already in toDir", entries: func(string) []rawEntry {
 			return []rawEntry{reg("escape/evil")}

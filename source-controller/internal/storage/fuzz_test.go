@@ -177,17 +177,17 @@ func fuzzEntries(names string, types []byte, links string) []rawEntry {
 		if i >= 16 {
 			break
 		}
-		e := rawEntry{hdr: tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644 | int64(i%2)*0o111}}
+		e := rawEntry{Header: tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644 | int64(i%2)*0o111}}
 		if i < len(types) {
-			e.hdr.Typeflag = types[i]
+			e.Header.Typeflag = types[i]
 		}
 		if i < len(linkList) {
-			e.hdr.Linkname = linkList[i]
+			e.Header.Linkname = linkList[i]
 		}
-		if e.hdr.Typeflag == tar.TypeReg {
-			e.body = "pwned"
+		if e.Header.Typeflag == tar.TypeReg {
+			e.Body = "pwned"
 		}
-		if validTarHeader(e.hdr) {
+		if validTarHeader(e.Header) {
 			out = append(out, e)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 
 	"github.com/tidegitops/tide/source-controller/internal/storage"
+	"github.com/tidegitops/tide/testkit"
 )
 
 // newStorage returns a Storage in a fresh temp dir.
@@ -124,39 +125,18 @@ func parseTarGz(data []byte) ([]string, map[string]tarEntry, error) {
 }
 
 // rawEntry is a hand-made tar entry for crafting (malicious) artifacts.
-type rawEntry struct {
-	hdr  tar.Header
-	body string
-}
+type rawEntry = testkit.TarEntry
 
 // writeRawArtifact stores a hand-made tar.gz at a's local path, bypassing
 // Archive, as a tampered storage volume would.
 func writeRawArtifact(t testing.TB, s *storage.Storage, a meta.Artifact, entries []rawEntry) {
 	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for _, e := range entries {
-		h := e.hdr
-		h.Size = int64(len(e.body))
-		if err := tw.WriteHeader(&h); err != nil {
-			t.Fatalf("craft %q: %v", h.Name, err)
-		}
-		if _, err := tw.Write([]byte(e.body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
+	data := testkit.TarGz(t, entries...)
 	p := s.LocalPath(a)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
