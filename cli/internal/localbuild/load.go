@@ -3,6 +3,8 @@ package localbuild
 import (
 	"context"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -21,6 +23,17 @@ type Input struct {
 	// DryRun builds without the cluster: substituteFrom is skipped. It
 	// needs KustomizationFile.
 	DryRun bool
+}
+
+// BindFlags registers the flags that `tide build` and `tide diff` share:
+// --path (Dir, required) and --kustomization-file (KustomizationFile).
+// Both commands promise the same local build, so they take these flags
+// from one place. Name and Namespace come from the arguments and -n, and
+// only `tide build` offers --dry-run.
+func (in *Input) BindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&in.Dir, "path", "", "Local folder that matches the Kustomization's spec.path.")
+	fs.StringVar(&in.KustomizationFile, "kustomization-file", "", "Local YAML file with the Kustomization, read instead of the cluster's.")
+	_ = cobra.MarkFlagRequired(fs, "path")
 }
 
 // Connect returns a client to the cluster; it is only called when the

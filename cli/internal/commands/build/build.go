@@ -21,15 +21,8 @@ func New(opts *kube.Options) *cobra.Command {
 	return cmd
 }
 
-// kustomizationOptions are the flags of `tide build kustomization`.
-type kustomizationOptions struct {
-	path   string
-	file   string
-	dryRun bool
-}
-
 func newKustomization(opts *kube.Options) *cobra.Command {
-	o := &kustomizationOptions{}
+	in := &localbuild.Input{}
 	cmd := &cobra.Command{
 		Use:     "kustomization NAME --path DIR",
 		Aliases: []string{"ks"},
@@ -54,22 +47,18 @@ Bases and patches may reach anywhere inside the Git checkout that holds --path
   tide build kustomization apps --path ./apps --kustomization-file ./apps.yaml --dry-run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.dryRun && o.file == "" {
+			if in.DryRun && in.KustomizationFile == "" {
 				return errors.New("--dry-run needs --kustomization-file: without the cluster, the Kustomization must come from a file")
 			}
-			_, objects, _, err := localbuild.Run(cmd.Context(), localbuild.Input{
-				Name: args[0], Namespace: opts.Namespace, Dir: o.path,
-				KustomizationFile: o.file, DryRun: o.dryRun,
-			}, opts.Client)
+			in.Name, in.Namespace = args[0], opts.Namespace
+			_, objects, _, err := localbuild.Run(cmd.Context(), *in, opts.Client)
 			if err != nil {
 				return err
 			}
 			return localbuild.WriteYAML(cmd.OutOrStdout(), objects)
 		},
 	}
-	cmd.Flags().StringVar(&o.path, "path", "", "Local folder that matches the Kustomization's spec.path.")
-	cmd.Flags().StringVar(&o.file, "kustomization-file", "", "Local YAML file with the Kustomization, read instead of the cluster's.")
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "Do not contact the cluster (needs --kustomization-file); postBuild.substituteFrom is skipped.")
-	_ = cmd.MarkFlagRequired("path")
+	in.BindFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&in.DryRun, "dry-run", false, "Do not contact the cluster (needs --kustomization-file); postBuild.substituteFrom is skipped.")
 	return cmd
 }

@@ -27,14 +27,8 @@ func New(opts *kube.Options) *cobra.Command {
 	return cmd
 }
 
-// kustomizationOptions are the flags of `tide diff kustomization`.
-type kustomizationOptions struct {
-	path string
-	file string
-}
-
 func newKustomization(opts *kube.Options) *cobra.Command {
-	o := &kustomizationOptions{}
+	in := &localbuild.Input{}
 	cmd := &cobra.Command{
 		Use:     "kustomization NAME --path DIR",
 		Aliases: []string{"ks"},
@@ -54,30 +48,27 @@ Exit status: 0 no differences, 1 differences found, >1 the diff failed.`,
   tide diff kustomization apps --path ./apps --kustomization-file ./apps.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.run(cmd, opts, args[0])
+			in.Name, in.Namespace = args[0], opts.Namespace
+			return run(cmd, opts, *in)
 		},
 	}
-	cmd.Flags().StringVar(&o.path, "path", "", "Local folder that matches the Kustomization's spec.path.")
-	cmd.Flags().StringVar(&o.file, "kustomization-file", "", "Local YAML file with the Kustomization, read instead of the cluster's.")
-	_ = cmd.MarkFlagRequired("path")
+	in.BindFlags(cmd.Flags())
 	return cmd
 }
 
-func (o *kustomizationOptions) run(cmd *cobra.Command, opts *kube.Options, name string) error {
+func run(cmd *cobra.Command, opts *kube.Options, in localbuild.Input) error {
 	ctx := cmd.Context()
 	c, err := opts.Client(ctx)
 	if err != nil {
 		return err
 	}
-	ks, objects, _, err := localbuild.Run(ctx, localbuild.Input{
-		Name: name, Namespace: opts.Namespace, Dir: o.path, KustomizationFile: o.file,
-	}, opts.Client)
+	ks, objects, _, err := localbuild.Run(ctx, in, opts.Client)
 	if err != nil {
 		return err
 	}
 	// The inventory is the cluster's, also when the spec comes from a file.
 	inventory := ks.Status.Inventory
-	if o.file != "" {
+	if in.KustomizationFile != "" {
 		if live, err := localbuild.Get(ctx, c, ks.Namespace, ks.Name); err == nil {
 			inventory = live.Status.Inventory
 		}
