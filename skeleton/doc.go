@@ -7,8 +7,10 @@
 // finisher (Ready, Reconciling and Stalled as kstatus reads them,
 // observedGeneration, lastHandledReconcileAt), one event when Ready changed
 // or the run changed something, a log line for every failure, and the
-// gotk_* metrics. It writes only what changed, in one metadata and one status
-// patch (plus one per ShowProgress of a step that waits): at scale, a
+// gotk_* metrics. It writes only what changed: the outcome in one status patch,
+// the finalizer in one metadata patch, and progress only where someone could
+// be misled or kept waiting (Reconciling at the start of a new generation
+// over an earlier outcome, ShowProgress from a step that waits). At scale, a
 // controller's own status writes are a large part of the apiserver's load.
 //
 // A step reports how it failed through the error it returns (see Stall, Wait

@@ -2,6 +2,7 @@ package skeleton
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -17,7 +18,7 @@ type progress func(ctx context.Context, reason, message string)
 func withProgress(ctx context.Context, obj Object, w *writer) context.Context {
 	return context.WithValue(ctx, progressKey{}, progress(func(ctx context.Context, reason, message string) {
 		conditions.MarkReconciling(obj, reason, "%s", message)
-		if err := w.write(ctx, obj); err != nil {
+		if err := w.write(ctx, obj); err != nil && !errors.Is(err, errGone) {
 			// Only the display of progress is lost; the outcome is
 			// written at the end as always.
 			ctrl.LoggerFrom(ctx).Error(err, "cannot show progress", "message", message)

@@ -11,6 +11,7 @@ import (
 	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/fluxcd/pkg/runtime/events"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -88,7 +89,11 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 	}
 	s.Metrics.RecordSuspend(ctx, obj, false)
 
+	writeOutcome := true // false when there is nothing to write it into: see begin
 	defer func() {
+		if !writeOutcome {
+			return
+		}
 		var ok Success
 		if err == nil {
 			ok = plan.ready()
@@ -98,13 +103,24 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 			plan.Record()
 		}
 		s.report(ctx, obj, readyBefore, plan.changes(), err)
-		if werr := w.write(ctx, obj); werr != nil {
+		if werr := w.write(ctx, obj); werr != nil && !errors.Is(werr, errGone) {
 			err = errors.Join(err, werr)
 		}
 		s.record(ctx, obj, start)
 	}()
 
-	if err := s.begin(ctx, obj, w); err != nil {
+	switch err := s.begin(ctx, obj, w); {
+	case errors.Is(err, errGone):
+		// Deleted since it was read: no step may act for it, as no
+		// finalizer would clean up after them.
+		writeOutcome = false
+		return ctrl.Result{}, nil
+	case apierrors.IsConflict(err):
+		// Changed since it was read: nothing to report on, only to retry
+		// (with backoff) from the new version.
+		writeOutcome = false
+		return ctrl.Result{}, err
+	case err != nil:
 		return ctrl.Result{}, err
 	}
 	ctx = withProgress(ctx, obj, w)
@@ -146,7 +162,10 @@ func (s *Skeleton) finalize(ctx context.Context, obj Object, w *writer, steps []
 		}
 	}
 	controllerutil.RemoveFinalizer(obj, Finalizer)
-	if err := w.write(ctx, obj); err != nil {
+	switch err := w.write(ctx, obj); {
+	case errors.Is(err, errGone):
+		return ctrl.Result{}, nil
+	case err != nil:
 		return ctrl.Result{}, err
 	}
 	// With the finalizer gone the recorder deletes this object's series.

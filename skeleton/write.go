@@ -3,6 +3,7 @@ package skeleton
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
@@ -38,7 +39,7 @@ func newWriter(c client.Client, owner string, obj Object) (*writer, error) {
 // write sends what changed in obj since the last write. The conditions are
 // written whole, not merged with other writers': a Tide controller owns
 // every condition of the objects it reconciles. An object deleted meanwhile
-// is not an error: nothing is left to report on.
+// gives errGone.
 func (w *writer) write(ctx context.Context, obj Object) error {
 	now, err := json.Marshal(obj)
 	if err != nil {
@@ -57,15 +58,26 @@ func (w *writer) write(ctx context.Context, obj Object) error {
 	}
 	owner := client.FieldOwner(w.owner)
 	if changed.Metadata != nil {
-		err := w.send(obj, "metadata", changed.Metadata, func(o client.Object, p client.Patch) error {
+		// The finalizers are written whole: the resourceVersion makes the
+		// write fail (Conflict) rather than drop one another writer added
+		// since obj was read.
+		metadata, err := withResourceVersion(changed.Metadata, obj.GetResourceVersion())
+		if err != nil {
+			return err
+		}
+		response, err := w.send(obj, "metadata", metadata, func(o client.Object, p client.Patch) error {
 			return w.client.Patch(ctx, o, p, owner)
 		})
 		if err != nil {
 			return err
 		}
+		obj.SetResourceVersion(response.GetResourceVersion())
+		if now, err = json.Marshal(obj); err != nil {
+			return fmt.Errorf("encode %s: %w", obj.GetName(), err)
+		}
 	}
 	if changed.Status != nil {
-		err := w.send(obj, "status", changed.Status, func(o client.Object, p client.Patch) error {
+		_, err := w.send(obj, "status", changed.Status, func(o client.Object, p client.Patch) error {
 			return w.client.Status().Patch(ctx, o, p, owner)
 		})
 		if err != nil {
@@ -76,19 +88,36 @@ func (w *writer) write(ctx context.Context, obj Object) error {
 	return nil
 }
 
-// send patches one field of obj with value, through patch.
-func (w *writer) send(obj Object, field string, value json.RawMessage, patch func(client.Object, client.Patch) error) error {
+// send patches one field of obj with value, through patch, and returns the
+// object as the apiserver stored it.
+func (w *writer) send(obj Object, field string, value json.RawMessage, patch func(client.Object, client.Patch) error) (client.Object, error) {
 	body, err := json.Marshal(map[string]json.RawMessage{field: value})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The response goes into a copy: obj holds this reconciliation's
 	// outcome, which the response to the metadata patch would overwrite
 	// with the stored status.
 	response := obj.DeepCopyObject().(client.Object)
-	err = patch(response, client.RawPatch(types.MergePatchType, body))
-	if err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("write %s of %s: %w", field, obj.GetName(), err)
+	switch err = patch(response, client.RawPatch(types.MergePatchType, body)); {
+	case apierrors.IsNotFound(err):
+		return nil, errGone
+	case err != nil:
+		return nil, fmt.Errorf("write %s of %s: %w", field, obj.GetName(), err)
 	}
-	return nil
+	return response, nil
+}
+
+// errGone: the object was deleted (its finalizer gone) since it was read.
+var errGone = errors.New("the object is gone")
+
+// withResourceVersion adds the resourceVersion to a metadata merge patch,
+// which makes the patch conditional on it.
+func withResourceVersion(metadata json.RawMessage, version string) (json.RawMessage, error) {
+	var m map[string]any
+	if err := json.Unmarshal(metadata, &m); err != nil {
+		return nil, err
+	}
+	m["resourceVersion"] = version
+	return json.Marshal(m)
 }

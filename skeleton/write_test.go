@@ -2,17 +2,20 @@ package skeleton
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/testkit"
 )
 
 // writes counts the patches a skeleton sends to the apiserver, by target.
@@ -156,5 +159,61 @@ func TestRunReportsChangesInOneEvent(t *testing.T) {
 	}
 	if e := h.nextEvent(t); e.Message != "applied revision 1\n"+changes {
 		t.Errorf("event with Ready unchanged = %q, want the changes", e.Message)
+	}
+}
+
+// An object deleted since it was read gets no step run for it (no
+// finalizer would clean up after them) and no error.
+func TestRunOnDeletedObjectRunsNoStep(t *testing.T) {
+	h := newHarness()
+	key := createRepo(t)
+	stale := &sourcev1.GitRepository{}
+	if err := cp.Client.Get(context.Background(), key, stale); err != nil {
+		t.Fatal(err)
+	}
+	if err := cp.Client.Delete(context.Background(), stale.DeepCopy()); err != nil {
+		t.Fatal(err)
+	}
+	testkit.WaitForDeletion(t, cp.Client, stale)
+
+	ran := false
+	_, err := h.skeleton.Run(context.Background(), stale, Plan{Steps: []Step{{Name: "apply", Run: func(context.Context) error {
+		ran = true
+		return nil
+	}}}})
+	if err != nil || ran {
+		t.Errorf("Run on a deleted object: error %v, step ran %v; want neither", err, ran)
+	}
+}
+
+// Adding the finalizer to an object read before another writer added
+// theirs fails (and is retried) rather than dropping theirs.
+func TestRunKeepsOtherFinalizers(t *testing.T) {
+	h := newHarness()
+	key := createRepo(t)
+	stale := &sourcev1.GitRepository{}
+	if err := cp.Client.Get(context.Background(), key, stale); err != nil {
+		t.Fatal(err)
+	}
+	other := stale.DeepCopy()
+	other.Finalizers = []string{"example.com/other"}
+	if err := cp.Client.Update(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+
+	ran := false
+	plan := Plan{Steps: []Step{{Name: "apply", Run: func(context.Context) error { ran = true; return nil }}}}
+	if _, err := h.skeleton.Run(context.Background(), stale, plan); !apierrors.IsConflict(err) || ran {
+		t.Fatalf("Run on a stale object: error %v, step ran %v; want a Conflict and no step", err, ran)
+	}
+	if _, _, err := h.run(t, key, plan); err != nil || !ran {
+		t.Fatalf("Run on the current object: error %v, step ran %v", err, ran)
+	}
+	obj := &sourcev1.GitRepository{}
+	if err := cp.Client.Get(context.Background(), key, obj); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(obj.Finalizers, []string{"example.com/other", Finalizer}) {
+		t.Errorf("finalizers = %v, want the other writer's and %s", obj.Finalizers, Finalizer)
 	}
 }
