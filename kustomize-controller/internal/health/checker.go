@@ -45,6 +45,9 @@ type Options struct {
 	// the wait stops with an *AbortedError (a new source revision must not
 	// wait behind a long health check). It may be nil.
 	Abort func(ctx context.Context) string
+	// Waiting is called once, with the objects not healthy yet, when the
+	// first round did not find all healthy: the wait begins. It may be nil.
+	Waiting func(unhealthy []Result)
 }
 
 // Wait polls the objects until all are healthy (kstatus Current, or the CEL
@@ -79,7 +82,7 @@ func (c *Checker) Wait(ctx context.Context, refs []inventory.ObjectRef, opts Opt
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 
-	for {
+	for first := true; ; first = false {
 		results := c.round(ctx, refs, rules)
 		if ctx.Err() != nil {
 			return interrupted(ctx)
@@ -98,6 +101,9 @@ func (c *Checker) Wait(ctx context.Context, refs []inventory.ObjectRef, opts Opt
 			if reason := opts.Abort(ctx); reason != "" {
 				return &AbortedError{Reason: reason}
 			}
+		}
+		if first && opts.Waiting != nil {
+			opts.Waiting(unhealthy)
 		}
 		select {
 		case <-ctx.Done():

@@ -128,12 +128,30 @@ func TestWait(t *testing.T) {
 func TestWaitFollowsRollout(t *testing.T) {
 	ns := testkit.NewNamespace(t, cp.Client)
 	dep := createDeployment(t, ns, "app")
-	w := startWait(context.Background(), []inventory.ObjectRef{deploymentRef(ns, "app")}, health.Options{Timeout: 20 * time.Second}, nil)
+	var waiting atomic.Int64
+	opts := health.Options{Timeout: 20 * time.Second, Waiting: func(unhealthy []health.Result) {
+		if len(unhealthy) == 1 {
+			waiting.Add(1)
+		}
+	}}
+	w := startWait(context.Background(), []inventory.ObjectRef{deploymentRef(ns, "app")}, opts, nil)
 	w.seenUnhealthy(t)
 
 	setStatus(t, dep, rolledOut(dep.Generation))
 	err, _ := w.result(t)
 	NewWithT(t).Expect(err).NotTo(HaveOccurred())
+	NewWithT(t).Expect(waiting.Load()).To(Equal(int64(1)), "Waiting is told once, with the object it waits for")
+}
+
+// Objects healthy at the first look: no waiting to tell about.
+func TestWaitHealthyAtOnceDoesNotWait(t *testing.T) {
+	ns := testkit.NewNamespace(t, cp.Client)
+	createConfigMap(t, ns, "settings")
+	waited := false
+	err := newChecker().Wait(context.Background(), []inventory.ObjectRef{configMapRef(ns, "settings")},
+		health.Options{Timeout: 10 * time.Second, Waiting: func([]health.Result) { waited = true }})
+	NewWithT(t).Expect(err).NotTo(HaveOccurred())
+	NewWithT(t).Expect(waited).To(BeFalse())
 }
 
 // A rollout that fails while Wait polls ends the wait at the next round,

@@ -30,13 +30,17 @@ func (r *Reconciler) checkHealth(ctx context.Context, s *scope) error {
 		conditions.Delete(obj, kustomizev1.HealthyCondition)
 		return nil
 	}
-	skeleton.ShowProgress(ctx, "running health checks for revision %s with a timeout of %s",
-		s.artifact.Revision, obj.GetTimeout())
 	start := time.Now()
 	err = r.checker(s.cluster).Wait(ctx, refs, health.Options{
 		Timeout: obj.GetTimeout(),
 		Exprs:   obj.Spec.HealthCheckExprs,
 		Abort:   r.newerRevision(obj, s.artifact.Revision),
+		// Shown only when there is something to wait for: a run whose
+		// objects are healthy at once writes its status once.
+		Waiting: func(unhealthy []health.Result) {
+			skeleton.ShowProgress(ctx, "waiting for %d of %d objects to become healthy (revision %s, timeout %s)",
+				len(unhealthy), len(refs), s.artifact.Revision, obj.GetTimeout())
+		},
 	})
 	var aborted *health.AbortedError
 	switch {
