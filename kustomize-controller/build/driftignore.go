@@ -58,12 +58,17 @@ func (d *DriftIgnore) Paths(o *unstructured.Unstructured) [][]string {
 	return paths
 }
 
-// Drop removes the ignored fields from every object; a path an object does
-// not have is skipped.
-func (d *DriftIgnore) Drop(objects []*unstructured.Unstructured) {
+// Drop removes the ignored fields from every object (a path an object does
+// not have is skipped) and returns the paths of each object.
+func (d *DriftIgnore) Drop(objects []*unstructured.Unstructured) map[*unstructured.Unstructured][][]string {
+	dropped := make(map[*unstructured.Unstructured][][]string, len(objects))
 	for _, o := range objects {
-		RemoveFields(o, d.Paths(o))
+		if paths := d.Paths(o); len(paths) > 0 {
+			RemoveFields(o, paths)
+			dropped[o] = paths
+		}
 	}
+	return dropped
 }
 
 // RemoveFields removes the fields at paths (pointer tokens, as Paths gives
@@ -115,8 +120,8 @@ func parsePointer(p string) ([]string, error) {
 }
 
 // removeAt returns node without the value at tokens; node is unchanged
-// where the path does not lead anywhere. A map left empty by the removal
-// goes too, so that an object compares equal with or without it.
+// where the path does not lead anywhere. Only the field goes: an emptied
+// parent stays, as it may mean something (emptyDir: {}).
 func removeAt(node any, tokens []string) any {
 	last := len(tokens) == 1
 	switch n := node.(type) {
@@ -128,9 +133,6 @@ func removeAt(node any, tokens []string) any {
 			delete(n, tokens[0])
 		default:
 			n[tokens[0]] = removeAt(child, tokens[1:])
-			if m, isMap := n[tokens[0]].(map[string]any); isMap && len(m) == 0 {
-				delete(n, tokens[0])
-			}
 		}
 		return n
 	case []any:

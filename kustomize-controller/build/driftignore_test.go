@@ -16,7 +16,9 @@ func drop(t *testing.T, o *unstructured.Unstructured, rule kustomizev1.DriftIgno
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.Drop([]*unstructured.Unstructured{o})
+	if dropped := d.Drop([]*unstructured.Unstructured{o}); len(dropped) > 1 {
+		t.Fatalf("Drop reports %d objects, given one", len(dropped))
+	}
 }
 
 func TestDriftIgnoreDrop(t *testing.T) {
@@ -94,6 +96,29 @@ func TestNewDriftIgnoreRefusesBadRules(t *testing.T) {
 		_, err := build.NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
 		if err == nil || !strings.Contains(err.Error(), "spec.driftIgnoreRules[0]") {
 			t.Errorf("%s: error = %v, want one naming spec.driftIgnoreRules[0]", name, err)
+		}
+	}
+}
+
+// Only the field goes: a map left empty, or empty already in Git, stays, as
+// it may mean something (an emptyDir volume, a select-all selector).
+func TestDriftIgnoreKeepsEmptyMaps(t *testing.T) {
+	o := object(t, `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  volumes:
+  - name: cache
+    emptyDir: {}
+  - name: tmp
+    emptyDir: {sizeLimit: 1Gi}
+`)
+	drop(t, o, kustomizev1.DriftIgnoreRule{Paths: []string{
+		"/spec/volumes/0/emptyDir/sizeLimit", "/spec/volumes/1/emptyDir/sizeLimit"}})
+	volumes, _, _ := unstructured.NestedSlice(o.Object, "spec", "volumes")
+	for i, v := range volumes {
+		if dir, ok := v.(map[string]any)["emptyDir"].(map[string]any); !ok || len(dir) != 0 {
+			t.Errorf("volume %d: emptyDir = %v, want an empty map", i, v.(map[string]any)["emptyDir"])
 		}
 	}
 }

@@ -129,9 +129,25 @@ func diffOne(ctx context.Context, c client.Client, obj *unstructured.Unstructure
 	case !exists:
 		return &Change{Ref: refOf(obj), Action: Created}, nil
 	}
-	build.RemoveFields(live, ignored)
-	build.RemoveFields(merged, ignored)
+	withoutIgnored(live, ignored)
+	withoutIgnored(merged, ignored)
 	return drift(refOf(obj), live, merged)
+}
+
+// withoutIgnored removes the ignored fields from obj for the comparison,
+// with the maps this leaves empty: the dry run, which does not set them,
+// may drop such a map altogether where the live object keeps it.
+func withoutIgnored(obj *unstructured.Unstructured, ignored [][]string) {
+	build.RemoveFields(obj, ignored)
+	for _, tokens := range ignored {
+		for n := len(tokens) - 1; n > 0; n-- {
+			parent, found, _ := unstructured.NestedFieldNoCopy(obj.Object, tokens[:n]...)
+			if m, isMap := parent.(map[string]any); !found || !isMap || len(m) > 0 {
+				break
+			}
+			unstructured.RemoveNestedField(obj.Object, tokens[:n]...)
+		}
+	}
 }
 
 // drift compares the live object with the dry run's result.

@@ -27,17 +27,6 @@ var readyExprEnv = sync.OnceValues(func() (*cel.Env, error) {
 	)
 })
 
-// invalidExprError is a readyExpr that does not compile or does not give a
-// bool: the user must fix the spec.
-type invalidExprError struct {
-	expr string
-	err  error
-}
-
-func (e *invalidExprError) Error() string {
-	return fmt.Sprintf("invalid readyExpr '%s': %v", e.expr, e.err)
-}
-
 // readyExpr is a compiled dependsOn[].readyExpr.
 type readyExpr struct {
 	source string
@@ -53,14 +42,14 @@ func compileReadyExpr(source string) (*readyExpr, error) {
 	}
 	ast, issues := env.Compile(source)
 	if issues.Err() != nil {
-		return nil, &invalidExprError{expr: source, err: issues.Err()}
+		return nil, fmt.Errorf("invalid readyExpr '%s': %w", source, issues.Err())
 	}
 	if ast.OutputType() != cel.BoolType && ast.OutputType() != cel.DynType {
-		return nil, &invalidExprError{expr: source, err: fmt.Errorf("gives %s, not a bool", ast.OutputType())}
+		return nil, fmt.Errorf("invalid readyExpr '%s': it gives %s, not a bool", source, ast.OutputType())
 	}
 	prg, err := env.Program(ast, cel.CostLimit(readyExprCostLimit))
 	if err != nil {
-		return nil, &invalidExprError{expr: source, err: err}
+		return nil, fmt.Errorf("invalid readyExpr '%s': %w", source, err)
 	}
 	return &readyExpr{source: source, prg: prg}, nil
 }
@@ -78,7 +67,9 @@ func (e *readyExpr) ready(dep, obj *kustomizev1.Kustomization) (bool, error) {
 	}
 	out, _, err := e.prg.Eval(map[string]any{"dep": depMap, "self": selfMap})
 	if err != nil {
-		return false, fmt.Errorf("readyExpr '%s': %w", e.source, err)
+		// Typically a field the dependency does not have (yet): waiting
+		// may be right, but a guard may be what is missing.
+		return false, fmt.Errorf("readyExpr '%s': %w (guard fields that may be missing with has() or ?.)", e.source, err)
 	}
 	ready, ok := out.Value().(bool)
 	if !ok {

@@ -68,6 +68,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	defer s.cleanup()
 	return r.Skeleton.Run(ctx, obj, skeleton.Plan{
 		Steps: []skeleton.Step{
+			skeleton.StepOf("spec", s, r.checkSpec),
 			skeleton.StepOf("source", s, r.resolveSource),
 			skeleton.StepOf("dependencies", s, r.checkDependencies),
 			skeleton.StepOf("fetch", s, r.fetch),

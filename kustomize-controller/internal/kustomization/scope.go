@@ -32,6 +32,8 @@ type scope struct {
 	// cluster applies, prunes and checks health (apply step).
 	cluster client.Client
 	manager *ssa.Manager
+	// ignore is spec.driftIgnoreRules, compiled (spec step).
+	ignore *build.DriftIgnore
 	// applied is the inventory of this build (apply step).
 	applied *kustomizev1.ResourceInventory
 	// changes are what apply and prune changed, one line per object.

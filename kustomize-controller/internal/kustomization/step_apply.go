@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
-	"github.com/tidegitops/tide/kustomize-controller/build"
 	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
 	"github.com/tidegitops/tide/kustomize-controller/internal/ssa"
 	"github.com/tidegitops/tide/skeleton"
@@ -25,14 +26,11 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	}
 	s.cluster = cluster
 	s.manager = &ssa.Manager{Client: cluster, Owner: r.FieldManager}
-	ignore, err := build.NewDriftIgnore(obj.Spec.DriftIgnoreRules)
-	if err != nil {
-		return skeleton.Stall(kustomizev1.ReconciliationFailedReason, "%s: fix it", err)
-	}
-	ignore.Drop(s.objects)
+	ignored := s.ignore.Drop(s.objects)
 
 	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{
-		Force: obj.Spec.Force, WaitTimeout: obj.GetTimeout(), Ignored: ignore.Paths})
+		Force: obj.Spec.Force, WaitTimeout: obj.GetTimeout(),
+		Ignored: func(o *unstructured.Unstructured) [][]string { return ignored[o] }})
 	var invalid *ssa.InvalidError
 	switch {
 	case errors.As(err, &invalid):

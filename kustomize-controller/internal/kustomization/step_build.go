@@ -9,26 +9,14 @@ import (
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/kustomize-controller/build"
-	"github.com/tidegitops/tide/skeleton"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
-
-// decryptionUnsupportedReason: spec.decryption asks for SOPS, which Tide
-// does not implement yet.
-const decryptionUnsupportedReason = "DecryptionUnsupported"
 
 // build runs kustomize on spec.path of the unpacked artifact, then
 // spec.postBuild substitution. Nothing reaches the cluster from a build that
 // failed in any way.
 func (r *Reconciler) build(ctx context.Context, s *scope) error {
 	obj := s.obj
-	if obj.Spec.Decryption != nil {
-		// Applying the manifests undecrypted would put ciphertext into
-		// Secrets, or fail half-way: refuse before anything is built.
-		return skeleton.Stall(decryptionUnsupportedReason,
-			"spec.decryption is set, and Tide cannot decrypt SOPS-encrypted manifests yet: nothing is applied. "+
-				"Keep this Kustomization on Flux's kustomize-controller for now, or remove spec.decryption if its manifests are not encrypted")
-	}
 	opts := build.OptionsFor(&obj.Spec)
 	opts.NoRemoteBases = r.NoRemoteBases
 	opts.Labels = build.OwnerLabels(obj)

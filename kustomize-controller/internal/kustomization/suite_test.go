@@ -337,6 +337,25 @@ func requestReconcile(t *testing.T, ks *kustomizev1.Kustomization) {
 	}, testkit.Timeout).Should(Equal(token))
 }
 
+// updateSpec changes the Kustomization's spec and waits until the new
+// generation is applied.
+func updateSpec(t *testing.T, ks *kustomizev1.Kustomization, change func(*kustomizev1.KustomizationSpec)) {
+	t.Helper()
+	ctx := context.Background()
+	g := NewWithT(t)
+	g.Eventually(func() error {
+		if err := env.cp.Client.Get(ctx, client.ObjectKeyFromObject(ks), ks); err != nil {
+			return err
+		}
+		change(&ks.Spec)
+		return env.cp.Client.Update(ctx, ks)
+	}, testkit.Timeout).Should(Succeed())
+	g.Eventually(func() bool {
+		_ = env.cp.Client.Get(ctx, client.ObjectKeyFromObject(ks), ks)
+		return ks.Status.ObservedGeneration == ks.Generation && conditions.IsReady(ks)
+	}, testkit.Timeout).Should(BeTrue(), "generation %d applied", ks.Generation)
+}
+
 // configMap reads a ConfigMap, or returns nil when it does not exist.
 func configMap(t *testing.T, ns, name string) *corev1.ConfigMap {
 	t.Helper()

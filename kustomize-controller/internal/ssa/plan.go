@@ -132,6 +132,9 @@ func (m *Manager) planOne(ctx context.Context, it *item, d *deferrals) error {
 		return nil
 	}
 
+	if err := m.releaseIgnored(ctx, it); err != nil {
+		return fmt.Errorf("apply %s: release the fields of spec.driftIgnoreRules: %w", it.ref, err)
+	}
 	dryRun := it.obj.DeepCopy()
 	if err := m.apply(ctx, dryRun, true); err != nil {
 		return m.planFailed(ctx, it, err)
@@ -171,7 +174,7 @@ func (m *Manager) planExisting(ctx context.Context, it *item, dryRun *unstructur
 	switch {
 	case it.policy == ifNotPresent || reconcileDisabled(view):
 		it.action = Skipped
-	case it.policy == override && it.live != nil && needsTakeover(it.obj, it.live, m.Owner, it.ignored):
+	case it.policy == override && it.live != nil && needsTakeover(it.obj, it.live, m.Owner):
 		it.takeover = true
 		it.action = Configured
 	case it.live != nil && sameObject(dryRun, it.live, withStatus):

@@ -3,7 +3,6 @@ package ssa
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,9 +31,8 @@ func takenOver(manager string) bool {
 }
 
 // needsTakeover reports whether the live object has fields of kubectl's
-// managers, the last-applied annotation that Git does not set, or ignored
-// fields the owner still owns.
-func needsTakeover(desired, live *unstructured.Unstructured, owner string, ignored [][]string) bool {
+// managers, or the last-applied annotation that Git does not set.
+func needsTakeover(desired, live *unstructured.Unstructured, owner string) bool {
 	if _, ok := live.GetAnnotations()[lastAppliedAnnotation]; ok {
 		if _, inGit := desired.GetAnnotations()[lastAppliedAnnotation]; !inGit {
 			return true
@@ -44,20 +42,14 @@ func needsTakeover(desired, live *unstructured.Unstructured, owner string, ignor
 		if e.Subresource == "" && e.Manager != owner && takenOver(e.Manager) {
 			return true
 		}
-		if e.Subresource == "" && e.Manager == owner && e.Operation == metav1.ManagedFieldsOperationApply && len(ignored) > 0 {
-			ours := map[string]any{}
-			if addFields(ours, e.FieldsV1) == nil && ownsAny(ours, ignored) {
-				return true
-			}
-		}
 	}
 	return false
 }
 
-// takeoverPatch is a JSON patch of the live object that merges the fields of
-// kubectl's managers into owner's apply entry and removes the last-applied
-// annotation (unless Git sets it). It fails if the object changed since it
-// was read.
+// takeoverPatch is a JSON patch of the live object that merges the fields
+// of kubectl's managers, but the ignored ones, into owner's apply entry and
+// removes the last-applied annotation (unless Git sets it). It fails if the
+// object changed since it was read.
 func takeoverPatch(desired, live *unstructured.Unstructured, owner string, ignored [][]string) ([]byte, error) {
 	fields := map[string]any{}
 	var entries []metav1.ManagedFieldsEntry
@@ -76,7 +68,6 @@ func takeoverPatch(desired, live *unstructured.Unstructured, owner string, ignor
 			entries = append(entries, e)
 		}
 	}
-
 	if ours < 0 {
 		ours = len(entries)
 		entries = append(entries, metav1.ManagedFieldsEntry{
@@ -84,13 +75,13 @@ func takeoverPatch(desired, live *unstructured.Unstructured, owner string, ignor
 			APIVersion: desired.GetAPIVersion(), FieldsType: "FieldsV1",
 		})
 	}
+	// Ignored fields stay with nobody: the apply that does not set them
+	// does not remove them either.
+	for _, tokens := range ignored {
+		release(fields, live, tokens)
+	}
 	if err := addFields(fields, entries[ours].FieldsV1); err != nil {
 		return nil, fmt.Errorf("read managed fields of %s: %w", owner, err)
-	}
-	// Ignored fields are left to others: owned by nobody here, the apply
-	// that does not set them does not remove them either.
-	for _, tokens := range ignored {
-		removeFields(fields, tokens)
 	}
 	raw, err := json.Marshal(fields)
 	if err != nil {
@@ -111,51 +102,6 @@ func takeoverPatch(desired, live *unstructured.Unstructured, owner string, ignor
 		}
 	}
 	return json.Marshal(ops)
-}
-
-// removeFields removes an ignored field, given as JSON pointer tokens, from
-// a field set. Field sets name list elements by key or value, not by
-// index, so a path through a list removes the whole list: owning less than
-// asked is safe, owning more would let the apply delete the field.
-func removeFields(set map[string]any, tokens []string) {
-	if parent, key := fieldEntry(set, tokens); parent != nil {
-		delete(parent, key)
-	}
-}
-
-// ownsAny reports whether the field set has any of the ignored fields.
-func ownsAny(set map[string]any, ignored [][]string) bool {
-	for _, tokens := range ignored {
-		if parent, key := fieldEntry(set, tokens); parent != nil {
-			if _, ok := parent[key]; ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// fieldEntry finds where the field at tokens sits in a field set: its
-// parent and key, cut at the first list index (see removeFields); a nil
-// parent when the set does not reach it.
-func fieldEntry(set map[string]any, tokens []string) (map[string]any, string) {
-	for i, t := range tokens {
-		last := i == len(tokens)-1
-		if !last {
-			if _, err := strconv.Atoi(tokens[i+1]); err == nil {
-				last = true // the next token indexes a list
-			}
-		}
-		if last {
-			return set, "f:" + t
-		}
-		next, ok := set["f:"+t].(map[string]any)
-		if !ok {
-			return nil, ""
-		}
-		set = next
-	}
-	return nil, ""
 }
 
 // addFields adds the field set fv to set: field sets are trees of

@@ -134,7 +134,7 @@ func TestTakeoverPatch(t *testing.T) {
 	})
 	desired := &unstructured.Unstructured{}
 	desired.SetAPIVersion("v1")
-	if !needsTakeover(desired, live, owner, nil) {
+	if !needsTakeover(desired, live, owner) {
 		t.Fatal("needsTakeover = false with kubectl managers present")
 	}
 
@@ -175,23 +175,38 @@ func TestTakeoverPatch(t *testing.T) {
 	// Nothing of kubectl left: nothing to take over.
 	live.SetManagedFields(entries)
 	live.SetAnnotations(nil)
-	if needsTakeover(desired, live, owner, nil) {
+	if needsTakeover(desired, live, owner) {
 		t.Error("needsTakeover = true after the take-over")
 	}
 }
 
-// Fields left to others by drift-ignore rules are not taken over from
-// kubectl; through a list, the whole list is left (field sets do not name
-// list elements by index).
-func TestRemoveIgnoredFields(t *testing.T) {
+// Fields left to others by drift-ignore rules are released from a field
+// set: list elements are found by their key through the live object, and
+// nodes left empty go too (an empty node would claim its whole field).
+func TestReleaseIgnoredFields(t *testing.T) {
 	var set map[string]any
-	_ = json.Unmarshal([]byte(`{"f:data":{"f:a":{},"f:b":{}},"f:spec":{"f:replicas":{},"f:containers":{"k:{\"name\":\"app\"}":{"f:image":{}}}}}`), &set)
-	for _, p := range [][]string{{"data", "b"}, {"spec", "containers", "0", "image"}, {"status", "missing"}} {
-		removeFields(set, p)
+	_ = json.Unmarshal([]byte(`{"f:data":{"f:a":{}},"f:metadata":{"f:labels":{"f:x":{},"f:y":{}}},`+
+		`"f:spec":{"f:replicas":{},"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:name":{},"f:image":{}}}}}`), &set)
+	live := &unstructured.Unstructured{Object: map[string]any{
+		"data":     map[string]any{"a": "1"},
+		"metadata": map[string]any{"labels": map[string]any{"x": "1", "y": "2"}},
+		"spec": map[string]any{"replicas": int64(3), "containers": []any{
+			map[string]any{"name": "app", "image": "app:1"}}},
+	}}
+	ignored := [][]string{{"data", "a"}, {"metadata", "labels", "x"}, {"spec", "containers", "0", "image"}, {"status", "missing"}}
+	if !ownsAny(set, live, ignored) {
+		t.Fatal("ownsAny = false, want true before the release")
+	}
+	for _, p := range ignored {
+		release(set, live, p)
 	}
 	var want map[string]any
-	_ = json.Unmarshal([]byte(`{"f:data":{"f:a":{}},"f:spec":{"f:replicas":{}}}`), &want)
+	_ = json.Unmarshal([]byte(`{"f:metadata":{"f:labels":{"f:y":{}}},`+
+		`"f:spec":{"f:replicas":{},"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:name":{}}}}}`), &want)
 	if !reflect.DeepEqual(set, want) {
 		t.Errorf("fields = %v, want %v", set, want)
+	}
+	if ownsAny(set, live, ignored) {
+		t.Error("ownsAny = true after the release: the next reconciliation would release again")
 	}
 }
