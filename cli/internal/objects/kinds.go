@@ -121,52 +121,45 @@ func (k *Kind) GVK() schema.GroupVersionKind {
 
 // Revision is what the object last produced: a GitRepository's artifact
 // revision, a Kustomization's last applied revision.
-func Revision(obj runtime.Object) string { return commonFields(obj).revision }
+func Revision(obj runtime.Object) string {
+	switch o := obj.(type) {
+	case *sourcev1.GitRepository:
+		if o.Status.Artifact != nil {
+			return o.Status.Artifact.Revision
+		}
+	case *kustomizev1.Kustomization:
+		return o.Status.LastAppliedRevision
+	}
+	return ""
+}
+
+// reconciled is what every Tide kind tells of its reconciliation (the
+// getters the controllers' skeleton uses).
+type reconciled interface {
+	IsSuspended() bool
+	GetLastHandledReconcileRequest() string
+	GetObservedGeneration() int64
+}
 
 // Suspended reports spec.suspend.
-func Suspended(obj runtime.Object) bool { return commonFields(obj).suspended }
+func Suspended(obj runtime.Object) bool {
+	o, ok := obj.(reconciled)
+	return ok && o.IsSuspended()
+}
 
 // LastHandledReconcileAt is the last reconcile request token the
 // controller finished.
 func LastHandledReconcileAt(obj runtime.Object) string {
-	return commonFields(obj).lastHandledReconcileAt
+	if o, ok := obj.(reconciled); ok {
+		return o.GetLastHandledReconcileRequest()
+	}
+	return ""
 }
 
 // ObservedGeneration is status.observedGeneration.
-func ObservedGeneration(obj runtime.Object) int64 { return commonFields(obj).observedGeneration }
-
-// common is what the CLI reads from every Tide kind, wherever the kind
-// keeps it.
-type common struct {
-	revision               string
-	suspended              bool
-	lastHandledReconcileAt string
-	observedGeneration     int64
-}
-
-// commonFields reads the common fields of obj; it is zero for objects
-// that are not a Tide kind. The API types share no getters for these
-// fields, so this is the one place that knows where each kind keeps them:
-// a new kind is added here.
-func commonFields(obj runtime.Object) common {
-	switch o := obj.(type) {
-	case *sourcev1.GitRepository:
-		c := common{
-			suspended:              o.Spec.Suspend,
-			lastHandledReconcileAt: o.Status.LastHandledReconcileAt,
-			observedGeneration:     o.Status.ObservedGeneration,
-		}
-		if o.Status.Artifact != nil {
-			c.revision = o.Status.Artifact.Revision
-		}
-		return c
-	case *kustomizev1.Kustomization:
-		return common{
-			revision:               o.Status.LastAppliedRevision,
-			suspended:              o.Spec.Suspend,
-			lastHandledReconcileAt: o.Status.LastHandledReconcileAt,
-			observedGeneration:     o.Status.ObservedGeneration,
-		}
+func ObservedGeneration(obj runtime.Object) int64 {
+	if o, ok := obj.(reconciled); ok {
+		return o.GetObservedGeneration()
 	}
-	return common{}
+	return 0
 }
