@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -25,6 +26,17 @@ import (
 type TreeFS struct {
 	root   *object.Tree
 	closer io.Closer // the object store the tree is read from
+
+	// dirs holds every directory decoded so far, by path. Archiving reads
+	// each file once, but each read names a path whose directories would
+	// otherwise be found and decoded again from the root: 10,000 files
+	// meant 10,000 decodes of the same few trees.
+	mu   sync.Mutex
+	dirs map[string]*object.Tree
+}
+
+func newTreeFS(root *object.Tree, closer io.Closer) *TreeFS {
+	return &TreeFS{root: root, closer: closer, dirs: map[string]*object.Tree{".": root}}
 }
 
 // Close releases the object store; the TreeFS must not be used after.
@@ -129,16 +141,22 @@ func (t *TreeFS) lookup(op, name string) (*treeNode, error) {
 	if name == "." {
 		return &treeNode{name: ".", dir: t.root, entry: object.TreeEntry{Mode: filemode.Dir}}, nil
 	}
-	entry, err := t.root.FindEntry(name)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	parent, err := t.dir(path.Dir(name))
+	if err != nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	entry, err := parent.FindEntry(path.Base(name))
 	if err != nil || entry.Mode == filemode.Submodule {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 	}
-	node := &treeNode{name: path.Base(name), entry: *entry}
+	node := &treeNode{name: entry.Name, entry: *entry}
 	if entry.Mode == filemode.Dir {
-		node.dir, err = t.root.Tree(name)
+		node.dir, err = t.dir(name)
 	} else {
 		var f *object.File
-		if f, err = t.root.TreeEntryFile(entry); err == nil {
+		if f, err = parent.TreeEntryFile(entry); err == nil {
 			node.blob = &f.Blob
 		}
 	}
@@ -146,6 +164,24 @@ func (t *TreeFS) lookup(op, name string) (*treeNode, error) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: err}
 	}
 	return node, nil
+}
+
+// dir returns the directory at p, decoding it (and its parents) only the
+// first time. Callers hold t.mu.
+func (t *TreeFS) dir(p string) (*object.Tree, error) {
+	if d, ok := t.dirs[p]; ok {
+		return d, nil
+	}
+	parent, err := t.dir(path.Dir(p))
+	if err != nil {
+		return nil, err
+	}
+	d, err := parent.Tree(path.Base(p))
+	if err != nil {
+		return nil, fs.ErrNotExist // a file where a directory was named, or nothing
+	}
+	t.dirs[p] = d
+	return d, nil
 }
 
 func (n *treeNode) info() fs.FileInfo {

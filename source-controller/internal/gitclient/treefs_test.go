@@ -2,6 +2,7 @@ package gitclient
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"testing"
 	"testing/fstest"
@@ -53,6 +54,14 @@ func TestCheckoutNoWorktree(t *testing.T) {
 		}
 		if got, err := commit.Files.ReadLink(link); got != want || err != nil {
 			t.Errorf("ReadLink(%s) = %q, %v; want %q", link, got, err, want)
+		}
+	}
+	// Directories are decoded once and kept; a path through a file or a
+	// missing directory is still not found, before and after its parent
+	// was read.
+	for _, name := range []string{"apps/a.yaml/x", "nothing/x", "apps/b/nothing", "apps/b/c.yaml/x"} {
+		if _, err := commit.Files.Open(name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Open(%s) = %v; want not found", name, err)
 		}
 	}
 	if _, err := commit.Files.Open("../outside"); err == nil {
