@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
 
-MODULES := api skeleton testkit source-controller kustomize-controller manifests cli e2e
+MODULES := api skeleton testkit source-controller kustomize-controller manifests cli images e2e
 # Modules whose reconcilers carry RBAC markers; each gets manifests/<name>/rbac/role.yaml.
 CONTROLLERS := source-controller kustomize-controller
 BIN := $(CURDIR)/bin
@@ -26,7 +26,19 @@ CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_GEN_VERSION)
 
 GO_TEST_FLAGS ?=
 
-.PHONY: build test bench lint vet fmt-check generate manifests verify tidy kube-assets dev-assets clean run help
+# Every binary of ours is static, as the images need (their base is empty),
+# and the tests share that one build of the dependency tree instead of a
+# second one with cgo. Third-party tools (THIRD_PARTY_GO) keep Go's default,
+# the setting their pinned builds are known to work with.
+export CGO_ENABLED := 0
+THIRD_PARTY_GO := env -u CGO_ENABLED GOWORK=off go
+
+# `make images`: each controller's image, as bin/images/<name>.tar.
+IMAGE_REPO ?= ghcr.io/tidegitops
+IMAGE_TAG ?= latest
+IMAGE_PUSH ?=
+
+.PHONY: build test bench lint vet fmt-check generate manifests verify tidy kube-assets dev-assets clean run images help
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
@@ -74,26 +86,30 @@ kube-assets: $(KUBE_ASSETS_DIR)/kube-apiserver $(KUBE_ASSETS_DIR)/etcd ## Build 
 $(KUBE_ASSETS_DIR)/%: $(KUBE_ASSETS_SRC) hack/kube-assets/%/main.go
 	@mkdir -p $(KUBE_ASSETS_DIR)
 	@echo "Building $* from source, pinned in hack/kube-assets/go.mod (the first time takes several minutes)..."
-	cd hack/kube-assets && GOWORK=off go build -ldflags "$(KUBE_LDFLAGS)" -o $@ ./$*
+	cd hack/kube-assets && $(THIRD_PARTY_GO) build -ldflags "$(KUBE_LDFLAGS)" -o $@ ./$*
 
 dev-assets: $(DEV_ASSETS) ## Build kube-controller-manager, kube-scheduler and kwok into bin/k8s (once), for tide dev up.
 # kube-controller-manager and kube-scheduler come from the pattern rule above.
 $(KUBE_ASSETS_DIR)/kwok:
 	@mkdir -p $(KUBE_ASSETS_DIR)
 	@echo "Building kwok $(KWOK_VERSION) from source (the first time takes about two minutes)..."
-	GOWORK=off GOBIN=$(KUBE_ASSETS_DIR) go install sigs.k8s.io/kwok/cmd/kwok@$(KWOK_VERSION)
+	GOBIN=$(KUBE_ASSETS_DIR) $(THIRD_PARTY_GO) install sigs.k8s.io/kwok/cmd/kwok@$(KWOK_VERSION)
 $(KUBE_ASSETS_DIR)/kwok-stages.yaml: hack/kube-assets/kwok-stages.yaml
 	@mkdir -p $(KUBE_ASSETS_DIR)
 	cp $< $@
 
 $(CONTROLLER_GEN):
 	@mkdir -p $(BIN)
-	GOWORK=off GOBIN=$(BIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
+	GOBIN=$(BIN) $(THIRD_PARTY_GO) install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
 	mv $(BIN)/controller-gen $@
 
 run: kube-assets dev-assets ## The local demo: control plane, controllers, demo fleet repo bootstrapped (Ctrl-C stops it).
 	cd cli && go build -o $(BIN)/ ./cmd/tide
 	$(BIN)/tide dev up
+
+images: ## Build each controller's image into bin/images/<name>.tar; IMAGE_PUSH=1 also pushes it.
+	cd images && go run ./cmd/tide-image --root $(CURDIR) --out $(BIN)/images --repo $(IMAGE_REPO) \
+		--tag $(IMAGE_TAG) --revision $$(git rev-parse HEAD) $(if $(IMAGE_PUSH),--push) $(CONTROLLERS)
 
 clean: ## Remove bin/ (including the built control plane).
 	rm -rf $(BIN)

@@ -11,6 +11,7 @@ require (
 	github.com/tidegitops/tide/api v0.0.0
 	github.com/tidegitops/tide/skeleton v0.0.0
 	github.com/tidegitops/tide/testkit v0.0.0
+	golang.org/x/crypto/x509roots/fallback v0.0.0-20261030153154-30a33513ff6d
 	golang.org/x/sync v0.22.0
 	k8s.io/api v0.37.0
 	k8s.io/apimachinery v0.37.0

@@ -25,7 +25,9 @@ var binaries struct {
 }
 
 // BuildControllers builds every controller binary from this workspace, as
-// `make build` does, once per test binary, and returns their folder.
+// `make build` does, once per test binary, and returns their folder. They
+// are static (no cgo), as in the images (`make images`), so a test can run
+// them out of an image's file system as well.
 func BuildControllers(t testing.TB) string {
 	t.Helper()
 	binaries.once.Do(func() {
@@ -37,6 +39,7 @@ func BuildControllers(t testing.TB) string {
 		for _, c := range Controllers {
 			cmd := exec.Command("go", "build", "-o", binaries.dir, "./cmd/"+c)
 			cmd.Dir = filepath.Join(root, c)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				binaries.err = fmt.Errorf("build %s: %v\n%s", c, err, out)
 				return
@@ -61,15 +64,15 @@ type Process struct {
 	cpu    time.Duration
 }
 
-// StartController runs the controller binary name with kubeconfig and
+// startController runs the controller binary at path with kubeconfig and
 // args; it is stopped (SIGTERM) when the test ends, and its log printed if
 // the test failed.
-func StartController(t testing.TB, name, kubeconfig string, args ...string) *Process {
+func startController(t testing.TB, path, kubeconfig string, args ...string) *Process {
 	t.Helper()
-	dir := BuildControllers(t)
+	name := filepath.Base(path)
 	args = append([]string{"--kubeconfig=" + kubeconfig, "--watch-all-namespaces",
 		"--metrics-addr=" + metricsAddr(name), "--health-addr=0", "--log-encoding=console"}, args...)
-	p := &Process{Name: name, cmd: exec.Command(filepath.Join(dir, name), args...), logs: &lockedBuffer{}, done: make(chan struct{})}
+	p := &Process{Name: name, cmd: exec.Command(path, args...), logs: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
@@ -89,11 +92,18 @@ func StartController(t testing.TB, name, kubeconfig string, args ...string) *Pro
 // added to the kustomize-controller's flags.
 func StartControllers(t testing.TB, cp *ControlPlane, kustomizeArgs ...string) (source, kustomize *Process) {
 	t.Helper()
+	return StartControllersFrom(t, cp, BuildControllers(t), kustomizeArgs...)
+}
+
+// StartControllersFrom is StartControllers with the binaries found in dir,
+// such as the /usr/local/bin of the images' file system.
+func StartControllersFrom(t testing.TB, cp *ControlPlane, dir string, kustomizeArgs ...string) (source, kustomize *Process) {
+	t.Helper()
 	kubeconfig := WriteKubeconfig(t, cp)
 	addr := freePort(t)
-	source = StartController(t, "source-controller", kubeconfig,
+	source = startController(t, filepath.Join(dir, "source-controller"), kubeconfig,
 		"--storage-path="+t.TempDir(), "--storage-addr="+addr, "--storage-adv-addr="+addr)
-	kustomize = StartController(t, "kustomize-controller", kubeconfig,
+	kustomize = startController(t, filepath.Join(dir, "kustomize-controller"), kubeconfig,
 		append([]string{"--artifact-dir=" + t.TempDir()}, kustomizeArgs...)...)
 	return source, kustomize
 }
