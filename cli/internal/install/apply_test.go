@@ -61,4 +61,11 @@ func TestApply_CRDsEstablishedAndControllersWaitedFor(t *testing.T) {
 	d := &appsv1.Deployment{}
 	g.Expect(cp.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "source-controller"}, d)).To(Succeed())
 	g.Expect(d.Labels).To(HaveKeyWithValue("app.kubernetes.io/part-of", "tide"))
+	// Each controller's Go runtime is told the container's memory limit.
+	for _, name := range manifests.Controllers {
+		g.Expect(cp.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, d)).To(Succeed())
+		g.Expect(d.Spec.Template.Spec.Containers[0].Env).To(ContainElement(And(
+			HaveField("Name", "GOMEMLIMIT"),
+			HaveField("ValueFrom.ResourceFieldRef.Resource", "limits.memory"))), name)
+	}
 }
