@@ -11,6 +11,7 @@ import (
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/githubapp"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )
 
@@ -22,6 +23,8 @@ type Reconciler struct {
 	// DependencyRequeue is how long to wait for an included GitRepository
 	// that has no artifact yet.
 	DependencyRequeue time.Duration
+	// GitHubApps holds the installation tokens of provider: github.
+	GitHubApps githubapp.Tokens
 }
 
 // +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=gitrepositories,verbs=get;list;watch;update;patch

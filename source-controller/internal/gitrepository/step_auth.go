@@ -13,8 +13,8 @@ import (
 	"github.com/tidegitops/tide/source-controller/internal/gitclient"
 )
 
-// readAuth builds the Git credentials from spec.secretRef and the proxy from
-// spec.proxySecretRef. A missing or malformed Secret stalls the object: the
+// readAuth builds the Git credentials from spec.secretRef (as spec.provider
+// says) and the proxy from spec.proxySecretRef. A missing or malformed Secret stalls the object: the
 // user must fix the Secret, and the Secret watch brings the object back.
 func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
 	var data map[string][]byte
@@ -25,9 +25,9 @@ func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
 		}
 		data = secret.Data
 	}
-	auth, err := gitclient.AuthFromSecret(s.obj.Spec.URL, data)
+	auth, err := r.providerAuth(ctx, s.obj, data)
 	if err != nil {
-		return failed(s.obj, sourcev1.FetchFailedCondition, classifyAuthError(s.obj, err))
+		return failed(s.obj, sourcev1.FetchFailedCondition, err)
 	}
 	if ref := s.obj.Spec.ProxySecretRef; ref != nil {
 		secret, err := r.secret(ctx, s.obj, ref.Name, "spec.proxySecretRef")
@@ -47,6 +47,26 @@ func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
 	}
 	s.auth = auth
 	return nil
+}
+
+// providerAuth turns the Secret's data into credentials the way
+// spec.provider names: the Secret's own credentials ('generic'), or a token
+// of the GitHub App it describes ('github').
+func (r *Reconciler) providerAuth(ctx context.Context, obj *sourcev1.GitRepository, data map[string][]byte) (*gitclient.Auth, error) {
+	switch obj.Spec.Provider {
+	case "", sourcev1.GitProviderGeneric:
+		auth, err := gitclient.AuthFromSecret(obj.Spec.URL, data)
+		if err != nil {
+			return nil, classifyAuthError(obj, err)
+		}
+		return auth, nil
+	case sourcev1.GitProviderGitHub:
+		return r.githubAppAuth(ctx, obj, data)
+	default:
+		return nil, skeleton.Stall(sourcev1.InvalidProviderConfigurationReason,
+			"provider '%s' is not supported by Tide yet: use 'generic' (the default) with credentials in spec.secretRef, or 'github' for a GitHub App",
+			obj.Spec.Provider)
+	}
 }
 
 // secret reads a Secret of the object's namespace, explaining a missing one.

@@ -1,0 +1,150 @@
+package githubapp
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidegitops/tide/testkit"
+)
+
+func secretFor(api *testkit.GitHubAPI) map[string][]byte {
+	return map[string][]byte{
+		KeyAppID: []byte(api.AppID), KeyInstallationID: []byte(api.InstallationID),
+		KeyPrivateKey: api.PrivateKeyPEM(), KeyBaseURL: []byte(api.URL),
+	}
+}
+
+// A token is asked for once, then served from the cache until it is
+// about to expire; GitHub accepts the JSON web token it is asked with.
+func TestTokenIsCachedUntilItNearsExpiry(t *testing.T) {
+	api := testkit.StartGitHubAPI(t)
+	app, err := FromSecret(secretFor(api))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tokens := &Tokens{Now: func() time.Time { return now }}
+	for range 3 {
+		got, err := tokens.Token(context.Background(), app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != api.Token {
+			t.Fatalf("token %q; want the one GitHub issued", got)
+		}
+	}
+	if n := api.TokenRequests(); n != 1 {
+		t.Errorf("%d token requests for three uses; want 1", n)
+	}
+	now = now.Add(api.TokenTTL - refreshBefore + time.Second)
+	if _, err := tokens.Token(context.Background(), app); err != nil {
+		t.Fatal(err)
+	}
+	if n := api.TokenRequests(); n != 2 {
+		t.Errorf("%d token requests; want a second one once the first token nears expiry", n)
+	}
+
+	// Changed credentials never reuse a token cached for the old ones.
+	data := secretFor(api)
+	data[KeyInstallationID] = []byte("999")
+	other, err := FromSecret(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tokens.Token(context.Background(), other); err == nil {
+		t.Error("a token for another installation came from the cache")
+	}
+}
+
+// GitHub's refusals say which key to check, and never repeat a secret.
+func TestTokenRefusals(t *testing.T) {
+	api := testkit.StartGitHubAPI(t)
+	otherKey := testkit.StartGitHubAPI(t).PrivateKeyPEM()
+	tests := []struct {
+		name   string
+		change func(map[string][]byte)
+		want   string
+	}{
+		{"another App's key", func(d map[string][]byte) { d[KeyPrivateKey] = otherKey }, "HTTP 401"},
+		{"another App", func(d map[string][]byte) { d[KeyAppID] = []byte("4321") }, "check 'githubAppID'"},
+		{"unknown installation", func(d map[string][]byte) { d[KeyInstallationID] = []byte("1") }, "App 1234 has no installation 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := secretFor(api)
+			tt.change(data)
+			app, err := FromSecret(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = (&Tokens{}).Token(context.Background(), app)
+			if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v; want a refusal containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "PRIVATE KEY") || strings.Contains(err.Error(), api.Token) {
+				t.Errorf("the error carries a secret: %v", err)
+			}
+		})
+	}
+
+	app, err := FromSecret(map[string][]byte{
+		KeyAppID: []byte("1"), KeyInstallationID: []byte("2"), KeyPrivateKey: api.PrivateKeyPEM(),
+		KeyBaseURL: []byte(testkit.UnreachableURL(t)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&Tokens{}).Token(context.Background(), app); err == nil || errors.Is(err, ErrRefused) ||
+		!strings.Contains(err.Error(), "cannot reach the GitHub API") {
+		t.Errorf("unreachable API: %v", err)
+	}
+}
+
+func TestFromSecretNamesTheKeyAtFault(t *testing.T) {
+	api := testkit.StartGitHubAPI(t)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ecDER, _ := x509.MarshalPKCS8PrivateKey(ecKey)
+	tests := []struct {
+		name   string
+		change func(map[string][]byte)
+		want   string
+	}{
+		{"no app ID", func(d map[string][]byte) { delete(d, KeyAppID) }, "no 'githubAppID'"},
+		{"no installation ID", func(d map[string][]byte) { delete(d, KeyInstallationID) }, "no 'githubAppInstallationID'"},
+		{"no private key", func(d map[string][]byte) { delete(d, KeyPrivateKey) }, "no 'githubAppPrivateKey'"},
+		{"installation ID not a number", func(d map[string][]byte) { d[KeyInstallationID] = []byte("12/../34") }, "'githubAppInstallationID' must be a number"},
+		{"key not PEM", func(d map[string][]byte) { d[KeyPrivateKey] = []byte("s3cr3t-not-a-key") }, "'githubAppPrivateKey' is not a PEM private key"},
+		{"key not RSA", func(d map[string][]byte) {
+			d[KeyPrivateKey] = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecDER})
+		}, "not an RSA private key"},
+		{"base URL not a URL", func(d map[string][]byte) { d[KeyBaseURL] = []byte("ghe.example.com") }, "'githubAppBaseURL' must be an http(s) URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := secretFor(api)
+			tt.change(data)
+			_, err := FromSecret(data)
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v; want ErrInvalid containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "s3cr3t") || strings.Contains(err.Error(), "PRIVATE KEY") {
+				t.Errorf("the error carries the key: %v", err)
+			}
+		})
+	}
+
+	data := secretFor(api)
+	delete(data, KeyBaseURL)
+	app, err := FromSecret(data)
+	if err != nil || app.BaseURL != DefaultBaseURL {
+		t.Errorf("without a base URL: %v, %v; want GitHub.com's API", app, err)
+	}
+}

@@ -1,0 +1,122 @@
+package testkit
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// GitHubAPI stands in for as much of GitHub's REST API as a GitHub App
+// installation token takes: POST /app/installations/{id}/access_tokens,
+// answered only for a JSON web token signed with the App's key, as GitHub
+// checks it. Serve Git with WithBasicAuth("x-access-token", api.Token) to
+// accept the tokens it hands out.
+type GitHubAPI struct {
+	URL            string
+	AppID          string
+	InstallationID string
+	// Token is what every successful request gets, valid for TokenTTL.
+	Token    string
+	TokenTTL time.Duration
+	key      *rsa.PrivateKey
+	requests atomic.Int64
+}
+
+// StartGitHubAPI starts the API for a new App (ID 1234) installed once
+// (installation 5678); it stops when the test ends.
+func StartGitHubAPI(t testing.TB) *GitHubAPI {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &GitHubAPI{AppID: "1234", InstallationID: "5678", Token: "ghs_" + randomString(t), TokenTTL: time.Hour, key: key}
+	srv := httptest.NewServer(http.HandlerFunc(api.serve))
+	t.Cleanup(srv.Close)
+	api.URL = srv.URL
+	return api
+}
+
+// PrivateKeyPEM is the App's private key as GitHub hands it out (PKCS#1).
+func (a *GitHubAPI) PrivateKeyPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(a.key)})
+}
+
+// TokenRequests counts the token requests, answered or not.
+func (a *GitHubAPI) TokenRequests() int64 { return a.requests.Load() }
+
+func (a *GitHubAPI) serve(w http.ResponseWriter, r *http.Request) {
+	installation, ok := strings.CutPrefix(r.URL.Path, "/app/installations/")
+	installation, ok2 := strings.CutSuffix(installation, "/access_tokens")
+	if r.Method != http.MethodPost || !ok || !ok2 {
+		answer(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+		return
+	}
+	a.requests.Add(1)
+	if err := a.checkJWT(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")); err != nil {
+		answer(w, http.StatusUnauthorized, map[string]any{"message": "A JSON web token could not be decoded: " + err.Error()})
+		return
+	}
+	if installation != a.InstallationID {
+		answer(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+		return
+	}
+	answer(w, http.StatusCreated, map[string]any{"token": a.Token, "expires_at": time.Now().Add(a.TokenTTL).UTC().Format(time.RFC3339)})
+}
+
+// checkJWT verifies what GitHub verifies: an RS256 signature by the App's
+// key, the App as issuer, and a lifetime of at most ten minutes around now.
+func (a *GitHubAPI) checkJWT(jwt string) error {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return fmt.Errorf("not a JWT")
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return err
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if err := rsa.VerifyPKCS1v15(&a.key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+		return fmt.Errorf("signature: %v", err)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return err
+	}
+	var claims struct {
+		Issuer   json.Number `json:"iss"`
+		IssuedAt int64       `json:"iat"`
+		Expires  int64       `json:"exp"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return err
+	}
+	now := time.Now().Unix()
+	switch {
+	case claims.Issuer.String() != a.AppID:
+		return fmt.Errorf("issuer %q is not the App", claims.Issuer)
+	case claims.IssuedAt > now+60 || claims.Expires < now:
+		return fmt.Errorf("not valid now")
+	case claims.Expires-claims.IssuedAt > 600:
+		return fmt.Errorf("valid for more than 10 minutes")
+	}
+	return nil
+}
+
+func answer(w http.ResponseWriter, status int, body map[string]any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
