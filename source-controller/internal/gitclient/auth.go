@@ -20,6 +20,7 @@ const (
 	KeyPassword    = "password"
 	KeyBearerToken = "bearerToken"
 	KeyCA          = "ca.crt"
+	KeyCAFile      = "caFile" // the older name of ca.crt, read when ca.crt is absent
 	KeyCert        = "tls.crt"
 	KeyKey         = "tls.key"
 	KeyIdentity    = "identity"
@@ -46,7 +47,8 @@ type Auth struct {
 // are used depends on the URL scheme:
 //
 //   - http(s): "username" and "password" (basic auth) or "bearerToken";
-//     optionally "ca.crt" and "tls.crt" with "tls.key".
+//     optionally "ca.crt" (or "caFile", its older name) and "tls.crt" with
+//     "tls.key".
 //   - ssh: "identity" (private key) and "known_hosts" (both required),
 //     optionally "password" (passphrase of the key).
 //
@@ -85,9 +87,13 @@ func httpAuth(data map[string][]byte, get func(string) string) (*Auth, error) {
 	case user != "":
 		a.Method = &githttp.BasicAuth{Username: user, Password: pass}
 	}
-	if ca := data[KeyCA]; len(ca) > 0 {
+	caKey := KeyCA
+	if len(data[KeyCA]) == 0 && len(data[KeyCAFile]) > 0 {
+		caKey = KeyCAFile
+	}
+	if ca := data[caKey]; len(ca) > 0 {
 		if err := checkCertificates(ca); err != nil {
-			return nil, newError(ErrInvalidAuth, "'%s' is not valid: %s", KeyCA, err)
+			return nil, newError(ErrInvalidAuth, "'%s' is not valid: %s", caKey, err)
 		}
 		a.CABundle = ca
 	}

@@ -25,6 +25,8 @@ func TestHTTPS(t *testing.T) {
 		hint    string
 	}{
 		{"custom CA", tlsURL, map[string][]byte{"ca.crt": p.CA}, nil, ""},
+		{"custom CA under its older name", tlsURL, map[string][]byte{"caFile": p.CA}, nil, ""},
+		{"ca.crt wins over caFile", tlsURL, map[string][]byte{"ca.crt": p.ClientCert, "caFile": p.CA}, ErrAuthFailed, "put its CA under 'ca.crt'"},
 		{"CA unknown", tlsURL, nil, ErrAuthFailed, "put its CA under 'ca.crt'"},
 		{"mTLS", mtlsURL, map[string][]byte{"ca.crt": p.CA, "tls.crt": p.ClientCert, "tls.key": p.ClientKey}, nil, ""},
 		{"mTLS without client certificate", mtlsURL, map[string][]byte{"ca.crt": p.CA}, ErrAuthFailed, "'tls.crt'"},

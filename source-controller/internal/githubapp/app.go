@@ -26,6 +26,7 @@ const (
 	KeyPrivateKey     = "githubAppPrivateKey"
 	KeyBaseURL        = "githubAppBaseURL"
 	keyCA             = "ca.crt"
+	keyCAFile         = "caFile" // the older name of ca.crt
 	keyCert           = "tls.crt"
 	keyKey            = "tls.key"
 )
@@ -60,6 +61,9 @@ func FromSecret(data map[string][]byte) (*App, error) {
 	app := &App{
 		ID: get(KeyAppID), InstallationID: get(KeyInstallationID), BaseURL: get(KeyBaseURL),
 		CABundle: data[keyCA], ClientCert: data[keyCert], ClientKey: data[keyKey],
+	}
+	if len(app.CABundle) == 0 {
+		app.CABundle = data[keyCAFile]
 	}
 	for _, k := range []string{KeyAppID, KeyInstallationID, KeyPrivateKey} {
 		if get(k) == "" {

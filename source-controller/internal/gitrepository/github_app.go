@@ -40,7 +40,7 @@ func (r *Reconciler) githubAppAuth(ctx context.Context, obj *sourcev1.GitReposit
 		return nil, skeleton.Retry(reason, err)
 	}
 	creds := map[string][]byte{gitclient.KeyUsername: []byte(githubapp.Username), gitclient.KeyPassword: []byte(token)}
-	for _, k := range []string{gitclient.KeyCA, gitclient.KeyCert, gitclient.KeyKey} {
+	for _, k := range []string{gitclient.KeyCA, gitclient.KeyCAFile, gitclient.KeyCert, gitclient.KeyKey} {
 		creds[k] = data[k]
 	}
 	auth, err := gitclient.AuthFromSecret(obj.Spec.URL, creds)
