@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -20,7 +21,10 @@ type GitRepositoryOptions struct {
 	SemVer          string
 	Commit          string
 	SecretRef       string
-	Interval        time.Duration
+	// Provider is spec.provider: "" or "generic" (credentials in the
+	// Secret), or "github" (a GitHub App's, see GitHubAppSecret).
+	Provider string
+	Interval time.Duration
 }
 
 // GitRepository returns the GitRepository the options describe.
@@ -43,6 +47,9 @@ func GitRepository(o GitRepositoryOptions) (*sourcev1.GitRepository, error) {
 			return nil, fmt.Errorf("--url must not contain a password: put credentials in a Secret with 'tide create secret git' and pass --secret-ref")
 		}
 	}
+	if err := checkProvider(o, u); err != nil {
+		return nil, err
+	}
 	ref, err := gitRef(o)
 	if err != nil {
 		return nil, err
@@ -62,7 +69,29 @@ func GitRepository(o GitRepositoryOptions) (*sourcev1.GitRepository, error) {
 	if o.SecretRef != "" {
 		repo.Spec.SecretRef = &meta.LocalObjectReference{Name: o.SecretRef}
 	}
+	if o.Provider == sourcev1.GitProviderGitHub {
+		repo.Spec.Provider = o.Provider
+	}
 	return repo, nil
+}
+
+// checkProvider accepts the providers the source-controller supports, and
+// what each needs.
+func checkProvider(o GitRepositoryOptions, u *url.URL) error {
+	switch o.Provider {
+	case "", sourcev1.GitProviderGeneric:
+		return nil
+	case sourcev1.GitProviderGitHub:
+		if u.Scheme == "ssh" {
+			return errors.New("--provider=github authenticates over HTTPS: use the repository's https:// URL")
+		}
+		if o.SecretRef == "" {
+			return fmt.Errorf("--provider=github needs a Secret with the App's credentials: create one with 'tide create secret githubapp %s-auth --app-id=ID --app-installation-id=ID --app-private-key=app.pem' and pass --secret-ref=%s-auth", o.Name, o.Name)
+		}
+		return nil
+	default:
+		return fmt.Errorf("--provider %q is not supported: use generic (credentials in --secret-ref) or github (a GitHub App)", o.Provider)
+	}
 }
 
 func gitRef(o GitRepositoryOptions) (*sourcev1.GitRepositoryRef, error) {

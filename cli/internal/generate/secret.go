@@ -65,8 +65,8 @@ func GitSecret(o GitSecretOptions) (secret *corev1.Secret, deployKey string, err
 		if u.Scheme == "ssh" {
 			return nil, "", errors.New("--ca-file is for https URLs; ssh trusts the hosts in --ssh-known-hosts-file")
 		}
-		if b, _ := pem.Decode(o.CA); b == nil || b.Type != "CERTIFICATE" {
-			return nil, "", errors.New("--ca-file holds no PEM certificate: pass the CA certificate of the Git server")
+		if err := checkCA(o.CA); err != nil {
+			return nil, "", err
 		}
 		data[KeyCA] = o.CA
 	}
@@ -76,6 +76,14 @@ func GitSecret(o GitSecretOptions) (secret *corev1.Secret, deployKey string, err
 		Type:       corev1.SecretTypeOpaque,
 		Data:       data,
 	}, deployKey, nil
+}
+
+// checkCA refuses a --ca-file without a PEM certificate.
+func checkCA(ca []byte) error {
+	if b, _ := pem.Decode(ca); b == nil || b.Type != "CERTIFICATE" {
+		return errors.New("--ca-file holds no PEM certificate: pass the CA certificate of the Git server")
+	}
+	return nil
 }
 
 func httpCredentials(o GitSecretOptions, data map[string][]byte) error {

@@ -1,5 +1,6 @@
-// Package create is `tide create`: GitRepositories, Kustomizations and Git
-// credential Secrets, applied to the cluster or printed with --export.
+// Package create is `tide create`: GitRepositories, Kustomizations, and
+// Secrets with Git credentials or a GitHub App's, applied to the cluster or
+// printed with --export.
 package create
 
 import (
@@ -39,7 +40,7 @@ func New(kopts *kube.Options) *cobra.Command {
 	source := &cobra.Command{Use: "source", Aliases: []string{"sources"}, Short: "Create or update sources"}
 	source.AddCommand(newSourceGit(c))
 	secret := &cobra.Command{Use: "secret", Short: "Create or update secrets for sources"}
-	secret.AddCommand(newSecretGit(c))
+	secret.AddCommand(newSecretGit(c), newSecretGitHubApp(c))
 	cmd.AddCommand(source, newKustomization(c), secret)
 	return cmd
 }

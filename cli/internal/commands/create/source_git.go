@@ -36,7 +36,8 @@ func newSourceGit(c *common) *cobra.Command {
 	f.StringVar(&o.Tag, "tag", "", "Git tag to check out.")
 	f.StringVar(&o.SemVer, "tag-semver", "", "Semver range of tags; the highest match is checked out.")
 	f.StringVar(&o.Commit, "commit", "", "Git commit SHA to check out.")
-	f.StringVar(&o.SecretRef, "secret-ref", "", "Name of the Secret with the credentials (see 'tide create secret git').")
+	f.StringVar(&o.SecretRef, "secret-ref", "", "Name of the Secret with the credentials (see 'tide create secret git' and 'githubapp').")
+	f.StringVar(&o.Provider, "provider", "", "How to authenticate: generic (the default: credentials in --secret-ref) or github (a GitHub App's, in --secret-ref).")
 	f.DurationVar(&o.Interval, "interval", time.Minute, "How often to fetch the repository.")
 	_ = cmd.MarkFlagRequired("url")
 	return cmd

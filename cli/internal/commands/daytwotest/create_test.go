@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +86,12 @@ func TestCreateSourceGitInvalid(t *testing.T) {
 		{"bad scheme", []string{"--url", "ftp://h/r.git", "--branch", "main"}, `--url scheme "ftp" is not supported: use http, https or ssh`},
 		{"ssh without secret", []string{"--url", "ssh://git@h/r.git", "--branch", "main"}, "an ssh URL needs a Secret with a key and known hosts: create one with 'tide create secret git x-auth --url=ssh://git@h/r.git' and pass --secret-ref=x-auth"},
 		{"no url", []string{"--branch", "main"}, `required flag(s) "url" not set`},
+		{"github app without secret", []string{"--url", "https://github.com/o/r", "--branch", "main", "--provider", "github"},
+			"--provider=github needs a Secret with the App's credentials: create one with 'tide create secret githubapp x-auth --app-id=ID --app-installation-id=ID --app-private-key=app.pem' and pass --secret-ref=x-auth"},
+		{"github app over ssh", []string{"--url", "ssh://git@github.com/o/r", "--branch", "main", "--provider", "github", "--secret-ref", "s"},
+			"--provider=github authenticates over HTTPS: use the repository's https:// URL"},
+		{"unknown provider", []string{"--url", "https://h/r.git", "--branch", "main", "--provider", "azure"},
+			`--provider "azure" is not supported: use generic (credentials in --secret-ref) or github (a GitHub App)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,4 +202,45 @@ func TestCreateSecretGit(t *testing.T) {
 		err := cp.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "exported"}, &corev1.Secret{})
 		g.Expect(apierrors.IsNotFound(err)).To(BeTrue())
 	})
+}
+
+// A GitHub App's Secret holds what the source-controller reads for
+// provider: github, and a GitRepository names it with --provider=github.
+func TestCreateSecretGitHubApp(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testkit.NewNamespace(t, cp.Client)
+	keyFile := filepath.Join(t.TempDir(), "app.pem")
+	g.Expect(os.WriteFile(keyFile, testkit.StartGitHubAPI(t).PrivateKeyPEM(), 0o600)).To(Succeed())
+
+	r := run(t, create.New, ns, "", "secret", "githubapp", "gh", "--app-id", "123456", "--app-installation-id", "7890",
+		"--app-private-key", keyFile, "--app-base-url", "https://ghe.example.com/api/v3")
+	g.Expect(r.err).NotTo(HaveOccurred())
+	g.Expect(r.stdout + r.stderr).NotTo(ContainSubstring("PRIVATE KEY"))
+	s := &corev1.Secret{}
+	g.Expect(cp.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "gh"}, s)).To(Succeed())
+	g.Expect(s.Data).To(HaveKeyWithValue("githubAppID", []byte("123456")))
+	g.Expect(s.Data).To(HaveKeyWithValue("githubAppInstallationID", []byte("7890")))
+	g.Expect(s.Data).To(HaveKeyWithValue("githubAppBaseURL", []byte("https://ghe.example.com/api/v3")))
+	g.Expect(string(s.Data["githubAppPrivateKey"])).To(HavePrefix("-----BEGIN RSA PRIVATE KEY-----"))
+
+	notAKey := filepath.Join(t.TempDir(), "not.pem")
+	g.Expect(os.WriteFile(notAKey, []byte("s3cr3t"), 0o600)).To(Succeed())
+	for args, want := range map[string]string{
+		"--app-installation-id=abc --app-private-key=" + keyFile:                                   "--app-installation-id must be a number: the ID at the end of the installation's settings URL",
+		"--app-installation-id=1 --app-private-key=" + notAKey:                                     "--app-private-key is not an RSA private key in PEM: pass the .pem file GitHub generated for the App",
+		"--app-installation-id=1 --app-private-key=" + keyFile + " --app-base-url=ghe.example.com": `--app-base-url "ghe.example.com" is not an http(s) URL: GitHub Enterprise Server's API is https://HOSTNAME/api/v3`,
+	} {
+		r := run(t, create.New, ns, "", append([]string{"secret", "githubapp", "bad", "--app-id=1"}, strings.Fields(args)...)...)
+		g.Expect(r.err).To(MatchError(want), args)
+		g.Expect(r.err.Error()).NotTo(ContainSubstring("s3cr3t"))
+	}
+
+	r = run(t, create.New, ns, "", "source", "git", "app", "--url", "https://github.com/org/app", "--branch", "main",
+		"--provider", "github", "--secret-ref", "gh", "--export")
+	g.Expect(r.err).NotTo(HaveOccurred())
+	exported := &sourcev1.GitRepository{}
+	g.Expect(yaml.UnmarshalStrict([]byte(r.stdout[len("---\n"):]), exported)).To(Succeed())
+	g.Expect(exported.Spec.Provider).To(Equal("github"))
+	g.Expect(exported.Spec.SecretRef).To(Equal(&meta.LocalObjectReference{Name: "gh"}))
 }

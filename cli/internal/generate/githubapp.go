@@ -1,0 +1,86 @@
+package generate
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Keys of a GitHub App Secret (a GitRepository with provider: github), as
+// the source-controller reads them.
+const (
+	KeyGitHubAppID             = "githubAppID"
+	KeyGitHubAppInstallationID = "githubAppInstallationID"
+	KeyGitHubAppPrivateKey     = "githubAppPrivateKey"
+	KeyGitHubAppBaseURL        = "githubAppBaseURL"
+)
+
+// GitHubAppSecretOptions are the flags of `tide create secret githubapp`;
+// file flags are passed as the files' contents.
+type GitHubAppSecretOptions struct {
+	Name, Namespace string
+	AppID           string
+	InstallationID  string
+	PrivateKey      []byte
+	BaseURL         string
+	CA              []byte
+}
+
+// GitHubAppSecret returns the Secret the options describe. Errors never
+// contain the private key.
+func GitHubAppSecret(o GitHubAppSecretOptions) (*corev1.Secret, error) {
+	if strings.TrimSpace(o.AppID) == "" {
+		return nil, errors.New("--app-id is empty: pass the App's ID from its settings page")
+	}
+	if o.InstallationID == "" || strings.Trim(o.InstallationID, "0123456789") != "" {
+		return nil, errors.New("--app-installation-id must be a number: the ID at the end of the installation's settings URL")
+	}
+	if !isRSAKey(o.PrivateKey) {
+		return nil, errors.New("--app-private-key is not an RSA private key in PEM: pass the .pem file GitHub generated for the App")
+	}
+	data := map[string][]byte{
+		KeyGitHubAppID:             []byte(strings.TrimSpace(o.AppID)),
+		KeyGitHubAppInstallationID: []byte(o.InstallationID),
+		KeyGitHubAppPrivateKey:     o.PrivateKey,
+	}
+	if o.BaseURL != "" {
+		if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("--app-base-url %q is not an http(s) URL: GitHub Enterprise Server's API is https://HOSTNAME/api/v3", o.BaseURL)
+		}
+		data[KeyGitHubAppBaseURL] = []byte(o.BaseURL)
+	}
+	if len(o.CA) > 0 {
+		if err := checkCA(o.CA); err != nil {
+			return nil, err
+		}
+		data[KeyCA] = o.CA
+	}
+	return &corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: metav1.ObjectMeta{Name: o.Name, Namespace: o.Namespace},
+		Type:       corev1.SecretTypeOpaque,
+		Data:       data,
+	}, nil
+}
+
+// isRSAKey reports whether pemData is an RSA private key, in the PKCS#1
+// form GitHub hands out or as PKCS#8.
+func isRSAKey(pemData []byte) bool {
+	block, _ := pem.Decode(pemData)
+	if block == nil {
+		return false
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return true
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	_, ok := key.(*rsa.PrivateKey)
+	return err == nil && ok
+}
