@@ -21,17 +21,17 @@ import (
 // GitHubAPI stands in for as much of GitHub's REST API as a GitHub App
 // installation token takes: POST /app/installations/{id}/access_tokens,
 // answered only for a JSON web token signed with the App's key, as GitHub
-// checks it. Serve Git with WithBasicAuth("x-access-token", api.Token) to
+// checks it. Serve Git with WithBasicAuth("x-access-token", api.Token()) to
 // accept the tokens it hands out.
 type GitHubAPI struct {
 	URL            string
 	AppID          string
 	InstallationID string
-	// Token is what every successful request gets, valid for TokenTTL.
-	Token    string
+	// TokenTTL is how long the tokens it hands out are valid.
 	TokenTTL time.Duration
 	key      *rsa.PrivateKey
 	requests atomic.Int64
+	token    atomic.Value // string: what every successful request gets
 }
 
 // StartGitHubAPI starts the API for a new App (ID 1234) installed once
@@ -42,7 +42,8 @@ func StartGitHubAPI(t testing.TB) *GitHubAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := &GitHubAPI{AppID: "1234", InstallationID: "5678", Token: "ghs_" + randomString(t), TokenTTL: time.Hour, key: key}
+	api := &GitHubAPI{AppID: "1234", InstallationID: "5678", TokenTTL: time.Hour, key: key}
+	api.token.Store("ghs_" + randomString(t))
 	srv := httptest.NewServer(http.HandlerFunc(api.serve))
 	t.Cleanup(srv.Close)
 	api.URL = srv.URL
@@ -52,6 +53,17 @@ func StartGitHubAPI(t testing.TB) *GitHubAPI {
 // PrivateKeyPEM is the App's private key as GitHub hands it out (PKCS#1).
 func (a *GitHubAPI) PrivateKeyPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(a.key)})
+}
+
+// Token is the installation token the API hands out now.
+func (a *GitHubAPI) Token() string { return a.token.Load().(string) }
+
+// RotateToken makes the API hand out a new token from now on, and returns
+// it; earlier tokens stay valid until they expire, as on GitHub.
+func (a *GitHubAPI) RotateToken(t testing.TB) string {
+	v := "ghs_" + randomString(t)
+	a.token.Store(v)
+	return v
 }
 
 // TokenRequests counts the token requests, answered or not.
@@ -73,7 +85,7 @@ func (a *GitHubAPI) serve(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
 		return
 	}
-	answer(w, http.StatusCreated, map[string]any{"token": a.Token, "expires_at": time.Now().Add(a.TokenTTL).UTC().Format(time.RFC3339)})
+	answer(w, http.StatusCreated, map[string]any{"token": a.Token(), "expires_at": time.Now().Add(a.TokenTTL).UTC().Format(time.RFC3339)})
 }
 
 // checkJWT verifies what GitHub verifies: an RS256 signature by the App's
@@ -96,17 +108,17 @@ func (a *GitHubAPI) checkJWT(jwt string) error {
 		return err
 	}
 	var claims struct {
-		Issuer   json.Number `json:"iss"`
-		IssuedAt int64       `json:"iat"`
-		Expires  int64       `json:"exp"`
+		Issuer   any   `json:"iss"` // an App ID (a number) or a client ID (a string)
+		IssuedAt int64 `json:"iat"`
+		Expires  int64 `json:"exp"`
 	}
 	if err := json.Unmarshal(payload, &claims); err != nil {
 		return err
 	}
 	now := time.Now().Unix()
 	switch {
-	case claims.Issuer.String() != a.AppID:
-		return fmt.Errorf("issuer %q is not the App", claims.Issuer)
+	case fmt.Sprint(claims.Issuer) != a.AppID:
+		return fmt.Errorf("issuer %v is not the App", claims.Issuer)
 	case claims.IssuedAt > now+60 || claims.Expires < now:
 		return fmt.Errorf("not valid now")
 	case claims.Expires-claims.IssuedAt > 600:

@@ -9,26 +9,27 @@ package githubapp
 import (
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
+
+	"github.com/tidegitops/tide/source-controller/internal/gitclient"
 )
 
 // Keys of the Secret named by spec.secretRef, as Flux documents them. The
-// Secret may also hold 'ca.crt' (a private CA of GitHub Enterprise Server)
-// and 'tls.crt'/'tls.key' (mutual TLS); they are used for the API as for Git.
+// Secret may also hold a CA ('ca.crt', or 'caFile') for GitHub Enterprise
+// Server with a private CA, and 'tls.crt'/'tls.key' for mutual TLS; they
+// serve the API as they serve Git.
 const (
 	KeyAppID          = "githubAppID"
 	KeyInstallationID = "githubAppInstallationID"
 	KeyPrivateKey     = "githubAppPrivateKey"
 	KeyBaseURL        = "githubAppBaseURL"
-	keyCA             = "ca.crt"
-	keyCAFile         = "caFile" // the older name of ca.crt
-	keyCert           = "tls.crt"
-	keyKey            = "tls.key"
 )
 
 // DefaultBaseURL is GitHub.com's API; GitHub Enterprise Server's is
@@ -46,9 +47,11 @@ type App struct {
 	ID             string
 	InstallationID string
 	BaseURL        string
-	key            *rsa.PrivateKey
-	// CABundle, ClientCert and ClientKey are PEM, for the API's TLS.
-	CABundle, ClientCert, ClientKey []byte
+	// Proxy, if set, is the proxy the API is reached through (with its
+	// credentials in User); otherwise the environment's, as for Git.
+	Proxy *url.URL
+	key   *rsa.PrivateKey
+	tls   *tls.Config // nil: the system's roots, no client certificate
 	// fingerprint tells apart the credentials a token was issued for, so
 	// that a changed Secret never gets a token cached for the old one.
 	fingerprint [sha256.Size]byte
@@ -58,13 +61,7 @@ type App struct {
 // name the key at fault, never its value.
 func FromSecret(data map[string][]byte) (*App, error) {
 	get := func(k string) string { return strings.TrimSpace(string(data[k])) }
-	app := &App{
-		ID: get(KeyAppID), InstallationID: get(KeyInstallationID), BaseURL: get(KeyBaseURL),
-		CABundle: data[keyCA], ClientCert: data[keyCert], ClientKey: data[keyKey],
-	}
-	if len(app.CABundle) == 0 {
-		app.CABundle = data[keyCAFile]
-	}
+	app := &App{ID: get(KeyAppID), InstallationID: get(KeyInstallationID), BaseURL: get(KeyBaseURL)}
 	for _, k := range []string{KeyAppID, KeyInstallationID, KeyPrivateKey} {
 		if get(k) == "" {
 			return nil, invalid("the secret has no '%s': add it (provider 'github' needs '%s', '%s' and '%s')",
@@ -77,26 +74,78 @@ func FromSecret(data map[string][]byte) (*App, error) {
 	if strings.Trim(app.InstallationID, "0123456789") != "" {
 		return nil, invalid("'%s' must be a number: the installation's ID from its settings page", KeyInstallationID)
 	}
-	if app.BaseURL == "" {
-		app.BaseURL = DefaultBaseURL
+	if err := app.setBaseURL(); err != nil {
+		return nil, err
 	}
-	if u, err := url.Parse(app.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, invalid("'%s' must be an http(s) URL such as https://github.example.com/api/v3", KeyBaseURL)
-	}
-	app.BaseURL = strings.TrimSuffix(app.BaseURL, "/")
 	key, err := parseKey(data[KeyPrivateKey])
 	if err != nil {
 		return nil, err
 	}
 	app.key = key
+	if app.tls, err = tlsConfig(data); err != nil {
+		return nil, err
+	}
 	h := sha256.New()
 	for _, part := range [][]byte{[]byte(app.ID), []byte(app.InstallationID), []byte(app.BaseURL),
-		x509.MarshalPKCS1PrivateKey(key), app.CABundle, app.ClientCert, app.ClientKey} {
+		x509.MarshalPKCS1PrivateKey(key), data[gitclient.KeyCA], data[gitclient.KeyCAFile],
+		data[gitclient.KeyCert], data[gitclient.KeyKey]} {
 		fmt.Fprintf(h, "%d:", len(part))
 		h.Write(part)
 	}
 	copy(app.fingerprint[:], h.Sum(nil))
 	return app, nil
+}
+
+// setBaseURL checks the API's URL: https, as the JSON web token sent there
+// could mint tokens for every installation of the App while it lasts; plain
+// http only to this machine, for tests.
+func (a *App) setBaseURL() error {
+	if a.BaseURL == "" {
+		a.BaseURL = DefaultBaseURL
+	}
+	u, err := url.Parse(a.BaseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		return invalid("'%s' must be an https URL such as https://github.example.com/api/v3", KeyBaseURL)
+	}
+	a.BaseURL = strings.TrimSuffix(a.BaseURL, "/")
+	return nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// tlsConfig trusts the Secret's CA besides the system's, and presents its
+// client certificate, as Git over HTTPS does with the same Secret.
+func tlsConfig(data map[string][]byte) (*tls.Config, error) {
+	caKey := gitclient.KeyCA
+	if len(data[caKey]) == 0 {
+		caKey = gitclient.KeyCAFile
+	}
+	ca, cert, key := data[caKey], data[gitclient.KeyCert], data[gitclient.KeyKey]
+	if len(ca) == 0 && len(cert) == 0 && len(key) == 0 {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if len(ca) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(ca) {
+			return nil, invalid("'%s' holds no PEM certificate", caKey)
+		}
+		cfg.RootCAs = pool
+	}
+	if len(cert) > 0 || len(key) > 0 {
+		pair, err := tls.X509KeyPair(cert, key)
+		if err != nil {
+			return nil, invalid("'%s' and '%s' are not a PEM certificate and its private key", gitclient.KeyCert, gitclient.KeyKey)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
 }
 
 // parseKey reads the App's RSA private key, in the PKCS#1 form GitHub

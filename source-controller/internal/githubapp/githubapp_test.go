@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,30 +24,30 @@ func secretFor(api *testkit.GitHubAPI) map[string][]byte {
 }
 
 // A token is asked for once, then served from the cache until it is
-// about to expire; GitHub accepts the JSON web token it is asked with.
+// about to expire, then replaced by a new one; GitHub accepts the JSON web
+// token it is asked with.
 func TestTokenIsCachedUntilItNearsExpiry(t *testing.T) {
 	api := testkit.StartGitHubAPI(t)
 	app, err := FromSecret(secretFor(api))
 	if err != nil {
 		t.Fatal(err)
 	}
+	first := api.Token()
 	now := time.Now()
 	tokens := &Tokens{Now: func() time.Time { return now }}
 	for range 3 {
-		got, err := tokens.Token(context.Background(), app)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != api.Token {
-			t.Fatalf("token %q; want the one GitHub issued", got)
+		if got, err := tokens.Token(context.Background(), app); err != nil || got != first {
+			t.Fatalf("token %q, %v; want the one GitHub issued", got, err)
 		}
 	}
 	if n := api.TokenRequests(); n != 1 {
 		t.Errorf("%d token requests for three uses; want 1", n)
 	}
-	now = now.Add(api.TokenTTL - refreshBefore + time.Second)
-	if _, err := tokens.Token(context.Background(), app); err != nil {
-		t.Fatal(err)
+
+	second := api.RotateToken(t)
+	now = now.Add(api.TokenTTL - refreshBefore + time.Minute) // within refreshBefore of expiry
+	if got, err := tokens.Token(context.Background(), app); err != nil || got != second {
+		t.Errorf("token %q, %v near expiry; want a new one", got, err)
 	}
 	if n := api.TokenRequests(); n != 2 {
 		t.Errorf("%d token requests; want a second one once the first token nears expiry", n)
@@ -61,6 +62,28 @@ func TestTokenIsCachedUntilItNearsExpiry(t *testing.T) {
 	}
 	if _, err := tokens.Token(context.Background(), other); err == nil {
 		t.Error("a token for another installation came from the cache")
+	}
+}
+
+// Reconciles that need the same App's token at once share one request.
+func TestConcurrentRequestsShareOneToken(t *testing.T) {
+	api := testkit.StartGitHubAPI(t)
+	app, err := FromSecret(secretFor(api))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := &Tokens{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := tokens.Token(context.Background(), app); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := api.TokenRequests(); n != 1 {
+		t.Errorf("%d token requests from 8 concurrent reconciles; want 1", n)
 	}
 }
 
@@ -89,7 +112,7 @@ func TestTokenRefusals(t *testing.T) {
 			if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v; want a refusal containing %q", err, tt.want)
 			}
-			if strings.Contains(err.Error(), "PRIVATE KEY") || strings.Contains(err.Error(), api.Token) {
+			if strings.Contains(err.Error(), "PRIVATE KEY") || strings.Contains(err.Error(), api.Token()) {
 				t.Errorf("the error carries a secret: %v", err)
 			}
 		})
@@ -125,7 +148,10 @@ func TestFromSecretNamesTheKeyAtFault(t *testing.T) {
 		{"key not RSA", func(d map[string][]byte) {
 			d[KeyPrivateKey] = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecDER})
 		}, "not an RSA private key"},
-		{"base URL not a URL", func(d map[string][]byte) { d[KeyBaseURL] = []byte("ghe.example.com") }, "'githubAppBaseURL' must be an http(s) URL"},
+		{"base URL not a URL", func(d map[string][]byte) { d[KeyBaseURL] = []byte("ghe.example.com") }, "'githubAppBaseURL' must be an https URL"},
+		{"base URL in clear text", func(d map[string][]byte) { d[KeyBaseURL] = []byte("http://ghe.example.com/api/v3") }, "'githubAppBaseURL' must be an https URL"},
+		{"CA not PEM", func(d map[string][]byte) { d["caFile"] = []byte("nope") }, "'caFile' holds no PEM certificate"},
+		{"client certificate without its key", func(d map[string][]byte) { d["tls.crt"] = []byte("nope") }, "'tls.crt' and 'tls.key' are not"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

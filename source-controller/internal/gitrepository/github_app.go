@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/url"
 
+	"github.com/go-git/go-git/v5/plumbing/transport"
+
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/source-controller/internal/gitclient"
@@ -13,9 +15,9 @@ import (
 
 // githubAppAuth authenticates as the installation of the GitHub App that
 // spec.secretRef describes (provider: github): its token, cached across
-// reconciles, is the password of basic auth, and the Secret's CA and client
-// certificate apply to Git as to the API.
-func (r *Reconciler) githubAppAuth(ctx context.Context, obj *sourcev1.GitRepository, data map[string][]byte) (*gitclient.Auth, error) {
+// reconciles, is the password of basic auth. The Secret's CA and client
+// certificate, and the proxy, serve the API as they serve Git.
+func (r *Reconciler) githubAppAuth(ctx context.Context, obj *sourcev1.GitRepository, data map[string][]byte, proxy transport.ProxyOptions) (*gitclient.Auth, error) {
 	if obj.Spec.SecretRef == nil {
 		return nil, skeleton.Stall(sourcev1.InvalidProviderConfigurationReason,
 			"provider 'github' needs spec.secretRef: name a Secret with '%s', '%s' and '%s'",
@@ -28,6 +30,13 @@ func (r *Reconciler) githubAppAuth(ctx context.Context, obj *sourcev1.GitReposit
 	app, err := githubapp.FromSecret(data)
 	if err != nil {
 		return nil, skeleton.Stall(sourcev1.AuthenticationFailedReason, "secret '%s': %s", obj.Spec.SecretRef.Name, err.Error())
+	}
+	if proxy.URL != "" {
+		// Validated by readProxy. The API is reached the way Git is.
+		app.Proxy, _ = url.Parse(proxy.URL)
+		if proxy.Username != "" {
+			app.Proxy.User = url.UserPassword(proxy.Username, proxy.Password)
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, obj.GetTimeout())
 	defer cancel()

@@ -20,23 +20,39 @@ func githubAppSecret(api *testkit.GitHubAPI) map[string][]byte {
 }
 
 // provider: github reads the repository with an installation token of the
-// App the Secret describes, asks GitHub for one only when the cached token
-// nears expiry, and fails with a pointer to the key at fault when GitHub
-// refuses the App, keeping the last artifact.
+// App the Secret describes, reaching GitHub's API through the proxy Git
+// uses; it asks for a token only when the cached one nears expiry, and
+// fails with a pointer to the key at fault when GitHub refuses the App,
+// keeping the last artifact.
 func TestReconcileGitHubApp(t *testing.T) {
 	api := testkit.StartGitHubAPI(t)
-	srv := testkit.StartGitServer(t, testkit.WithBasicAuth(githubapp.Username, api.Token))
+	srv := testkit.StartGitServer(t, testkit.WithBasicAuth(githubapp.Username, api.Token()))
 	head := srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("first")
+	proxy, proxied := testkit.StartProxy(t, "proxyuser", "proxy-pass")
 	ns := testkit.NewNamespace(t, env.cp.Client)
 	createSecret(t, ns, "gh", githubAppSecret(api))
+	createSecret(t, ns, "proxy", map[string][]byte{"address": []byte(proxy), "username": []byte("proxyuser"), "password": []byte("wrong")})
 	obj := newGitRepository(ns, srv.HTTPURL("app"), func(o *sourcev1.GitRepository) {
 		o.Spec.Provider = sourcev1.GitProviderGitHub
 		o.Spec.SecretRef = &meta.LocalObjectReference{Name: "gh"}
+		o.Spec.ProxySecretRef = &meta.LocalObjectReference{Name: "proxy"}
 	})
 	create(t, obj)
+
+	// The token request goes through the proxy, which refuses it.
+	ready := waitNotReady(t, obj, sourcev1.GitOperationFailedReason)
+	if !strings.Contains(ready.Message, "HTTP 407") || api.TokenRequests() != 0 {
+		t.Fatalf("with a wrong proxy password: %q after %d token requests; want the proxy's 407 and none",
+			ready.Message, api.TokenRequests())
+	}
+	updateSecret(t, ns, "proxy", map[string][]byte{"address": []byte(proxy), "username": []byte("proxyuser"), "password": []byte("proxy-pass")})
+	requestReconcileNoWait(t, obj)
 	waitReady(t, obj)
 	if !strings.HasSuffix(obj.Status.Artifact.Revision, head) {
 		t.Fatalf("revision %q; want master@sha1:%s", obj.Status.Artifact.Revision, head)
+	}
+	if proxied() == 0 {
+		t.Error("nothing went through the proxy")
 	}
 	good := *obj.Status.Artifact
 
@@ -51,12 +67,14 @@ func TestReconcileGitHubApp(t *testing.T) {
 	data[githubapp.KeyPrivateKey] = other.PrivateKeyPEM()
 	updateSecret(t, ns, "gh", data)
 	requestReconcileNoWait(t, obj)
-	ready := waitNotReady(t, obj, sourcev1.AuthenticationFailedReason)
+	ready = waitNotReady(t, obj, sourcev1.AuthenticationFailedReason)
 	if !strings.Contains(ready.Message, "'githubAppPrivateKey'") {
 		t.Errorf("message %q does not point at the key", ready.Message)
 	}
-	if strings.Contains(ready.Message, "PRIVATE KEY") || strings.Contains(ready.Message, api.Token) {
-		t.Errorf("message leaks a secret: %q", ready.Message)
+	for _, secret := range []string{"PRIVATE KEY", api.Token(), "proxy-pass"} {
+		if strings.Contains(ready.Message, secret) {
+			t.Errorf("message leaks a secret: %q", ready.Message)
+		}
 	}
 	if !sameArtifact(obj.Status.Artifact, &good) {
 		t.Errorf("status.artifact changed after a failure: %+v", obj.Status.Artifact)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/go-git/go-git/v5/plumbing/transport"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
@@ -13,9 +14,10 @@ import (
 	"github.com/tidegitops/tide/source-controller/internal/gitclient"
 )
 
-// readAuth builds the Git credentials from spec.secretRef (as spec.provider
-// says) and the proxy from spec.proxySecretRef. A missing or malformed Secret stalls the object: the
-// user must fix the Secret, and the Secret watch brings the object back.
+// readAuth builds the Git credentials from spec.secretRef, as spec.provider
+// says, and the proxy from spec.proxySecretRef. A missing or malformed
+// Secret stalls the object: the user must fix the Secret, and the Secret
+// watch brings the object back. A refusal by the Git host is retried.
 func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
 	var data map[string][]byte
 	if ref := s.obj.Spec.SecretRef; ref != nil {
@@ -25,34 +27,47 @@ func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
 		}
 		data = secret.Data
 	}
-	auth, err := r.providerAuth(ctx, s.obj, data)
+	proxy, err := r.readProxy(ctx, s.obj)
 	if err != nil {
 		return failed(s.obj, sourcev1.FetchFailedCondition, err)
 	}
-	if ref := s.obj.Spec.ProxySecretRef; ref != nil {
-		secret, err := r.secret(ctx, s.obj, ref.Name, "spec.proxySecretRef")
-		if err != nil {
-			return failed(s.obj, sourcev1.FetchFailedCondition, err)
-		}
-		address := string(secret.Data["address"])
-		if address == "" {
-			return failed(s.obj, sourcev1.FetchFailedCondition, skeleton.Stall(sourcev1.AuthenticationFailedReason,
-				"proxy secret '%s' has no 'address' key: add the proxy URL under 'address'", ref.Name))
-		}
-		auth, err = auth.WithProxy(address, string(secret.Data["username"]), string(secret.Data["password"]))
-		if err != nil {
-			return failed(s.obj, sourcev1.FetchFailedCondition, skeleton.Stall(sourcev1.AuthenticationFailedReason,
-				"proxy secret '%s': %s", ref.Name, err.Error()))
-		}
+	auth, err := r.providerAuth(ctx, s.obj, data, proxy)
+	if err != nil {
+		return failed(s.obj, sourcev1.FetchFailedCondition, err)
 	}
+	auth.Proxy = proxy
 	s.auth = auth
 	return nil
+}
+
+// readProxy reads spec.proxySecretRef; no reference is no proxy (the
+// environment's, if any).
+func (r *Reconciler) readProxy(ctx context.Context, obj *sourcev1.GitRepository) (transport.ProxyOptions, error) {
+	ref := obj.Spec.ProxySecretRef
+	if ref == nil {
+		return transport.ProxyOptions{}, nil
+	}
+	secret, err := r.secret(ctx, obj, ref.Name, "spec.proxySecretRef")
+	if err != nil {
+		return transport.ProxyOptions{}, err
+	}
+	address := string(secret.Data["address"])
+	if address == "" {
+		return transport.ProxyOptions{}, skeleton.Stall(sourcev1.AuthenticationFailedReason,
+			"proxy secret '%s' has no 'address' key: add the proxy URL under 'address'", ref.Name)
+	}
+	withProxy, err := (*gitclient.Auth)(nil).WithProxy(address, string(secret.Data["username"]), string(secret.Data["password"]))
+	if err != nil {
+		return transport.ProxyOptions{}, skeleton.Stall(sourcev1.AuthenticationFailedReason,
+			"proxy secret '%s': %s", ref.Name, err.Error())
+	}
+	return withProxy.Proxy, nil
 }
 
 // providerAuth turns the Secret's data into credentials the way
 // spec.provider names: the Secret's own credentials ('generic'), or a token
 // of the GitHub App it describes ('github').
-func (r *Reconciler) providerAuth(ctx context.Context, obj *sourcev1.GitRepository, data map[string][]byte) (*gitclient.Auth, error) {
+func (r *Reconciler) providerAuth(ctx context.Context, obj *sourcev1.GitRepository, data map[string][]byte, proxy transport.ProxyOptions) (*gitclient.Auth, error) {
 	switch obj.Spec.Provider {
 	case "", sourcev1.GitProviderGeneric:
 		auth, err := gitclient.AuthFromSecret(obj.Spec.URL, data)
@@ -61,7 +76,7 @@ func (r *Reconciler) providerAuth(ctx context.Context, obj *sourcev1.GitReposito
 		}
 		return auth, nil
 	case sourcev1.GitProviderGitHub:
-		return r.githubAppAuth(ctx, obj, data)
+		return r.githubAppAuth(ctx, obj, data, proxy)
 	default:
 		return nil, skeleton.Stall(sourcev1.InvalidProviderConfigurationReason,
 			"provider '%s' is not supported by Tide yet: use 'generic' (the default) with credentials in spec.secretRef, or 'github' for a GitHub App",
