@@ -29,8 +29,9 @@ GO_TEST_FLAGS ?=
 # Every binary of ours is static, as the images need (their base is empty),
 # and the tests share that one build of the dependency tree instead of a
 # second one with cgo. Third-party tools (THIRD_PARTY_GO) keep Go's default,
-# the setting their pinned builds are known to work with.
-export CGO_ENABLED := 0
+# the setting their pinned builds are known to work with. The race detector
+# needs cgo: make test CGO_ENABLED=1 GO_TEST_FLAGS=-race.
+export CGO_ENABLED ?= 0
 THIRD_PARTY_GO := env -u CGO_ENABLED GOWORK=off go
 
 # `make images`: each controller's image, as bin/images/<name>.tar.

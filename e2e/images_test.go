@@ -23,10 +23,11 @@ import (
 	"github.com/tidegitops/tide/testkit"
 )
 
-// The controllers run out of their images: each image is built as `make
-// images` builds it, its file system unpacked, and the binaries at its
-// entrypoints, static so that they need nothing the empty base lacks, take
-// a commit to the cluster.
+// The controllers run out of their images: each image is assembled as
+// `make images` assembles it (images.Image), from the static binaries the
+// tests build, its file system unpacked, and the binaries at its
+// entrypoints, which need nothing the empty base lacks, take a commit to the
+// cluster. (images.BuildBinary, which adds -trimpath, has its own test.)
 func TestControllersFromImages(t *testing.T) {
 	g := NewWithT(t)
 	bin := testkit.BuildControllers(t)

@@ -4,11 +4,14 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"debug/elf"
 	"io"
 	stdlog "log"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -172,4 +175,41 @@ type testLog struct{ t *testing.T }
 func (w *testLog) Write(p []byte) (int, error) {
 	w.t.Log(string(bytes.TrimSpace(p)))
 	return len(p), nil
+}
+
+// BuildBinary makes a static Linux binary of a workspace's command, which
+// is what an empty base can run.
+func TestBuildBinaryIsStatic(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	root := t.TempDir()
+	src := filepath.Join(root, "hello-controller")
+	for path, content := range map[string]string{
+		"go.mod":                       "module example.com/hello\n\ngo 1.26\n",
+		"cmd/hello-controller/main.go": "package main\n\nimport \"os/user\"\n\nfunc main() { _, _ = user.Current() }\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(src, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, path), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("GOWORK", "off")
+	t.Setenv("CGO_ENABLED", "1") // BuildBinary must turn cgo off itself
+	bin, err := BuildBinary(context.Background(), root, "hello-controller", runtime.GOARCH, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatalf("not a Linux binary: %v", err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Error("the binary asks for a dynamic loader, which the image does not have")
+		}
+	}
 }

@@ -177,8 +177,11 @@ func (t *TreeFS) dir(p string) (*object.Tree, error) {
 		return nil, err
 	}
 	d, err := parent.Tree(path.Base(p))
+	if errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, fs.ErrNotExist // nothing there, or a file where a directory was named
+	}
 	if err != nil {
-		return nil, fs.ErrNotExist // a file where a directory was named, or nothing
+		return nil, err // the object store failed: not the same as a missing path
 	}
 	t.dirs[p] = d
 	return d, nil
