@@ -51,8 +51,10 @@ func GitHubAppSecret(o GitHubAppSecretOptions) (*corev1.Secret, error) {
 		KeyGitHubAppPrivateKey:     o.PrivateKey,
 	}
 	if o.BaseURL != "" {
-		if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, fmt.Errorf("--app-base-url %q is not an http(s) URL: GitHub Enterprise Server's API is https://HOSTNAME/api/v3", o.BaseURL)
+		// https only: the App's token is sent there (the controller allows
+		// plain http to this machine alone, for tests).
+		if u, err := url.Parse(o.BaseURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			return nil, fmt.Errorf("--app-base-url %q is not an https URL: GitHub Enterprise Server's API is https://HOSTNAME/api/v3", o.BaseURL)
 		}
 		data[KeyGitHubAppBaseURL] = []byte(o.BaseURL)
 	}

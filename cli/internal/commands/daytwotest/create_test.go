@@ -229,7 +229,7 @@ func TestCreateSecretGitHubApp(t *testing.T) {
 	for args, want := range map[string]string{
 		"--app-installation-id=abc --app-private-key=" + keyFile:                                   "--app-installation-id must be a number: the ID at the end of the installation's settings URL",
 		"--app-installation-id=1 --app-private-key=" + notAKey:                                     "--app-private-key is not an RSA private key in PEM: pass the .pem file GitHub generated for the App",
-		"--app-installation-id=1 --app-private-key=" + keyFile + " --app-base-url=ghe.example.com": `--app-base-url "ghe.example.com" is not an http(s) URL: GitHub Enterprise Server's API is https://HOSTNAME/api/v3`,
+		"--app-installation-id=1 --app-private-key=" + keyFile + " --app-base-url=ghe.example.com": `--app-base-url "ghe.example.com" is not an https URL: GitHub Enterprise Server's API is https://HOSTNAME/api/v3`,
 	} {
 		r := run(t, create.New, ns, "", append([]string{"secret", "githubapp", "bad", "--app-id=1"}, strings.Fields(args)...)...)
 		g.Expect(r.err).To(MatchError(want), args)
