@@ -39,7 +39,7 @@ IMAGE_REPO ?= ghcr.io/tidegitops
 IMAGE_TAG ?= latest
 IMAGE_PUSH ?=
 
-.PHONY: build test bench lint vet fmt-check generate manifests verify tidy kube-assets dev-assets clean run images help
+.PHONY: build test bench lint fmt-check generate manifests verify tidy kube-assets dev-assets clean run images help
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
@@ -65,8 +65,6 @@ lint: fmt-check ## gofmt and go vet.
 	go vet $(foreach m,$(MODULES),./$(m)/...)
 fmt-check:
 	@bad=$$(gofmt -l $(MODULES) hack); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
-vet-%:
-	cd $* && go vet ./...
 
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code and CRDs from the API types.
 	cd api && $(CONTROLLER_GEN) object:headerFile=../hack/boilerplate.go.txt paths=./...

@@ -9,7 +9,6 @@ import (
 	stdlog "log"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -180,9 +179,6 @@ func (w *testLog) Write(p []byte) (int, error) {
 // BuildBinary makes a static Linux binary of a workspace's command, which
 // is what an empty base can run.
 func TestBuildBinaryIsStatic(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("the go command is not on PATH")
-	}
 	root := t.TempDir()
 	src := filepath.Join(root, "hello-controller")
 	for path, content := range map[string]string{

@@ -55,6 +55,15 @@ func (a *GitHubAPI) PrivateKeyPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(a.key)})
 }
 
+// SecretData is the Secret a GitRepository with provider: github names
+// for this App, with Flux's keys.
+func (a *GitHubAPI) SecretData() map[string][]byte {
+	return map[string][]byte{
+		"githubAppID": []byte(a.AppID), "githubAppInstallationID": []byte(a.InstallationID),
+		"githubAppPrivateKey": a.PrivateKeyPEM(), "githubAppBaseURL": []byte(a.URL),
+	}
+}
+
 // Token is the installation token the API hands out now.
 func (a *GitHubAPI) Token() string { return a.token.Load().(string) }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Keys of a GitHub App Secret (a GitRepository with provider: github), as
@@ -64,12 +63,7 @@ func GitHubAppSecret(o GitHubAppSecretOptions) (*corev1.Secret, error) {
 		}
 		data[KeyCA] = o.CA
 	}
-	return &corev1.Secret{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
-		ObjectMeta: metav1.ObjectMeta{Name: o.Name, Namespace: o.Namespace},
-		Type:       corev1.SecretTypeOpaque,
-		Data:       data,
-	}, nil
+	return newSecret(o.Name, o.Namespace, data), nil
 }
 
 // isRSAKey reports whether pemData is an RSA private key, in the PKCS#1

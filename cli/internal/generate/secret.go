@@ -70,12 +70,17 @@ func GitSecret(o GitSecretOptions) (secret *corev1.Secret, deployKey string, err
 		}
 		data[KeyCA] = o.CA
 	}
+	return newSecret(o.Name, o.Namespace, data), deployKey, nil
+}
+
+// newSecret is an Opaque Secret holding data.
+func newSecret(name, namespace string, data map[string][]byte) *corev1.Secret {
 	return &corev1.Secret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
-		ObjectMeta: metav1.ObjectMeta{Name: o.Name, Namespace: o.Namespace},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 		Type:       corev1.SecretTypeOpaque,
 		Data:       data,
-	}, deployKey, nil
+	}
 }
 
 // checkCA refuses a --ca-file without a PEM certificate.

@@ -49,6 +49,8 @@ func run(ctx context.Context, root, out, repo, tag, arch, revision string, push 
 		return err
 	}
 	for _, name := range names {
+		// A cold build of a controller takes minutes: say what is going on.
+		fmt.Printf("%s: building a static binary for linux/%s...\n", name, arch)
 		bin, err := images.BuildBinary(ctx, root, name, arch, filepath.Join(out, "bin"))
 		if err != nil {
 			return err

@@ -61,12 +61,8 @@ func BenchmarkArtifact10kFiles(b *testing.B) {
 // buildArtifactJob compiles the artifactjob command for this benchmark run.
 func buildArtifactJob(b *testing.B) string {
 	b.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		b.Skip("the go command is not on PATH")
-	}
 	bin := filepath.Join(b.TempDir(), "artifactjob")
-	run(b, goTool, "build", "-o", bin, "./artifactjob")
+	run(b, "go", "build", "-o", bin, "./artifactjob")
 	return bin
 }
 
@@ -105,7 +101,7 @@ func peakRSSMiB(b *testing.B, name string, args ...string) float64 {
 func gitHTTPBackend(b *testing.B, root string) string {
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
-		b.Skip("git is not installed")
+		b.Fatal("the baseline needs git: install it")
 	}
 	handler := &cgi.Handler{
 		Path: gitPath,

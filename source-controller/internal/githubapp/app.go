@@ -87,7 +87,7 @@ func FromSecret(data map[string][]byte) (*App, error) {
 	}
 	h := sha256.New()
 	for _, part := range [][]byte{[]byte(app.ID), []byte(app.InstallationID), []byte(app.BaseURL),
-		x509.MarshalPKCS1PrivateKey(key), data[gitclient.KeyCA], data[gitclient.KeyCAFile],
+		data[KeyPrivateKey], data[gitclient.KeyCA], data[gitclient.KeyCAFile],
 		data[gitclient.KeyCert], data[gitclient.KeyKey]} {
 		fmt.Fprintf(h, "%d:", len(part))
 		h.Write(part)

@@ -16,19 +16,12 @@ import (
 	"github.com/tidegitops/tide/testkit"
 )
 
-func secretFor(api *testkit.GitHubAPI) map[string][]byte {
-	return map[string][]byte{
-		KeyAppID: []byte(api.AppID), KeyInstallationID: []byte(api.InstallationID),
-		KeyPrivateKey: api.PrivateKeyPEM(), KeyBaseURL: []byte(api.URL),
-	}
-}
-
 // A token is asked for once, then served from the cache until it is
 // about to expire, then replaced by a new one; GitHub accepts the JSON web
 // token it is asked with.
 func TestTokenIsCachedUntilItNearsExpiry(t *testing.T) {
 	api := testkit.StartGitHubAPI(t)
-	app, err := FromSecret(secretFor(api))
+	app, err := FromSecret(api.SecretData())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +47,7 @@ func TestTokenIsCachedUntilItNearsExpiry(t *testing.T) {
 	}
 
 	// Changed credentials never reuse a token cached for the old ones.
-	data := secretFor(api)
+	data := api.SecretData()
 	data[KeyInstallationID] = []byte("999")
 	other, err := FromSecret(data)
 	if err != nil {
@@ -68,7 +61,7 @@ func TestTokenIsCachedUntilItNearsExpiry(t *testing.T) {
 // Reconciles that need the same App's token at once share one request.
 func TestConcurrentRequestsShareOneToken(t *testing.T) {
 	api := testkit.StartGitHubAPI(t)
-	app, err := FromSecret(secretFor(api))
+	app, err := FromSecret(api.SecretData())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +95,7 @@ func TestTokenRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := secretFor(api)
+			data := api.SecretData()
 			tt.change(data)
 			app, err := FromSecret(data)
 			if err != nil {
@@ -155,7 +148,7 @@ func TestFromSecretNamesTheKeyAtFault(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := secretFor(api)
+			data := api.SecretData()
 			tt.change(data)
 			_, err := FromSecret(data)
 			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
@@ -167,7 +160,7 @@ func TestFromSecretNamesTheKeyAtFault(t *testing.T) {
 		})
 	}
 
-	data := secretFor(api)
+	data := api.SecretData()
 	delete(data, KeyBaseURL)
 	app, err := FromSecret(data)
 	if err != nil || app.BaseURL != DefaultBaseURL {

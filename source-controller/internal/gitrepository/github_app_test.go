@@ -12,13 +12,6 @@ import (
 	"github.com/tidegitops/tide/testkit"
 )
 
-func githubAppSecret(api *testkit.GitHubAPI) map[string][]byte {
-	return map[string][]byte{
-		githubapp.KeyAppID: []byte(api.AppID), githubapp.KeyInstallationID: []byte(api.InstallationID),
-		githubapp.KeyPrivateKey: api.PrivateKeyPEM(), githubapp.KeyBaseURL: []byte(api.URL),
-	}
-}
-
 // provider: github reads the repository with an installation token of the
 // App the Secret describes, reaching GitHub's API through the proxy Git
 // uses; it asks for a token only when the cached one nears expiry, and
@@ -30,7 +23,7 @@ func TestReconcileGitHubApp(t *testing.T) {
 	head := srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("first")
 	proxy, proxied := testkit.StartProxy(t, "proxyuser", "proxy-pass")
 	ns := testkit.NewNamespace(t, env.cp.Client)
-	createSecret(t, ns, "gh", githubAppSecret(api))
+	createSecret(t, ns, "gh", api.SecretData())
 	createSecret(t, ns, "proxy", map[string][]byte{"address": []byte(proxy), "username": []byte("proxyuser"), "password": []byte("wrong")})
 	obj := newGitRepository(ns, srv.HTTPURL("app"), func(o *sourcev1.GitRepository) {
 		o.Spec.Provider = sourcev1.GitProviderGitHub
@@ -63,7 +56,7 @@ func TestReconcileGitHubApp(t *testing.T) {
 	}
 
 	other := testkit.StartGitHubAPI(t) // another App: its key is not this App's
-	data := githubAppSecret(api)
+	data := api.SecretData()
 	data[githubapp.KeyPrivateKey] = other.PrivateKeyPEM()
 	updateSecret(t, ns, "gh", data)
 	requestReconcileNoWait(t, obj)
@@ -88,10 +81,10 @@ func TestReconcileProviderMisconfigured(t *testing.T) {
 	srv := testkit.StartGitServer(t, testkit.WithSSH())
 	srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("first")
 	ns := testkit.NewNamespace(t, env.cp.Client)
-	incomplete := githubAppSecret(api)
+	incomplete := api.SecretData()
 	delete(incomplete, githubapp.KeyInstallationID)
 	createSecret(t, ns, "incomplete", incomplete)
-	createSecret(t, ns, "complete", githubAppSecret(api))
+	createSecret(t, ns, "complete", api.SecretData())
 
 	tests := []struct {
 		name, provider, secret, url string

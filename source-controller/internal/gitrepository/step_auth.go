@@ -51,12 +51,9 @@ func (r *Reconciler) readProxy(ctx context.Context, obj *sourcev1.GitRepository)
 	if err != nil {
 		return transport.ProxyOptions{}, err
 	}
-	address := string(secret.Data["address"])
-	if address == "" {
-		return transport.ProxyOptions{}, skeleton.Stall(sourcev1.AuthenticationFailedReason,
-			"proxy secret '%s' has no 'address' key: add the proxy URL under 'address'", ref.Name)
-	}
-	withProxy, err := (*gitclient.Auth)(nil).WithProxy(address, string(secret.Data["username"]), string(secret.Data["password"]))
+	// WithProxy checks the address (present, a URL, no credentials in it).
+	withProxy, err := (*gitclient.Auth)(nil).WithProxy(string(secret.Data["address"]),
+		string(secret.Data["username"]), string(secret.Data["password"]))
 	if err != nil {
 		return transport.ProxyOptions{}, skeleton.Stall(sourcev1.AuthenticationFailedReason,
 			"proxy secret '%s': %s", ref.Name, err.Error())

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/tidegitops/tide/cli/internal/generate"
 	"github.com/tidegitops/tide/cli/internal/objects"
@@ -45,19 +46,7 @@ Secret values are only ever printed with --export.`,
 			if deployKey != "" {
 				log.Info("generated an ed25519 key: add this public key to the repository as a deploy key:\n%s", deployKey)
 			}
-			if c.export {
-				return objects.WriteYAML(cmd.OutOrStdout(), generate.ExportSecret(secret))
-			}
-			ctx := cmd.Context()
-			s, err := objects.Connect(ctx, c.kube)
-			if err != nil {
-				return err
-			}
-			if err := s.Apply(ctx, secret, nil); err != nil {
-				return err
-			}
-			log.Success("git secret '%s' created in '%s' namespace (keys: %s)", secret.Name, secret.Namespace, keys(secret.Data))
-			return nil
+			return c.applySecret(cmd, "git", secret)
 		},
 	}
 	f := cmd.Flags()
@@ -70,6 +59,25 @@ Secret values are only ever printed with --export.`,
 	f.StringVar(&files.ca, "ca-file", "", "Path to the PEM CA certificate of the Git server (https).")
 	_ = cmd.MarkFlagRequired("url")
 	return cmd
+}
+
+// applySecret applies secret, or prints it with --export; only then are its
+// values shown.
+func (c *common) applySecret(cmd *cobra.Command, what string, secret *corev1.Secret) error {
+	if c.export {
+		return objects.WriteYAML(cmd.OutOrStdout(), generate.ExportSecret(secret))
+	}
+	ctx := cmd.Context()
+	s, err := objects.Connect(ctx, c.kube)
+	if err != nil {
+		return err
+	}
+	if err := s.Apply(ctx, secret, nil); err != nil {
+		return err
+	}
+	output.New(cmd.ErrOrStderr()).Success("%s secret '%s' created in '%s' namespace (keys: %s)",
+		what, secret.Name, secret.Namespace, keys(secret.Data))
+	return nil
 }
 
 // keys lists the Secret's keys, never its values.

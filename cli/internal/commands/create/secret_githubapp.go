@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tidegitops/tide/cli/internal/generate"
-	"github.com/tidegitops/tide/cli/internal/objects"
-	"github.com/tidegitops/tide/cli/internal/output"
 )
 
 func newSecretGitHubApp(c *common) *cobra.Command {
@@ -40,20 +38,7 @@ printed with --export.`,
 			if err != nil {
 				return err
 			}
-			if c.export {
-				return objects.WriteYAML(cmd.OutOrStdout(), generate.ExportSecret(secret))
-			}
-			ctx := cmd.Context()
-			s, err := objects.Connect(ctx, c.kube)
-			if err != nil {
-				return err
-			}
-			if err := s.Apply(ctx, secret, nil); err != nil {
-				return err
-			}
-			output.New(cmd.ErrOrStderr()).Success("githubapp secret '%s' created in '%s' namespace (keys: %s)",
-				secret.Name, secret.Namespace, keys(secret.Data))
-			return nil
+			return c.applySecret(cmd, "githubapp", secret)
 		},
 	}
 	f := cmd.Flags()
