@@ -10,23 +10,25 @@ import (
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 )
 
-// New returns the inventory of the applied objects, entries sorted by ID.
-// An object listed twice (same ID) is recorded once, with the version of its
-// first occurrence.
+// New returns the inventory of the applied objects, in the order Flux writes
+// it (see applyOrder). An object listed twice (same ID) is recorded once,
+// with the version of its first occurrence.
 func New(objs []*unstructured.Unstructured) *kustomizev1.ResourceInventory {
-	inv := &kustomizev1.ResourceInventory{Entries: make([]kustomizev1.ResourceRef, 0, len(objs))}
+	refs := make([]ObjectRef, 0, len(objs))
 	for _, obj := range objs {
-		ref := RefOf(obj)
-		inv.Entries = append(inv.Entries, kustomizev1.ResourceRef{ID: ref.ID(), Version: ref.Version})
+		refs = append(refs, RefOf(obj))
 	}
-	sortEntries(inv)
+	slices.SortStableFunc(refs, applyOrder)
+	inv := &kustomizev1.ResourceInventory{Entries: make([]kustomizev1.ResourceRef, 0, len(refs))}
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		id := ref.ID()
+		if !seen[id] {
+			seen[id] = true
+			inv.Entries = append(inv.Entries, kustomizev1.ResourceRef{ID: id, Version: ref.Version})
+		}
+	}
 	return inv
-}
-
-// sortEntries sorts by ID and drops repeated IDs, keeping the first one.
-func sortEntries(inv *kustomizev1.ResourceInventory) {
-	slices.SortStableFunc(inv.Entries, func(x, y kustomizev1.ResourceRef) int { return cmp.Compare(x.ID, y.ID) })
-	inv.Entries = slices.CompactFunc(inv.Entries, func(x, y kustomizev1.ResourceRef) bool { return x.ID == y.ID })
 }
 
 // Refs reads an inventory back (nil inventory -> nil).

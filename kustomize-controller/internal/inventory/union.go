@@ -1,16 +1,15 @@
 package inventory
 
 import (
-	"slices"
-	"strings"
-
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 )
 
-// Union returns the entries of a and b, by ID, sorted; a's version wins.
+// Union returns the entries of a, then those of b that a lacks (by ID), each
+// in its own order; a's version wins. It keeps the stale objects a prune
+// could not delete, after the applied ones, as Flux does.
 func Union(a, b *kustomizev1.ResourceInventory) *kustomizev1.ResourceInventory {
 	seen := map[string]bool{}
-	out := &kustomizev1.ResourceInventory{}
+	out := &kustomizev1.ResourceInventory{Entries: []kustomizev1.ResourceRef{}}
 	for _, inv := range []*kustomizev1.ResourceInventory{a, b} {
 		if inv == nil {
 			continue
@@ -22,6 +21,5 @@ func Union(a, b *kustomizev1.ResourceInventory) *kustomizev1.ResourceInventory {
 			}
 		}
 	}
-	slices.SortFunc(out.Entries, func(x, y kustomizev1.ResourceRef) int { return strings.Compare(x.ID, y.ID) })
 	return out
 }
