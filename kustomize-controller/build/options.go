@@ -25,8 +25,12 @@ type Options struct {
 	// to selectors or pod templates).
 	CommonMetadata *kustomizev1.CommonMetadata
 
-	// Images and Patches are appended to the kustomization's own.
-	Images  []kustomizev1.Image
+	// Images are merged into the kustomization's images by name, as Flux
+	// does: an entry replaces the kustomization's entry of the same name,
+	// whole, and is appended when there is none.
+	Images []kustomizev1.Image
+
+	// Patches are appended to the kustomization's own.
 	Patches []kustomizev1.Patch
 
 	// Components are appended to the kustomization's components; their paths
@@ -96,7 +100,7 @@ func (o *Options) applyTo(kus *kustypes.Kustomization, fsys *confinedFS, dir str
 		}
 	}
 	for _, img := range o.Images {
-		kus.Images = append(kus.Images, kustypes.Image{
+		kus.Images = mergeImage(kus.Images, kustypes.Image{
 			Name: img.Name, NewName: img.NewName, NewTag: img.NewTag, Digest: img.Digest,
 		})
 	}
@@ -109,6 +113,20 @@ func (o *Options) applyTo(kus *kustypes.Kustomization, fsys *confinedFS, dir str
 		}
 		kus.Components = append(kus.Components, c)
 	}
+}
+
+// mergeImage puts img in place of the entry of images with the same name, or
+// appends it. Replacing rather than appending matters: kustomize applies
+// image entries one after the other, so after an entry that renames the
+// image, a second entry for the old name would no longer match.
+func mergeImage(images []kustypes.Image, img kustypes.Image) []kustypes.Image {
+	for i := range images {
+		if images[i].Name == img.Name {
+			images[i] = img
+			return images
+		}
+	}
+	return append(images, img)
 }
 
 // selector converts a Kustomization patch target to kustomize's.

@@ -1,0 +1,65 @@
+package build_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/gomega"
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/tidegitops/tide/kustomize-controller/build"
+)
+
+// Tests of how the spec fields combine with the source's kustomization.yaml,
+// where Flux's behaviour is the contract.
+
+// containerImage returns the image of the first container of a workload.
+func containerImage(o *unstructured.Unstructured) string {
+	containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+	if len(containers) == 0 {
+		return ""
+	}
+	image, _ := containers[0].(map[string]any)["image"].(string)
+	return image
+}
+
+func TestBuild_SpecImagesReplaceTheKustomizationsEntryOfTheSameName(t *testing.T) {
+	files := map[string]string{
+		"kustomization.yaml": `resources: [deploy.yaml]
+images:
+- name: nginx
+  newName: registry.example.com/mirror/nginx
+  newTag: "1.1"
+- name: busybox
+  newTag: "9"
+`,
+		"deploy.yaml": deployment,
+	}
+	tests := []struct {
+		name   string
+		images []kustomizev1.Image
+		want   string
+	}{{
+		// Flux replaces the whole entry: the file's newName goes too.
+		name:   "a spec entry for the same name wins over the file's, whole",
+		images: []kustomizev1.Image{{Name: "nginx", NewTag: "2.0"}},
+		want:   "nginx:2.0",
+	}, {
+		name:   "a spec entry for another name leaves the file's entry alone",
+		images: []kustomizev1.Image{{Name: "busybox", NewTag: "2.0"}},
+		want:   "registry.example.com/mirror/nginx:1.1",
+	}, {
+		name:   "of two spec entries for one name, the last wins",
+		images: []kustomizev1.Image{{Name: "nginx", NewTag: "2.0"}, {Name: "nginx", NewName: "other/nginx"}},
+		want:   "other/nginx:1.0",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			root := writeTree(t, files)
+			objs, err := build.Build(root, build.Options{Images: tt.images})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(containerImage(find(objs, "Deployment", "app"))).To(Equal(tt.want))
+		})
+	}
+}
