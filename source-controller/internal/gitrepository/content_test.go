@@ -11,34 +11,58 @@ import (
 	"github.com/tidegitops/tide/testkit"
 )
 
+// The artifact holds the files Flux's would: its default exclusions only
+// while no .sourceignore nor spec.ignore gives a pattern; Git's own files
+// out unless a pattern brings them back; spec.ignore after every
+// .sourceignore, so it can overrule one; and a '!' pattern keeps a file
+// even below an excluded folder.
 func TestReconcileIgnoreRules(t *testing.T) {
 	srv := testkit.StartGitServer(t)
-	srv.NewRepo(t, "ignore").WriteFiles(map[string]string{
+	srv.NewRepo(t, "plain").WriteFiles(map[string]string{
+		"apps/app.yaml":   "app\n",
+		"apps/logo.png":   "png\n",
+		".github/ci.yaml": "ci\n",
+		".gitignore":      "bin/\n",
+		"docs/readme.md":  "docs\n",
+	}).Commit("content")
+	srv.NewRepo(t, "sourceignore").WriteFiles(map[string]string{
 		"apps/app.yaml":      "app\n",
 		"apps/logo.png":      "png\n",
-		".github/ci.yaml":    "ci\n",
-		"drafts/x.yaml":      "draft\n",
 		".sourceignore":      "drafts/\n",
-		"docs/readme.md":     "docs\n",
+		"drafts/x.yaml":      "draft\n",
+		"drafts/keep.yaml":   "keep\n",
 		"apps/.sourceignore": "*.md\n",
+		"apps/readme.md":     "readme\n",
+		".gitattributes":     "* text=auto\n",
 	}).Commit("content")
 	ns := testkit.NewNamespace(t, env.cp.Client)
-	custom := "docs/\n"
+	ptr := func(s string) *string { return &s }
 
 	tests := []struct {
 		name    string
+		repo    string
 		ignore  *string
 		present []string
 		absent  []string
 	}{
-		{"defaults and .sourceignore", nil,
-			[]string{"apps/app.yaml", "docs/readme.md"}, []string{"apps/logo.png", ".github/ci.yaml", "drafts/x.yaml"}},
-		{"spec.ignore replaces the defaults", &custom,
-			[]string{"apps/app.yaml", "apps/logo.png", ".github/ci.yaml"}, []string{"docs/readme.md", "drafts/x.yaml"}},
+		{"defaults", "plain", nil,
+			[]string{"apps/app.yaml", "docs/readme.md"}, []string{"apps/logo.png", ".github/ci.yaml", ".gitignore"}},
+		{"empty spec.ignore keeps the defaults", "plain", ptr(""),
+			[]string{"apps/app.yaml"}, []string{"apps/logo.png", ".github/ci.yaml"}},
+		{"spec.ignore replaces the defaults, not Git's files", "plain", ptr("docs/\n"),
+			[]string{"apps/app.yaml", "apps/logo.png", ".github/ci.yaml"}, []string{"docs/readme.md", ".gitignore"}},
+		{"spec.ignore brings back a Git file", "plain", ptr("!.gitignore\n"),
+			[]string{".gitignore", "apps/logo.png"}, nil},
+		{"spec.ignore keeps one file of an excluded folder", "plain", ptr("/*\n!/apps\n/apps/*.png\n.github/\n!.github/ci.yaml\n"),
+			[]string{"apps/app.yaml", ".github/ci.yaml"}, []string{"apps/logo.png", "docs/readme.md", ".gitignore"}},
+		{".sourceignore replaces the defaults", "sourceignore", nil,
+			[]string{"apps/app.yaml", "apps/logo.png"}, []string{"drafts/x.yaml", "drafts/keep.yaml", "apps/readme.md", ".gitattributes"}},
+		{"spec.ignore overrules .sourceignore", "sourceignore", ptr("!drafts/keep.yaml\n!apps/readme.md\n"),
+			[]string{"drafts/keep.yaml", "apps/readme.md"}, []string{"drafts/x.yaml", ".gitattributes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			obj := newGitRepository(ns, srv.HTTPURL("ignore"), func(o *sourcev1.GitRepository) { o.Spec.Ignore = tt.ignore })
+			obj := newGitRepository(ns, srv.HTTPURL(tt.repo), func(o *sourcev1.GitRepository) { o.Spec.Ignore = tt.ignore })
 			create(t, obj)
 			waitReady(t, obj)
 			files := tarFiles(t, download(t, obj.Status.Artifact))

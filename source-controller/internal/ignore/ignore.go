@@ -1,9 +1,18 @@
-// Package ignore decides which files of a checkout go into an artifact. It
-// follows Flux's rules so that artifacts hold the same files: .git is always
-// left out; then either Flux's default exclusions or, when the user set
-// spec.ignore, those patterns instead; then every .sourceignore file in the
-// checkout, each scoped to its own folder. Patterns use .gitignore syntax and
-// later patterns win, so a '!' pattern can bring a file back.
+// Package ignore decides which files of a checkout go into an artifact, by
+// Flux's rules, so that artifacts hold the same files as Flux's:
+//
+//  1. the patterns of every .sourceignore file, each scoped to its own
+//     folder, a folder's file before those of its subfolders;
+//  2. then spec.ignore, so it can overrule a .sourceignore ('!pattern'
+//     brings back what a .sourceignore left out; the reverse is not true);
+//  3. under both, Git's own files (VCSPatterns), which a '!' pattern can
+//     bring back, except .git itself, which storage never archives;
+//  4. Flux's DefaultPatterns only while steps 1 and 2 give no pattern at all:
+//     one pattern, from either place, replaces the whole default list.
+//
+// Patterns use .gitignore syntax and a later pattern wins over an earlier
+// one. As in Flux, every path is matched on its own: a '!' pattern can keep a
+// file whose folder is excluded (unlike git, which would not look inside).
 package ignore
 
 import (
@@ -20,13 +29,13 @@ import (
 // FileName is the per-folder ignore file read from the checkout.
 const FileName = ".sourceignore"
 
-// alwaysExcluded cannot be brought back: Git's own metadata never ships.
-var alwaysExcluded = []string{".git/"}
+// VCSPatterns are Git's files, left out unless a pattern brings them back.
+var VCSPatterns = []string{".git/", ".gitignore", ".gitmodules", ".gitattributes"}
 
-// DefaultPatterns are excluded unless spec.ignore replaces them: VCS files,
-// binary and archive formats, CI and tool configuration.
+// DefaultPatterns are left out while neither a .sourceignore nor
+// spec.ignore has a pattern: binary and archive formats, CI and tool
+// configuration.
 var DefaultPatterns = []string{
-	".gitignore", ".gitmodules", ".gitattributes",
 	"*.jpg", "*.jpeg", "*.gif", "*.png", "*.wmv", "*.flv", "*.tar.gz", "*.zip",
 	".github/", ".circleci/", ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml",
 	"cloudbuild.yaml", "codeship-services.yml", "codeship-steps.yml",
@@ -47,18 +56,18 @@ func New(root string, spec *string) (*Matcher, error) {
 
 // NewFS is New for a checkout held in a file system, such as a Git tree.
 func NewFS(root fs.FS, spec *string) (*Matcher, error) {
-	patterns := parse(alwaysExcluded, nil)
-	if spec != nil {
-		patterns = append(patterns, parse(lines(*spec), nil)...)
-	} else {
-		patterns = append(patterns, parse(DefaultPatterns, nil)...)
-	}
-	fromFiles, err := readIgnoreFiles(root)
+	patterns, err := readIgnoreFiles(root)
 	if err != nil {
 		return nil, err
 	}
-	patterns = append(patterns, fromFiles...)
-	return &Matcher{m: gitignore.NewMatcher(patterns)}, nil
+	if spec != nil {
+		patterns = append(patterns, parse(lines(*spec), nil)...)
+	}
+	base := parse(VCSPatterns, nil)
+	if len(patterns) == 0 {
+		base = append(base, parse(DefaultPatterns, nil)...)
+	}
+	return &Matcher{m: gitignore.NewMatcher(append(base, patterns...))}, nil
 }
 
 // Excluded reports whether rel (a file, or a folder when isDir) is left out.
@@ -66,7 +75,8 @@ func (m *Matcher) Excluded(rel string, isDir bool) bool {
 	return m.m.Match(strings.Split(filepath.ToSlash(rel), "/"), isDir)
 }
 
-// readIgnoreFiles parses every .sourceignore below root, in walk order so a
+// readIgnoreFiles parses every .sourceignore below root. A folder's file is
+// read when the walk enters the folder, before any of its subfolders, so a
 // deeper file's patterns come after (and override) its parents'.
 func readIgnoreFiles(root fs.FS) ([]gitignore.Pattern, error) {
 	var patterns []gitignore.Pattern
@@ -74,19 +84,23 @@ func readIgnoreFiles(root fs.FS) ([]gitignore.Pattern, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && d.Name() == ".git" {
-			return fs.SkipDir
-		}
-		if d.IsDir() || d.Name() != FileName || !d.Type().IsRegular() {
+		if !d.IsDir() {
 			return nil
 		}
-		content, err := fs.ReadFile(root, p)
+		if d.Name() == ".git" {
+			return fs.SkipDir
+		}
+		file := path.Join(p, FileName)
+		if fi, err := fs.Lstat(root, file); err != nil || !fi.Mode().IsRegular() {
+			return nil
+		}
+		content, err := fs.ReadFile(root, file)
 		if err != nil {
 			return err
 		}
 		var domain []string
-		if dir := path.Dir(p); dir != "." {
-			domain = strings.Split(dir, "/")
+		if p != "." {
+			domain = strings.Split(p, "/")
 		}
 		patterns = append(patterns, parse(lines(string(content)), domain)...)
 		return nil
@@ -103,11 +117,13 @@ func lines(text string) []string {
 	return out
 }
 
+// parse skips blank lines and comments, as Flux does; gitignore trims the
+// trailing spaces of the others.
 func parse(lines []string, domain []string) []gitignore.Pattern {
 	var patterns []gitignore.Pattern
 	for _, line := range lines {
-		line = strings.TrimRight(line, " \t\r")
-		if line == "" || strings.HasPrefix(line, "#") {
+		line = strings.TrimRight(line, "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		patterns = append(patterns, gitignore.ParsePattern(line, domain))

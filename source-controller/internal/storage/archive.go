@@ -19,8 +19,11 @@ import (
 
 // Filter decides which paths of a directory are left out of an archive.
 // relPath is slash-separated and relative to the archived directory, without
-// a trailing slash. Returning true EXCLUDES the path; excluding a directory
-// excludes everything below it. A nil Filter includes everything.
+// a trailing slash. Returning true EXCLUDES that path only: Filter is still
+// asked about everything below an excluded directory, so that a file there
+// can be kept, as Flux's archiver does (the tarball then has no entry for
+// the directory itself; extractors create it). A nil Filter includes
+// everything.
 type Filter func(relPath string, isDir bool) bool
 
 // epoch is the modification time of every archived entry: real mtimes
@@ -41,7 +44,7 @@ type archiveEntry struct {
 //
 // What is archived:
 //   - directories and regular files, except any file or directory named
-//     ".git" (at any depth) and what filter excludes;
+//     ".git" (at any depth, with all below it) and what filter excludes;
 //   - a symlink whose target, resolved without ever leaving dir, is a
 //     regular file outside any ".git" directory: it is stored as a regular
 //     file with the target's content. Any other symlink (absolute, leaving
@@ -101,11 +104,14 @@ func collectEntries(root fs.ReadLinkFS, filter Filter) ([]archiveEntry, error) {
 			return nil
 		}
 		isDir := d.IsDir()
-		if d.Name() == ".git" || (filter != nil && filter(p, isDir)) {
+		if d.Name() == ".git" {
 			if isDir {
 				return fs.SkipDir
 			}
 			return nil
+		}
+		if filter != nil && filter(p, isDir) {
+			return nil // a directory is still walked: see Filter
 		}
 		switch {
 		case isDir, d.Type().IsRegular():

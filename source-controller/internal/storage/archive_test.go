@@ -107,6 +107,7 @@ func TestArchiveEntries(t *testing.T) {
 	writeFiles(t, src, []file{
 		{path: "README.md", content: "readme"},
 		{path: "docs/guide.txt", content: "guide"},
+		{path: "docs/keep.txt", content: "kept"},
 		{path: "deploy/app.yaml", content: "app"},
 		{path: "deploy/run.sh", content: "run", mode: 0o755},
 		{path: "deploy/user-exec", content: "ux", mode: 0o744},
@@ -148,7 +149,9 @@ func TestArchiveEntries(t *testing.T) {
 		mu.Lock()
 		seen[p] = isDir
 		mu.Unlock()
-		return strings.HasSuffix(p, ".md") || (p == "docs" && isDir)
+		// docs is excluded but docs/keep.txt is not: it is kept without
+		// an entry for its folder, as Flux's archiver does.
+		return strings.HasSuffix(p, ".md") || (p == "docs" && isDir) || p == "docs/guide.txt"
 	}
 	a := newArtifact(t, s, "podinfo", "rev.tar.gz")
 	if err := s.Archive(&a, src, filter); err != nil {
@@ -166,6 +169,7 @@ func TestArchiveEntries(t *testing.T) {
 		{"deploy/app.yaml", tar.TypeReg, 0o644, "app"},
 		{"deploy/run.sh", tar.TypeReg, 0o755, "run"},
 		{"deploy/user-exec", tar.TypeReg, 0o755, "ux"},
+		{"docs/keep.txt", tar.TypeReg, 0o644, "kept"},
 		{"links/", tar.TypeDir, 0o755, ""},
 		{"links/chain", tar.TypeReg, 0o644, "app"},
 		{"links/exec", tar.TypeReg, 0o755, "run"},
@@ -199,9 +203,12 @@ func TestArchiveEntries(t *testing.T) {
 		t.Errorf("filter not asked about file README.md: %v", seen)
 	}
 	for p := range seen {
-		if p == ".git" || strings.HasPrefix(p, ".git/") || strings.HasPrefix(p, "docs/") {
+		if p == ".git" || strings.HasPrefix(p, ".git/") {
 			t.Errorf("filter asked about %q, which should have been pruned", p)
 		}
+	}
+	if _, ok := seen["docs/keep.txt"]; !ok {
+		t.Errorf("filter not asked about docs/keep.txt, below an excluded folder: %v", seen)
 	}
 }
 
