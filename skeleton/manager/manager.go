@@ -14,6 +14,7 @@ import (
 
 	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/fluxcd/pkg/runtime/events"
+	"github.com/fluxcd/pkg/runtime/jitter"
 	"github.com/fluxcd/pkg/runtime/leaderelection"
 	"github.com/fluxcd/pkg/runtime/logger"
 	"github.com/fluxcd/pkg/runtime/metrics"
@@ -51,6 +52,13 @@ type Options struct {
 	LeaderElection leaderelection.Options
 	Log            logger.Options
 	RateLimiter    controller.RateLimiterOptions
+	Jitter         jitter.IntervalOptions
+	// FeatureGates holds the controller's gates (its main adds its own
+	// before BindFlags) and what --feature-gates set.
+	FeatureGates FeatureGates
+
+	// flags is the flag set BindFlags filled, for the start-up notices.
+	flags *pflag.FlagSet
 }
 
 // ControllerOptions are the controller-runtime options of --concurrent and
@@ -81,7 +89,16 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 	o.LeaderElection.BindFlags(fs)
 	o.Log.BindFlags(fs)
 	o.RateLimiter.BindFlags(fs)
+	o.Jitter.BindFlags(fs)
+	o.FeatureGates.Add(GateCacheSecretsAndConfigMaps, GateObjectLevelWorkloadIdentity)
+	fs.Var(&o.FeatureGates, "feature-gates",
+		"A comma separated list of key=value pairs defining the state of experimental features.")
+	NoEffect(fs, "Tide caches no cloud-provider tokens: workload identity is not supported yet", func(fs *pflag.FlagSet) {
+		fs.Int("token-cache-max-size", 100, "How many cloud-provider tokens are cached.")
+		fs.Duration("token-cache-max-duration", time.Hour, "How long a cloud-provider token is cached at most.")
+	})
 	fs.AddGoFlagSet(flag.CommandLine)
+	o.flags = fs
 }
 
 // Config sets up logging from the log flags and finds the Kubernetes API:
@@ -90,6 +107,12 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 // apiserver limits requests itself (priority and fairness).
 func (o Options) Config() (*rest.Config, error) {
 	ctrl.SetLogger(logger.NewLogger(o.Log))
+	o.LogNoEffect(ctrl.Log.WithName("setup"))
+	// Requeues at spec.interval are spread by the jitter, as in Flux, so
+	// that objects created together do not reconcile together forever.
+	if err := o.Jitter.SetGlobalJitter(nil); err != nil {
+		return nil, fmt.Errorf("invalid --interval-jitter-percentage: %w", err)
+	}
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
 		return nil, fmt.Errorf("no Kubernetes API to talk to (set --kubeconfig or KUBECONFIG, or run in a cluster): %w", err)

@@ -35,10 +35,28 @@ type options struct {
 	healthInterval  time.Duration
 }
 
+// newOptions presets what differs from the shared defaults.
+func newOptions() options {
+	return options{Options: tidemanager.Options{Name: controllerName, Concurrent: 4}}
+}
+
 func main() {
-	opts := options{Options: tidemanager.Options{Name: controllerName, Concurrent: 4}}
+	opts := newOptions()
+	opts.bindFlags(pflag.CommandLine)
+	pflag.Parse()
+
+	if err := run(opts); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", controllerName, err)
+		os.Exit(1)
+	}
+}
+
+// bindFlags declares the controller's flags on fs: the shared ones, its
+// own, and those of Flux's kustomize-controller Tide has no feature for
+// (flags.go).
+func (opts *options) bindFlags(fs *pflag.FlagSet) {
 	opts.reconcile.FieldManager = controllerName
-	fs := pflag.CommandLine
+	opts.FeatureGates.Add(kustomizeGates...)
 	opts.BindFlags(fs)
 	fs.BoolVar(&opts.reconcile.NoCrossNamespaceRefs, "no-cross-namespace-refs", false,
 		"Refuse sources and dependencies in another namespace than the Kustomization's.")
@@ -54,12 +72,7 @@ func main() {
 		"The largest artifact accepted, in bytes, compressed and unpacked.")
 	fs.DurationVar(&opts.healthInterval, "health-check-interval", 2*time.Second,
 		"How often health checks read the objects they wait for.")
-	pflag.Parse()
-
-	if err := run(opts); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", controllerName, err)
-		os.Exit(1)
-	}
+	bindFluxOnlyFlags(fs)
 }
 
 func run(opts options) error {
@@ -81,8 +94,10 @@ func run(opts options) error {
 		return err
 	}
 	opts.reconcile.DependencyRequeue = opts.RequeueDependency
+	opts.applyGates()
 	reconciler := &kustomization.Reconciler{
 		Client:         mgr.GetClient(),
+		APIReader:      mgr.GetAPIReader(),
 		Skeleton:       skel,
 		Artifacts:      artifacts,
 		Clusters:       kustomization.NewClusters(cfg, mgr.GetHTTPClient(), mgr.GetRESTMapper(), scheme, mgr.GetClient(), opts.reconcile.DefaultServiceAccount),

@@ -17,7 +17,11 @@ type Reconciler struct {
 	// Client is the manager's client: cached reads of Kustomizations and
 	// sources, direct reads of Secrets and ConfigMaps.
 	client.Client
-	Skeleton *skeleton.Skeleton
+	// APIReader reads from the API server, without cache: dependencies,
+	// which may belong to another shard (--watch-label-selector), and with
+	// the DirectSourceFetch gate, sources.
+	APIReader client.Reader
+	Skeleton  *skeleton.Skeleton
 	// Artifacts downloads, verifies and unpacks each artifact once, for
 	// every Kustomization that builds from it.
 	Artifacts *artifact.Cache
@@ -47,6 +51,15 @@ type Options struct {
 	// AllowEmptyPrune lets a build with no objects prune everything the
 	// Kustomization applied before; without it such a build is refused.
 	AllowEmptyPrune bool
+	// AdditiveCELDependencyCheck (feature gate) checks a dependency with a
+	// readyExpr for Ready too, instead of the expression alone.
+	AdditiveCELDependencyCheck bool
+	// DirectSourceFetch (feature gate) reads sources from the API server
+	// rather than the cache, which may lag behind a new artifact.
+	DirectSourceFetch bool
+	// DisableConfigWatchers (feature gate) stops watching the ConfigMaps
+	// and Secrets of postBuild.substituteFrom (see SetupWithManager).
+	DisableConfigWatchers bool
 }
 
 // +kubebuilder:rbac:groups=kustomize.toolkit.fluxcd.io,resources=kustomizations,verbs=get;list;watch;update;patch

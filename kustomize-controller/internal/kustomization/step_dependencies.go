@@ -50,7 +50,7 @@ func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 
 // dependencyReady tells why the dependency key of obj is not ready, if it
 // is not: by its readyExpr when there is one, else Ready at its latest
-// generation.
+// generation; with the AdditiveCELDependencyCheck gate, by both.
 func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName, expr *readyExpr, obj *kustomizev1.Kustomization) error {
 	dep := &kustomizev1.Kustomization{}
 	if err := r.Get(ctx, key, dep); err != nil {
@@ -66,8 +66,9 @@ func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedNa
 			return err
 		case !ready:
 			return fmt.Errorf("its readyExpr is false")
+		case !r.AdditiveCELDependencyCheck:
+			return nil
 		}
-		return nil
 	}
 	if dep.Status.ObservedGeneration != dep.Generation {
 		return fmt.Errorf("generation %d not reconciled yet", dep.Generation)

@@ -7,6 +7,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/skeleton"
@@ -72,7 +73,12 @@ func (r *Reconciler) currentRevision(ctx context.Context, obj *kustomizev1.Kusto
 	return "", nil
 }
 
-// getSource reads the source spec.sourceRef names into src.
+// getSource reads the source spec.sourceRef names into src: from the cache,
+// or with the DirectSourceFetch gate from the API server.
 func (r *Reconciler) getSource(ctx context.Context, obj *kustomizev1.Kustomization, src source) error {
-	return r.Get(ctx, types.NamespacedName{Namespace: sourceNamespace(obj), Name: obj.Spec.SourceRef.Name}, src)
+	var reader client.Reader = r.Client
+	if r.DirectSourceFetch {
+		reader = r.APIReader
+	}
+	return reader.Get(ctx, types.NamespacedName{Namespace: sourceNamespace(obj), Name: obj.Spec.SourceRef.Name}, src)
 }

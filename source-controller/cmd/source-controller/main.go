@@ -36,20 +36,17 @@ type options struct {
 	storageAdvAddr   string
 	retentionTTL     time.Duration
 	retentionRecords int
+	digestAlgorithm  string
+}
+
+// newOptions presets what differs from the shared defaults.
+func newOptions() options {
+	return options{Options: tidemanager.Options{Name: controllerName}}
 }
 
 func main() {
-	opts := options{Options: tidemanager.Options{Name: controllerName}}
-	fs := pflag.CommandLine
-	opts.BindFlags(fs)
-	fs.StringVar(&opts.storagePath, "storage-path", "/data", "The local storage path.")
-	fs.StringVar(&opts.storageAddr, "storage-addr", ":9090", "The address the static file server binds to.")
-	fs.StringVar(&opts.storageAdvAddr, "storage-adv-addr", os.Getenv("STORAGE_ADV_ADDR"),
-		"The advertised host:port written into artifact URLs; defaults to this host's name and the --storage-addr port.")
-	fs.DurationVar(&opts.retentionTTL, "artifact-retention-ttl", 60*time.Second,
-		"How long a superseded artifact is kept before garbage collection.")
-	fs.IntVar(&opts.retentionRecords, "artifact-retention-records", 2,
-		"How many artifacts of one object are kept, the current one included.")
+	opts := newOptions()
+	opts.bindFlags(pflag.CommandLine)
 	pflag.Parse()
 
 	if err := run(opts); err != nil {
@@ -58,10 +55,33 @@ func main() {
 	}
 }
 
+// bindFlags declares the controller's flags on fs: the shared ones, its
+// own, and those of Flux's source-controller Tide has no feature for
+// (flags.go).
+func (opts *options) bindFlags(fs *pflag.FlagSet) {
+	opts.FeatureGates.Add(sourceGates...)
+	opts.BindFlags(fs)
+	fs.StringVar(&opts.storagePath, "storage-path", envOr("STORAGE_PATH", "/data"), "The local storage path.")
+	fs.StringVar(&opts.storageAddr, "storage-addr", envOr("STORAGE_ADDRESS", ":9090"), "The address the static file server binds to.")
+	fs.StringVar(&opts.storageAdvAddr, "storage-adv-addr", os.Getenv("STORAGE_ADV_ADDR"),
+		"The advertised host:port written into artifact URLs; defaults to this host's name and the --storage-addr port.")
+	fs.DurationVar(&opts.retentionTTL, "artifact-retention-ttl", 60*time.Second,
+		"How long a superseded artifact is kept before garbage collection.")
+	fs.IntVar(&opts.retentionRecords, "artifact-retention-records", 2,
+		"How many artifacts of one object are kept, the current one included.")
+	fs.StringVar(&opts.digestAlgorithm, "artifact-digest-algo", digestAlgorithm,
+		"The hash of artifact digests; Tide writes sha256 only.")
+	bindFluxOnlyFlags(fs)
+}
+
 func run(opts options) error {
 	cfg, err := opts.Config()
 	if err != nil {
 		return err
+	}
+	if opts.digestAlgorithm != digestAlgorithm {
+		ctrl.Log.WithName("setup").Info("flag has no effect in Tide: artifacts are always digested with "+digestAlgorithm,
+			"flag", "--artifact-digest-algo", "value", opts.digestAlgorithm)
 	}
 	mgr, err := tidemanager.New(cfg, opts.Options, newScheme(), &sourcev1.GitRepository{})
 	if err != nil {

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+
+	tidemanager "github.com/tidegitops/tide/skeleton/manager"
+)
+
+// The feature gates of Flux's kustomize-controller, besides the two every
+// controller has (see tidemanager.BindFlags).
+var (
+	gateAdditiveCELDependencyCheck = tidemanager.Gate{Name: "AdditiveCELDependencyCheck"}
+	gateDirectSourceFetch          = tidemanager.Gate{Name: "DirectSourceFetch"}
+	gateDisableConfigWatchers      = tidemanager.Gate{Name: "DisableConfigWatchers"}
+
+	kustomizeGates = []tidemanager.Gate{
+		gateAdditiveCELDependencyCheck,
+		gateDirectSourceFetch,
+		gateDisableConfigWatchers,
+		{Name: "CancelHealthCheckOnNewRevision",
+			NoEffect: "a newer source revision always interrupts a health check"},
+		{Name: "DisableFailFastBehavior",
+			NoEffect: "a health check always fails as soon as a rollout has failed"},
+		{Name: "DisableStatusPollerCache", Default: true,
+			NoEffect: "health checks always read objects from the API server, without a cache"},
+		{Name: "ExternalArtifact",
+			NoEffect: "the ExternalArtifact source kind is not supported yet"},
+		{Name: "GroupChangeLog",
+			NoEffect: "the changes of a reconciliation are always logged as one list"},
+		{Name: "StrictPostBuildSubstitutions",
+			NoEffect: "post-build substitution is always strict: a variable without value or default fails the build"},
+	}
+)
+
+// applyGates turns the feature gates into reconciler options.
+func (opts *options) applyGates() {
+	opts.reconcile.AdditiveCELDependencyCheck = opts.FeatureGates.Enabled(gateAdditiveCELDependencyCheck)
+	opts.reconcile.DirectSourceFetch = opts.FeatureGates.Enabled(gateDirectSourceFetch)
+	opts.reconcile.DisableConfigWatchers = opts.FeatureGates.Enabled(gateDisableConfigWatchers)
+}
+
+// bindFluxOnlyFlags declares the flags of Flux's kustomize-controller whose
+// feature Tide does not have, so that a Flux Deployment's arguments start
+// this controller; setting one is logged at start-up.
+func bindFluxOnlyFlags(fs *pflag.FlagSet) {
+	tidemanager.NoEffect(fs, "SOPS decryption is not supported yet", func(fs *pflag.FlagSet) {
+		fs.String("sops-age-secret", "",
+			"Secret in the runtime namespace holding a SOPS age key to fall back on.")
+		fs.String("default-decryption-service-account", "", "Service account whose identity decrypts when a Kustomization names none.")
+	})
+	tidemanager.NoEffect(fs, "workload identity is not supported yet", func(fs *pflag.FlagSet) {
+		fs.String("default-kubeconfig-service-account", "", "Service account whose identity reaches remote clusters when a Kustomization names none.")
+	})
+	tidemanager.NoEffect(fs, "a failed artifact download is retried at the next reconciliation, with backoff", func(fs *pflag.FlagSet) {
+		fs.Int("http-retry", 9, "How many times a failed artifact download is retried.")
+	})
+	tidemanager.NoEffect(fs, "only the fields of kubectl's field managers are taken over", func(fs *pflag.FlagSet) {
+		fs.StringArray("override-manager", []string{}, "A field manager whose changes to applied objects are undone (repeatable).")
+	})
+	tidemanager.NoEffect(fs, "CRDs, Namespaces and ClusterRoles are applied first, then all other objects", func(fs *pflag.FlagSet) {
+		fs.String("custom-apply-stage-kinds", "",
+			"Comma-separated group/Kind list applied in a stage of its own, after the CRDs.")
+	})
+	tidemanager.NoEffect(fs, "each Kustomization sends up to 8 apply requests at once", func(fs *pflag.FlagSet) {
+		fs.Int("concurrent-ssa", 4, "How many server-side apply requests one Kustomization sends at once.")
+	})
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+// fluxArgs are the arguments of Flux's kustomize-controller Deployment
+// (v2.8), with every flag of its main.go and of the fluxcd/pkg/runtime
+// option groups it binds, each with a value a user may give it.
+var fluxArgs = []string{
+	"--events-addr=http://notification-controller.flux-system.svc.cluster.local./",
+	"--watch-all-namespaces=true",
+	"--log-level=info",
+	"--log-encoding=json",
+	"--enable-leader-election",
+	"--metrics-addr=:8080",
+	"--health-addr=:9440",
+	"--concurrent=10",
+	"--concurrent-ssa=4",
+	"--requeue-dependency=5s",
+	"--no-remote-bases=true",
+	"--http-retry=9",
+	"--default-service-account=default",
+	"--default-decryption-service-account=sops",
+	"--default-kubeconfig-service-account=remote",
+	"--sops-age-secret=sops-age",
+	"--override-manager=flux-client-side-apply",
+	"--override-manager=kubectl-edit",
+	"--custom-apply-stage-kinds=rbac.authorization.k8s.io/Role",
+	"--kube-api-qps=50",
+	"--kube-api-burst=300",
+	"--leader-election-lease-duration=35s",
+	"--leader-election-release-on-cancel=true",
+	"--leader-election-renew-deadline=30s",
+	"--leader-election-retry-period=5s",
+	"--no-cross-namespace-refs=true",
+	"--min-retry-delay=750ms",
+	"--max-retry-delay=15m",
+	"--feature-gates=AdditiveCELDependencyCheck=true,CacheSecretsAndConfigMaps=false,CancelHealthCheckOnNewRevision=true," +
+		"DirectSourceFetch=true,DisableConfigWatchers=false,DisableFailFastBehavior=false,DisableStatusPollerCache=true," +
+		"ExternalArtifact=false,GroupChangeLog=false,ObjectLevelWorkloadIdentity=false,StrictPostBuildSubstitutions=true",
+	"--watch-label-selector=sharding.fluxcd.io/key notin (shard1, shard2)",
+	"--watch-configs-label-selector=reconcile.fluxcd.io/watch=Enabled",
+	"--interval-jitter-percentage=10",
+	"--token-cache-max-size=100",
+	"--token-cache-max-duration=1h",
+	"--kubeconfig=/tmp/kubeconfig",
+}
+
+func parseFlags(args ...string) (options, error) {
+	opts := newOptions()
+	fs := pflag.NewFlagSet(controllerName, pflag.ContinueOnError)
+	opts.bindFlags(fs)
+	return opts, fs.Parse(args)
+}
+
+// A Flux Deployment's arguments start Tide's controller: no unknown flag,
+// and the flags Tide implements carry their values.
+func TestFluxDeploymentArgs(t *testing.T) {
+	opts, err := parseFlags(fluxArgs...)
+	if err != nil {
+		t.Fatalf("Flux's arguments refused: %v", err)
+	}
+	opts.applyGates()
+	if opts.Concurrent != 10 || !opts.reconcile.NoRemoteBases || !opts.reconcile.NoCrossNamespaceRefs ||
+		opts.reconcile.DefaultServiceAccount != "default" || opts.RequeueDependency.Seconds() != 5 {
+		t.Errorf("flags not applied: concurrent=%d noRemoteBases=%t noCrossNamespaceRefs=%t defaultServiceAccount=%q requeueDependency=%s",
+			opts.Concurrent, opts.reconcile.NoRemoteBases, opts.reconcile.NoCrossNamespaceRefs,
+			opts.reconcile.DefaultServiceAccount, opts.RequeueDependency)
+	}
+	if !opts.reconcile.AdditiveCELDependencyCheck || !opts.reconcile.DirectSourceFetch || opts.reconcile.DisableConfigWatchers {
+		t.Errorf("feature gates not applied: %+v", opts.reconcile)
+	}
+	if opts.Watch.ConfigsLabelSelector != "reconcile.fluxcd.io/watch=Enabled" || opts.Jitter.Percentage != 10 {
+		t.Errorf("watch-configs-label-selector=%q interval-jitter-percentage=%d", opts.Watch.ConfigsLabelSelector, opts.Jitter.Percentage)
+	}
+}
+
+// The test above can fail: a flag Flux does not have is refused, as is a
+// gate Flux's kustomize-controller does not know.
+func TestUnknownFlagsRefused(t *testing.T) {
+	for _, arg := range []string{"--no-such-flag=1", "--feature-gates=OptimizedGitClones=true"} {
+		if _, err := parseFlags(arg); err == nil {
+			t.Errorf("%s accepted", arg)
+		}
+	}
+}
+
+// Flux's defaults, for the flags a Deployment usually leaves out.
+func TestFluxDefaults(t *testing.T) {
+	opts, err := parseFlags()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.applyGates()
+	if opts.Concurrent != 4 || opts.Watch.ConfigsLabelSelector != "reconcile.fluxcd.io/watch=Enabled" ||
+		!opts.Watch.AllNamespaces || opts.Jitter.Percentage != 5 || opts.reconcile.DisableConfigWatchers {
+		t.Errorf("defaults differ from Flux's: concurrent=%d watch-configs-label-selector=%q watch-all-namespaces=%t jitter=%d",
+			opts.Concurrent, opts.Watch.ConfigsLabelSelector, opts.Watch.AllNamespaces, opts.Jitter.Percentage)
+	}
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/pflag"
+
+	tidemanager "github.com/tidegitops/tide/skeleton/manager"
+)
+
+// sourceGates are the feature gates of Flux's source-controller, besides
+// the two every controller has (see tidemanager.BindFlags).
+var sourceGates = []tidemanager.Gate{
+	{Name: "OptimizedGitClones", Default: true,
+		NoEffect: "the remote head is always compared with the last fetched commit before cloning"},
+}
+
+// digestAlgorithm is the only --artifact-digest-algo Tide writes.
+const digestAlgorithm = "sha256"
+
+// bindFluxOnlyFlags declares the flags of Flux's source-controller whose
+// feature Tide does not have, so that a Flux Deployment's arguments start
+// this controller; setting one is logged at start-up.
+func bindFluxOnlyFlags(fs *pflag.FlagSet) {
+	tidemanager.NoEffect(fs, "Helm sources are not supported yet", func(fs *pflag.FlagSet) {
+		fs.Int64("helm-index-max-size", 50<<20, "Largest Helm repository index accepted, in bytes.")
+		fs.Int64("helm-chart-max-size", 10<<20, "Largest Helm chart accepted, in bytes.")
+		fs.Int64("helm-chart-file-max-size", 5<<20, "Largest file inside a Helm chart accepted, in bytes.")
+		fs.Int("helm-cache-max-size", 0, "How many Helm repository indexes are cached in memory.")
+		fs.String("helm-cache-ttl", "15m", "How long a cached Helm repository index stays valid.")
+		fs.String("helm-cache-purge-interval", "1m", "How often expired Helm repository indexes are dropped.")
+	})
+	tidemanager.NoEffect(fs, "SSH uses Go's default key exchanges, and the host key algorithms of the known_hosts entry",
+		func(fs *pflag.FlagSet) {
+			fs.StringSlice("ssh-kex-algos", []string{}, "SSH key exchange algorithms, most preferred first.")
+			fs.StringSlice("ssh-hostkey-algos", []string{}, "SSH host key algorithms, most preferred first.")
+		})
+	tidemanager.NoEffect(fs, "workload identity is not supported yet", func(fs *pflag.FlagSet) {
+		fs.String("default-service-account", "",
+			"Service account whose identity reaches cloud providers when an object names none.")
+	})
+}
+
+// envOr is the environment variable name, or def when it is empty: Flux's
+// source-controller reads its storage settings from both.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
