@@ -22,6 +22,7 @@ import (
 	"github.com/fluxcd/pkg/runtime/probes"
 	"github.com/spf13/pflag"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -129,8 +130,9 @@ func (o Options) Config() (*rest.Config, error) {
 }
 
 // New builds the manager for the given kinds: it watches only the runtime
-// namespace unless --watch-all-namespaces, and only objects of the
-// reconciled kinds matching --watch-label-selector (sharding). Tests build
+// namespace unless --watch-all-namespaces, only objects of the reconciled
+// kinds matching --watch-label-selector (sharding), and only Secrets and
+// ConfigMaps matching --watch-configs-label-selector. Tests build
 // their manager here too, so they read Secrets exactly as production does.
 func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...client.Object) (ctrl.Manager, error) {
 	cacheOpts := ctrlcache.Options{ByObject: map[client.Object]ctrlcache.ByObject{}}
@@ -141,6 +143,15 @@ func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...clie
 	for _, obj := range reconciled {
 		cacheOpts.ByObject[obj] = ctrlcache.ByObject{Label: selector}
 	}
+	// A controller that watches Secrets or ConfigMaps (the
+	// kustomize-controller, for postBuild.substituteFrom) sees only those
+	// labelled for it, metadata only: what changed is read when needed.
+	configs, err := labels.Parse(o.Watch.ConfigsLabelSelector)
+	if err != nil {
+		return nil, fmt.Errorf("invalid --watch-configs-label-selector: %w", err)
+	}
+	cacheOpts.ByObject[&corev1.Secret{}] = ctrlcache.ByObject{Label: configs}
+	cacheOpts.ByObject[&corev1.ConfigMap{}] = ctrlcache.ByObject{Label: configs}
 	namespace := os.Getenv("RUNTIME_NAMESPACE")
 	if !o.Watch.AllNamespaces {
 		if namespace == "" {

@@ -27,8 +27,9 @@ const (
 
 // SetupWithManager registers the reconciler. Besides its own objects it
 // watches every source kind, so a new artifact is applied at once rather
-// than at the next interval, and Kustomizations that become Ready, so their
-// dependents go ahead at once.
+// than at the next interval, Kustomizations that become Ready, so their
+// dependents go ahead at once, and the ConfigMaps and Secrets they read
+// (configs.go).
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
 	indexer := mgr.GetFieldIndexer()
 	if err := indexer.IndexField(ctx, &kustomizev1.Kustomization{}, sourceIndex, indexSource); err != nil {
@@ -47,6 +48,12 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opt
 		keyOf := func(o client.Object) string { return sourceKey(kind, o.GetNamespace(), o.GetName()) }
 		b = b.Watches(newSource(), handler.EnqueueRequestsFromMapFunc(r.listBy(sourceIndex, keyOf)),
 			builder.WithPredicates(artifactChanged{}))
+	}
+	if !r.DisableConfigWatchers {
+		var err error
+		if b, err = r.watchConfigs(ctx, mgr, b); err != nil {
+			return err
+		}
 	}
 	return b.WithOptions(opts).Complete(r)
 }

@@ -78,6 +78,7 @@ func runSuite(m *testing.M) (int, error) {
 
 	opts := tidemanager.Options{Name: "kustomize-controller", MetricsAddr: "0", HealthAddr: "0"}
 	opts.Watch.AllNamespaces = true
+	opts.Watch.ConfigsLabelSelector = meta.LabelKeyWatch + "=" + meta.LabelValueWatchEnabled // Flux's default
 	mgr, err := tidemanager.New(cp.Config, opts, cp.Scheme, &kustomizev1.Kustomization{})
 	if err != nil {
 		return 0, err
