@@ -175,7 +175,7 @@ func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...clie
 		LeaseDuration:                 &o.LeaderElection.LeaseDuration,
 		RenewDeadline:                 &o.LeaderElection.RenewDeadline,
 		RetryPeriod:                   &o.LeaderElection.RetryPeriod,
-		LeaderElectionID:              o.Name + "-leader-election",
+		LeaderElectionID:              o.LeaderElectionID(),
 		LeaderElectionNamespace:       namespace,
 		Logger:                        ctrl.Log,
 	})
@@ -184,6 +184,18 @@ func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...clie
 	}
 	probes.SetupChecks(mgr, ctrl.Log.WithName("probes"))
 	return mgr, nil
+}
+
+// LeaderElectionID names the controller's lease as Flux does:
+// "<name>-leader-election", and for a shard (--watch-label-selector) the
+// first 8 hex digits of the selector's SHA-256 appended, so that two shards
+// never share one lease (and one leader).
+func (o Options) LeaderElectionID() string {
+	id := o.Name + "-leader-election"
+	if o.Watch.LabelSelector != "" {
+		id = leaderelection.GenerateID(id, o.Watch.LabelSelector)
+	}
+	return id
 }
 
 // NewSkeleton builds the reconcile skeleton for a controller of mgr: events
