@@ -1,6 +1,7 @@
 package gitrepository
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -147,26 +148,56 @@ func TestReconcileVerify(t *testing.T) {
 	}
 }
 
-// A symlink inside the repository is stored as the file it points to; one
-// that leads outside the checkout never reaches the artifact.
+// Symlinks are archived as Flux archives them: one to a file inside the
+// repository as that file, one to a folder inside as a copy of the folder
+// (its .sourceignore applying there too), any other left out. Git stores a
+// link as a blob of mode 120000: the artifact is the same, byte for byte,
+// whether it is written from Git's object store or from a checked-out
+// worktree (recurseSubmodules needs one).
 func TestReconcileSymlinks(t *testing.T) {
 	srv := testkit.StartGitServer(t)
-	srv.NewRepo(t, "links").Write("apps/real.yaml", "real\n").
+	srv.NewRepo(t, "links").WriteFiles(map[string]string{
+		"apps/real.yaml":     "real\n",
+		"base/cm.yaml":       "cm\n",
+		"base/.sourceignore": "*.md\n",
+		"base/readme.md":     "readme\n",
+	}).
 		Symlink("real.yaml", "apps/alias.yaml").
 		Symlink("../../../../etc/passwd", "apps/passwd").
 		Symlink("/etc/hostname", "apps/hostname").
+		Symlink("../../base", "overlays/prod/base").
+		Symlink("..", "overlays/up").
+		Symlink("missing", "overlays/dangling").
 		Commit("links")
 	ns := testkit.NewNamespace(t, env.cp.Client)
-	obj := newGitRepository(ns, srv.HTTPURL("links"))
-	create(t, obj)
-	waitReady(t, obj)
-	files := tarFiles(t, download(t, obj.Status.Artifact))
-	if files["apps/alias.yaml"] != "real\n" {
-		t.Errorf("apps/alias.yaml = %q, want the content of real.yaml", files["apps/alias.yaml"])
-	}
-	for _, escaping := range []string{"apps/passwd", "apps/hostname"} {
-		if _, ok := files[escaping]; ok {
-			t.Errorf("%s, a link leading outside the checkout, is in the artifact", escaping)
+	fromStore := newGitRepository(ns, srv.HTTPURL("links"))
+	fromWorktree := newGitRepository(ns, srv.HTTPURL("links"), func(o *sourcev1.GitRepository) { o.Spec.RecurseSubmodules = true })
+	create(t, fromStore)
+	create(t, fromWorktree)
+	waitReady(t, fromStore)
+	waitReady(t, fromWorktree)
+
+	files := tarFiles(t, download(t, fromStore.Status.Artifact))
+	for p, want := range map[string]string{
+		"apps/alias.yaml":            "real\n",
+		"overlays/prod/base/cm.yaml": "cm\n",
+	} {
+		if files[p] != want {
+			t.Errorf("%s = %q, want %q", p, files[p], want)
 		}
+	}
+	for p := range files {
+		switch {
+		case p == "apps/passwd" || p == "apps/hostname":
+			t.Errorf("%s, a link leading outside the checkout, is in the artifact", p)
+		case strings.HasSuffix(p, "readme.md"):
+			t.Errorf("%s is in the artifact: base/.sourceignore excludes it, below the link too", p)
+		case strings.HasPrefix(p, "overlays/up/") || strings.HasPrefix(p, "overlays/dangling"):
+			t.Errorf("%s is in the artifact: a link to its own parent, or to nothing, is left out", p)
+		}
+	}
+	if fromStore.Status.Artifact.Digest != fromWorktree.Status.Artifact.Digest {
+		t.Errorf("digest %s from the object store, %s from a worktree; want the same artifact",
+			fromStore.Status.Artifact.Digest, fromWorktree.Status.Artifact.Digest)
 	}
 }

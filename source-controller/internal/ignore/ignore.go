@@ -2,7 +2,8 @@
 // Flux's rules, so that artifacts hold the same files as Flux's:
 //
 //  1. the patterns of every .sourceignore file, each scoped to its own
-//     folder, a folder's file before those of its subfolders;
+//     folder, a folder's file before those of its subfolders (the tree is
+//     read as sourcetree shows it: through the symlinks that stay inside);
 //  2. then spec.ignore, so it can overrule a .sourceignore ('!pattern'
 //     brings back what a .sourceignore left out; the reverse is not true);
 //  3. under both, Git's own files (VCSPatterns), which a '!' pattern can
@@ -24,6 +25,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+
+	"github.com/tidegitops/tide/source-controller/internal/sourcetree"
 )
 
 // FileName is the per-folder ignore file read from the checkout.
@@ -51,11 +54,11 @@ type Matcher struct {
 // New reads the ignore rules for the checkout at root. spec is the object's
 // spec.ignore; nil keeps the defaults.
 func New(root string, spec *string) (*Matcher, error) {
-	return NewFS(os.DirFS(root), spec)
+	return NewFS(os.DirFS(root).(fs.ReadLinkFS), spec)
 }
 
 // NewFS is New for a checkout held in a file system, such as a Git tree.
-func NewFS(root fs.FS, spec *string) (*Matcher, error) {
+func NewFS(root fs.ReadLinkFS, spec *string) (*Matcher, error) {
 	patterns, err := readIgnoreFiles(root)
 	if err != nil {
 		return nil, err
@@ -75,36 +78,37 @@ func (m *Matcher) Excluded(rel string, isDir bool) bool {
 	return m.m.Match(strings.Split(filepath.ToSlash(rel), "/"), isDir)
 }
 
-// readIgnoreFiles parses every .sourceignore below root. A folder's file is
-// read when the walk enters the folder, before any of its subfolders, so a
-// deeper file's patterns come after (and override) its parents'.
-func readIgnoreFiles(root fs.FS) ([]gitignore.Pattern, error) {
-	var patterns []gitignore.Pattern
-	err := fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() {
+// readIgnoreFiles parses every .sourceignore of the tree as sourcetree
+// shows it, so one reached through a symlink counts, for the link's folder,
+// as it does in Flux's checkout once links are copies. A folder's file comes
+// before those of its subfolders, so a deeper file's patterns override its
+// parents'.
+func readIgnoreFiles(root fs.ReadLinkFS) ([]gitignore.Pattern, error) {
+	folders := []string{"."} // in the order the walk enters them
+	found := map[string][]gitignore.Pattern{}
+	err := sourcetree.Walk(root, func(e sourcetree.Entry) error {
+		if e.IsDir {
+			folders = append(folders, e.Path)
 			return nil
 		}
-		if d.Name() == ".git" {
-			return fs.SkipDir
-		}
-		file := path.Join(p, FileName)
-		if fi, err := fs.Lstat(root, file); err != nil || !fi.Mode().IsRegular() {
+		if path.Base(e.Path) != FileName {
 			return nil
 		}
-		content, err := fs.ReadFile(root, file)
+		content, err := fs.ReadFile(root, e.Source)
 		if err != nil {
 			return err
 		}
 		var domain []string
-		if p != "." {
-			domain = strings.Split(p, "/")
+		if dir := path.Dir(e.Path); dir != "." {
+			domain = strings.Split(dir, "/")
 		}
-		patterns = append(patterns, parse(lines(string(content)), domain)...)
+		found[path.Dir(e.Path)] = parse(lines(string(content)), domain)
 		return nil
 	})
+	var patterns []gitignore.Pattern
+	for _, folder := range folders {
+		patterns = append(patterns, found[folder]...)
+	}
 	return patterns, err
 }
 

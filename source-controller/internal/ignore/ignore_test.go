@@ -95,3 +95,44 @@ func TestMatcher(t *testing.T) {
 		})
 	}
 }
+
+// The rules are read from the tree as Flux archives it, with links that
+// stay inside replaced by what they point to: a .sourceignore in a linked
+// folder applies below the link too, a linked .sourceignore counts, and one
+// linked from outside the checkout does not.
+func TestMatcherThroughLinks(t *testing.T) {
+	outside := writeTree(t, map[string]string{"rules": "*.yaml\n"})
+	root := writeTree(t, map[string]string{
+		"base/.sourceignore": "*.md\n",
+		"shared/rules":       "*.txt\n",
+	})
+	for link, target := range map[string]string{
+		"overlay":               "base",
+		"apps/.sourceignore":    "../shared/rules",
+		"escape/.sourceignore":  filepath.Join(outside, "rules"),
+		"escape2/.sourceignore": "../../" + filepath.Base(outside) + "/rules",
+	} {
+		full := filepath.Join(root, link)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, full); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := New(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]bool{
+		"base/readme.md":    true,
+		"overlay/readme.md": true,  // base's .sourceignore, under the link's path
+		"apps/notes.txt":    true,  // a linked .sourceignore
+		"escape/app.yaml":   false, // a .sourceignore outside the checkout is not read
+		"escape2/app.yaml":  false,
+	} {
+		if got := m.Excluded(p, false); got != want {
+			t.Errorf("Excluded(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

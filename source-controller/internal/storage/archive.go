@@ -15,6 +15,8 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/tidegitops/tide/source-controller/internal/sourcetree"
 )
 
 // Filter decides which paths of a directory are left out of an archive.
@@ -33,7 +35,7 @@ var epoch = time.Unix(0, 0)
 // archiveEntry is one path to put in the tarball.
 type archiveEntry struct {
 	name   string // slash-separated, relative to the archived directory
-	source string // file whose content is stored: name, or a symlink's target
+	source string // file whose content is stored: name, or what a symlink leads to
 	isDir  bool
 }
 
@@ -42,15 +44,19 @@ type archiveEntry struct {
 // gives identical bytes: entries are sorted by path and carry no owner, no
 // real mtime and only 0o755 (directories, executables) or 0o644 modes.
 //
-// What is archived:
-//   - directories and regular files, except any file or directory named
-//     ".git" (at any depth, with all below it) and what filter excludes;
+// What is archived is the tree sourcetree.Walk shows, as Flux archives a
+// checkout whose symlinks it replaced with copies:
+//   - directories and regular files, except anything named ".git" (at any
+//     depth, with all below it) and what filter excludes;
 //   - a symlink whose target, resolved without ever leaving dir, is a
-//     regular file outside any ".git" directory: it is stored as a regular
-//     file with the target's content. Any other symlink (absolute, leaving
-//     dir even temporarily, dangling, pointing to a directory or into .git,
-//     or part of a loop) is skipped;
-//   - nothing else: sockets, devices and named pipes are skipped.
+//     regular file outside any ".git" directory: as a regular file with the
+//     target's content and mode;
+//   - such a symlink to a directory: as a directory with the target's
+//     content, below the link's path, unless the target holds the link
+//     (that copy would never end);
+//   - nothing else: other symlinks (absolute, leaving dir even temporarily,
+//     dangling, into .git, or part of a loop), sockets, devices and named
+//     pipes are skipped.
 //
 // The write is atomic (see writeAtomic); on failure the previously stored
 // artifact at the same path is untouched. Callers should hold Lock(*a).
@@ -96,31 +102,11 @@ func (s *Storage) ArchiveFS(a *meta.Artifact, src fs.ReadLinkFS, filter Filter) 
 // does not depend on the order in which files were created.
 func collectEntries(root fs.ReadLinkFS, filter Filter) ([]archiveEntry, error) {
 	var entries []archiveEntry
-	err := fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err // an unreadable directory would silently drop content
-		}
-		if p == "." {
-			return nil
-		}
-		isDir := d.IsDir()
-		if d.Name() == ".git" {
-			if isDir {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if filter != nil && filter(p, isDir) {
+	err := sourcetree.Walk(root, func(e sourcetree.Entry) error {
+		if filter != nil && filter(e.Path, e.IsDir) {
 			return nil // a directory is still walked: see Filter
 		}
-		switch {
-		case isDir, d.Type().IsRegular():
-			entries = append(entries, archiveEntry{name: p, source: p, isDir: isDir})
-		case d.Type()&fs.ModeSymlink != 0:
-			if target, ok := resolveLink(root, p); ok {
-				entries = append(entries, archiveEntry{name: p, source: target})
-			}
-		}
+		entries = append(entries, archiveEntry{name: e.Path, source: e.Source, isDir: e.IsDir})
 		return nil
 	})
 	slices.SortFunc(entries, func(x, y archiveEntry) int { return strings.Compare(x.name, y.name) })

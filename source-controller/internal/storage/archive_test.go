@@ -128,7 +128,8 @@ func TestArchiveEntries(t *testing.T) {
 		"links/reenter":     "../../src/deploy/app.yaml", // leaves src, then comes back
 		"links/clamped":     "../../../deploy/app.yaml",  // only found if ".." were clamped at src
 		"links/dangling":    "does-not-exist",
-		"links/dir":         "../deploy",
+		"links/dir":         "../deploy", // a directory: archived as a copy
+		"links/up":          "..",        // would contain itself: skipped
 		"links/loop1":       "loop2",
 		"links/loop2":       "loop1",
 		"links/self":        "self",
@@ -172,6 +173,10 @@ func TestArchiveEntries(t *testing.T) {
 		{"docs/keep.txt", tar.TypeReg, 0o644, "kept"},
 		{"links/", tar.TypeDir, 0o755, ""},
 		{"links/chain", tar.TypeReg, 0o644, "app"},
+		{"links/dir/", tar.TypeDir, 0o755, ""},
+		{"links/dir/app.yaml", tar.TypeReg, 0o644, "app"},
+		{"links/dir/run.sh", tar.TypeReg, 0o755, "run"},
+		{"links/dir/user-exec", tar.TypeReg, 0o755, "ux"},
 		{"links/exec", tar.TypeReg, 0o755, "run"},
 		{"links/inside", tar.TypeReg, 0o644, "app"},
 		{"links/via-dirlink", tar.TypeReg, 0o644, "app"},
