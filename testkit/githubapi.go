@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,30 +20,43 @@ import (
 )
 
 // GitHubAPI stands in for as much of GitHub's REST API as a GitHub App
-// installation token takes: POST /app/installations/{id}/access_tokens,
-// answered only for a JSON web token signed with the App's key, as GitHub
-// checks it. Serve Git with WithBasicAuth("x-access-token", api.Token()) to
-// accept the tokens it hands out.
+// installation token takes, each call answered only for a JSON web token
+// signed with the App's key, as GitHub checks it:
+//
+//   - POST /app/installations/{id}/access_tokens: a new installation token;
+//   - GET /orgs/{org}/installation and GET /users/{user}/installation: the
+//     App's installation on that account (an organization, or a user if
+//     OwnerIsUser), found by login regardless of case, 404 otherwise.
+//
+// Serve Git with WithBasicAuth("x-access-token", api.Token()) to accept the
+// tokens it hands out.
 type GitHubAPI struct {
 	URL            string
 	AppID          string
 	InstallationID string
+	// Owner is the login of the account the App is installed on;
+	// OwnerIsUser makes it a user's account instead of an organization's.
+	// Set them before the first request.
+	Owner       string
+	OwnerIsUser bool
 	// TokenTTL is how long the tokens it hands out are valid.
 	TokenTTL time.Duration
 	key      *rsa.PrivateKey
 	requests atomic.Int64
+	lookups  atomic.Int64
 	token    atomic.Value // string: what every successful request gets
 }
 
 // StartGitHubAPI starts the API for a new App (ID 1234) installed once
-// (installation 5678); it stops when the test ends.
+// (installation 5678) on the organization "tide-org"; it stops when the
+// test ends.
 func StartGitHubAPI(t testing.TB) *GitHubAPI {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := &GitHubAPI{AppID: "1234", InstallationID: "5678", TokenTTL: time.Hour, key: key}
+	api := &GitHubAPI{AppID: "1234", InstallationID: "5678", Owner: "tide-org", TokenTTL: time.Hour, key: key}
 	api.token.Store("ghs_" + randomString(t))
 	srv := httptest.NewServer(http.HandlerFunc(api.serve))
 	t.Cleanup(srv.Close)
@@ -64,6 +78,15 @@ func (a *GitHubAPI) SecretData() map[string][]byte {
 	}
 }
 
+// SecretDataByOwner is SecretData naming the installation by its owner
+// (githubAppInstallationOwner) instead of its ID.
+func (a *GitHubAPI) SecretDataByOwner() map[string][]byte {
+	data := a.SecretData()
+	delete(data, "githubAppInstallationID")
+	data["githubAppInstallationOwner"] = []byte(a.Owner)
+	return data
+}
+
 // Token is the installation token the API hands out now.
 func (a *GitHubAPI) Token() string { return a.token.Load().(string) }
 
@@ -78,23 +101,59 @@ func (a *GitHubAPI) RotateToken(t testing.TB) string {
 // TokenRequests counts the token requests, answered or not.
 func (a *GitHubAPI) TokenRequests() int64 { return a.requests.Load() }
 
+// InstallationLookups counts the requests for an account's installation
+// (organization or user), answered or not.
+func (a *GitHubAPI) InstallationLookups() int64 { return a.lookups.Load() }
+
+var notFound = map[string]any{"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+
 func (a *GitHubAPI) serve(w http.ResponseWriter, r *http.Request) {
-	installation, ok := strings.CutPrefix(r.URL.Path, "/app/installations/")
-	installation, ok2 := strings.CutSuffix(installation, "/access_tokens")
-	if r.Method != http.MethodPost || !ok || !ok2 {
-		answer(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
-		return
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	switch {
+	case r.Method == http.MethodPost && len(parts) == 4 && parts[0] == "app" && parts[1] == "installations" &&
+		parts[3] == "access_tokens":
+		a.requests.Add(1)
+		if a.refuseJWT(w, r) {
+			return
+		}
+		if parts[2] != a.InstallationID {
+			answer(w, http.StatusNotFound, notFound)
+			return
+		}
+		answer(w, http.StatusCreated, map[string]any{"token": a.Token(), "expires_at": time.Now().Add(a.TokenTTL).UTC().Format(time.RFC3339)})
+	case r.Method == http.MethodGet && len(parts) == 3 && (parts[0] == "orgs" || parts[0] == "users") &&
+		parts[2] == "installation":
+		a.lookups.Add(1)
+		if a.refuseJWT(w, r) {
+			return
+		}
+		if !strings.EqualFold(parts[1], a.Owner) || (parts[0] == "users") != a.OwnerIsUser {
+			answer(w, http.StatusNotFound, notFound)
+			return
+		}
+		accountType := "Organization"
+		if a.OwnerIsUser {
+			accountType = "User"
+		}
+		id, _ := strconv.ParseInt(a.InstallationID, 10, 64)
+		app, _ := strconv.ParseInt(a.AppID, 10, 64)
+		answer(w, http.StatusOK, map[string]any{
+			"id": id, "app_id": app, "target_type": accountType,
+			"account": map[string]any{"login": a.Owner, "type": accountType},
+		})
+	default:
+		answer(w, http.StatusNotFound, notFound)
 	}
-	a.requests.Add(1)
+}
+
+// refuseJWT answers 401 and returns true unless the request carries a JSON
+// web token of the App.
+func (a *GitHubAPI) refuseJWT(w http.ResponseWriter, r *http.Request) bool {
 	if err := a.checkJWT(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")); err != nil {
 		answer(w, http.StatusUnauthorized, map[string]any{"message": "A JSON web token could not be decoded: " + err.Error()})
-		return
+		return true
 	}
-	if installation != a.InstallationID {
-		answer(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
-		return
-	}
-	answer(w, http.StatusCreated, map[string]any{"token": a.Token(), "expires_at": time.Now().Add(a.TokenTTL).UTC().Format(time.RFC3339)})
+	return false
 }
 
 // checkJWT verifies what GitHub verifies: an RS256 signature by the App's

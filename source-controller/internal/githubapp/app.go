@@ -25,11 +25,15 @@ import (
 // Secret may also hold a CA ('ca.crt', or 'caFile') for GitHub Enterprise
 // Server with a private CA, and 'tls.crt'/'tls.key' for mutual TLS; they
 // serve the API as they serve Git.
+// The installation is named by its ID, or by the login of the account
+// (organization or user) it is installed on: then it is looked up through
+// the API each time a token is asked for, as Flux does.
 const (
-	KeyAppID          = "githubAppID"
-	KeyInstallationID = "githubAppInstallationID"
-	KeyPrivateKey     = "githubAppPrivateKey"
-	KeyBaseURL        = "githubAppBaseURL"
+	KeyAppID             = "githubAppID"
+	KeyInstallationID    = "githubAppInstallationID"
+	KeyInstallationOwner = "githubAppInstallationOwner"
+	KeyPrivateKey        = "githubAppPrivateKey"
+	KeyBaseURL           = "githubAppBaseURL"
 )
 
 // DefaultBaseURL is GitHub.com's API; GitHub Enterprise Server's is
@@ -45,7 +49,8 @@ var ErrInvalid = errors.New("invalid GitHub App secret")
 // App is a GitHub App installation's credentials.
 type App struct {
 	ID             string
-	InstallationID string
+	InstallationID string // or, when empty:
+	Owner          string // the account the App is installed on
 	BaseURL        string
 	// Proxy, if set, is the proxy the API is reached through (with its
 	// credentials in User); otherwise the environment's, as for Git.
@@ -61,18 +66,19 @@ type App struct {
 // name the key at fault, never its value.
 func FromSecret(data map[string][]byte) (*App, error) {
 	get := func(k string) string { return strings.TrimSpace(string(data[k])) }
-	app := &App{ID: get(KeyAppID), InstallationID: get(KeyInstallationID), BaseURL: get(KeyBaseURL)}
-	for _, k := range []string{KeyAppID, KeyInstallationID, KeyPrivateKey} {
+	app := &App{ID: get(KeyAppID), InstallationID: get(KeyInstallationID), Owner: get(KeyInstallationOwner),
+		BaseURL: get(KeyBaseURL)}
+	for _, k := range []string{KeyAppID, KeyPrivateKey} {
 		if get(k) == "" {
-			return nil, invalid("the secret has no '%s': add it (provider 'github' needs '%s', '%s' and '%s')",
-				k, KeyAppID, KeyInstallationID, KeyPrivateKey)
+			return nil, invalid("the secret has no '%s': add it (provider 'github' needs '%s', '%s' or '%s', and '%s')",
+				k, KeyAppID, KeyInstallationID, KeyInstallationOwner, KeyPrivateKey)
 		}
 	}
 	if strings.ContainsAny(app.ID, " /?#") {
 		return nil, invalid("'%s' must be the App's ID or client ID", KeyAppID)
 	}
-	if strings.Trim(app.InstallationID, "0123456789") != "" {
-		return nil, invalid("'%s' must be a number: the installation's ID from its settings page", KeyInstallationID)
+	if err := app.checkInstallation(); err != nil {
+		return nil, err
 	}
 	if err := app.setBaseURL(); err != nil {
 		return nil, err
@@ -86,7 +92,7 @@ func FromSecret(data map[string][]byte) (*App, error) {
 		return nil, err
 	}
 	h := sha256.New()
-	for _, part := range [][]byte{[]byte(app.ID), []byte(app.InstallationID), []byte(app.BaseURL),
+	for _, part := range [][]byte{[]byte(app.ID), []byte(app.InstallationID), []byte(app.Owner), []byte(app.BaseURL),
 		data[KeyPrivateKey], data[gitclient.KeyCA], data[gitclient.KeyCAFile],
 		data[gitclient.KeyCert], data[gitclient.KeyKey]} {
 		fmt.Fprintf(h, "%d:", len(part))
@@ -94,6 +100,23 @@ func FromSecret(data map[string][]byte) (*App, error) {
 	}
 	copy(app.fingerprint[:], h.Sum(nil))
 	return app, nil
+}
+
+// checkInstallation checks that the installation is named one way, as Flux
+// requires: by its ID (a number) or by its owner's login.
+func (a *App) checkInstallation() error {
+	switch {
+	case a.InstallationID == "" && a.Owner == "":
+		return invalid("the secret has no '%s' nor '%s': add one of them (the installation's ID from its settings page, "+
+			"or the organization or user the App is installed on)", KeyInstallationID, KeyInstallationOwner)
+	case a.InstallationID != "" && a.Owner != "":
+		return invalid("the secret has both '%s' and '%s': keep only one of them", KeyInstallationID, KeyInstallationOwner)
+	case strings.Trim(a.InstallationID, "0123456789") != "":
+		return invalid("'%s' must be a number: the installation's ID from its settings page", KeyInstallationID)
+	case strings.ContainsAny(a.Owner, " /?#%\\") || a.Owner == "." || a.Owner == "..":
+		return invalid("'%s' must be the login of the organization or user the App is installed on", KeyInstallationOwner)
+	}
+	return nil
 }
 
 // setBaseURL checks the API's URL: https, as the JSON web token sent there

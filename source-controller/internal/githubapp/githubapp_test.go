@@ -134,7 +134,14 @@ func TestFromSecretNamesTheKeyAtFault(t *testing.T) {
 		want   string
 	}{
 		{"no app ID", func(d map[string][]byte) { delete(d, KeyAppID) }, "no 'githubAppID'"},
-		{"no installation ID", func(d map[string][]byte) { delete(d, KeyInstallationID) }, "no 'githubAppInstallationID'"},
+		{"no installation ID nor owner", func(d map[string][]byte) { delete(d, KeyInstallationID) },
+			"no 'githubAppInstallationID' nor 'githubAppInstallationOwner'"},
+		{"installation ID and owner", func(d map[string][]byte) { d[KeyInstallationOwner] = []byte("tide-org") },
+			"both 'githubAppInstallationID' and 'githubAppInstallationOwner'"},
+		{"owner not a login", func(d map[string][]byte) {
+			delete(d, KeyInstallationID)
+			d[KeyInstallationOwner] = []byte("tide-org/../app")
+		}, "'githubAppInstallationOwner' must be the login"},
 		{"no private key", func(d map[string][]byte) { delete(d, KeyPrivateKey) }, "no 'githubAppPrivateKey'"},
 		{"installation ID not a number", func(d map[string][]byte) { d[KeyInstallationID] = []byte("12/../34") }, "'githubAppInstallationID' must be a number"},
 		{"key not PEM", func(d map[string][]byte) { d[KeyPrivateKey] = []byte("s3cr3t-not-a-key") }, "'githubAppPrivateKey' is not a PEM private key"},
@@ -165,5 +172,61 @@ func TestFromSecretNamesTheKeyAtFault(t *testing.T) {
 	app, err := FromSecret(data)
 	if err != nil || app.BaseURL != DefaultBaseURL {
 		t.Errorf("without a base URL: %v, %v; want GitHub.com's API", app, err)
+	}
+}
+
+// With githubAppInstallationOwner instead of an ID, the installation is
+// found through the API (an organization's first, then a user's), only when
+// a token is asked for: a cached token costs no lookup. An owner the App is
+// not installed on is a refusal that names the key.
+func TestTokenByInstallationOwner(t *testing.T) {
+	for _, isUser := range []bool{false, true} {
+		api := testkit.StartGitHubAPI(t)
+		api.OwnerIsUser = isUser
+		app, err := FromSecret(api.SecretDataByOwner())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens := &Tokens{}
+		for range 2 {
+			if got, err := tokens.Token(context.Background(), app); err != nil || got != api.Token() {
+				t.Fatalf("user %v: token %q, %v; want the installation's", isUser, got, err)
+			}
+		}
+		wantLookups := int64(1) // the organization's installation
+		if isUser {
+			wantLookups = 2 // no organization of that name, then the user's
+		}
+		if n := api.InstallationLookups(); n != wantLookups || api.TokenRequests() != 1 {
+			t.Errorf("user %v: %d lookups and %d token requests for two uses; want %d and 1",
+				isUser, n, api.TokenRequests(), wantLookups)
+		}
+	}
+
+	api := testkit.StartGitHubAPI(t)
+	data := api.SecretDataByOwner()
+	data[KeyInstallationOwner] = []byte("someone-else")
+	app, err := FromSecret(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = (&Tokens{}).Token(context.Background(), app)
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "named 'someone-else': check 'githubAppInstallationOwner'") {
+		t.Fatalf("unknown owner: %v; want a refusal naming the key", err)
+	}
+	if api.TokenRequests() != 0 {
+		t.Errorf("%d token requests without an installation; want 0", api.TokenRequests())
+	}
+
+	// Another App's key is refused at the lookup already.
+	data = api.SecretDataByOwner()
+	data[KeyPrivateKey] = testkit.StartGitHubAPI(t).PrivateKeyPEM()
+	if app, err = FromSecret(data); err != nil {
+		t.Fatal(err)
+	}
+	_, err = (&Tokens{}).Token(context.Background(), app)
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "'githubAppPrivateKey'") ||
+		strings.Contains(err.Error(), "PRIVATE KEY") {
+		t.Errorf("another App's key: %v; want a refusal naming the key, without it", err)
 	}
 }

@@ -20,8 +20,8 @@ import (
 func (r *Reconciler) githubAppAuth(ctx context.Context, obj *sourcev1.GitRepository, data map[string][]byte, proxy transport.ProxyOptions) (*gitclient.Auth, error) {
 	if obj.Spec.SecretRef == nil {
 		return nil, skeleton.Stall(sourcev1.InvalidProviderConfigurationReason,
-			"provider 'github' needs spec.secretRef: name a Secret with '%s', '%s' and '%s'",
-			githubapp.KeyAppID, githubapp.KeyInstallationID, githubapp.KeyPrivateKey)
+			"provider 'github' needs spec.secretRef: name a Secret with '%s', '%s' (or '%s') and '%s'",
+			githubapp.KeyAppID, githubapp.KeyInstallationID, githubapp.KeyInstallationOwner, githubapp.KeyPrivateKey)
 	}
 	if u, err := url.Parse(obj.Spec.URL); err != nil || u.Scheme != "https" && u.Scheme != "http" {
 		return nil, skeleton.Stall(sourcev1.InvalidProviderConfigurationReason,
