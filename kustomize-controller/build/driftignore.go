@@ -13,7 +13,7 @@ import (
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 )
 
-// DriftIgnore is spec.driftIgnoreRules, checked and compiled: fields, as
+// DriftIgnore is spec.ignore, checked and compiled: fields, as
 // JSON pointers (RFC 6901), that the controller neither sets nor corrects
 // in the objects a rule targets (e.g. replicas an autoscaler owns).
 type DriftIgnore struct {
@@ -27,18 +27,18 @@ type ignoreRule struct {
 
 // NewDriftIgnore compiles rules; a bad pointer or selector is an error that
 // names the rule.
-func NewDriftIgnore(rules []kustomizev1.DriftIgnoreRule) (*DriftIgnore, error) {
+func NewDriftIgnore(rules []kustomizev1.IgnoreRule) (*DriftIgnore, error) {
 	d := &DriftIgnore{}
 	for i, rule := range rules {
 		matches, err := targetMatcher(rule.Target)
 		if err != nil {
-			return nil, fmt.Errorf("spec.driftIgnoreRules[%d].target: %w", i, err)
+			return nil, fmt.Errorf("spec.ignore[%d].target: %w", i, err)
 		}
 		compiled := ignoreRule{matches: matches}
 		for _, p := range rule.Paths {
 			tokens, err := parsePointer(p)
 			if err != nil {
-				return nil, fmt.Errorf("spec.driftIgnoreRules[%d].paths: '%s': %w", i, p, err)
+				return nil, fmt.Errorf("spec.ignore[%d].paths: '%s': %w", i, p, err)
 			}
 			compiled.paths = append(compiled.paths, tokens)
 		}

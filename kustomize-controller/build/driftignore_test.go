@@ -10,9 +10,9 @@ import (
 	"github.com/tidegitops/tide/kustomize-controller/build"
 )
 
-func drop(t *testing.T, o *unstructured.Unstructured, rule kustomizev1.DriftIgnoreRule) {
+func drop(t *testing.T, o *unstructured.Unstructured, rule kustomizev1.IgnoreRule) {
 	t.Helper()
-	d, err := build.NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
+	d, err := build.NewDriftIgnore([]kustomizev1.IgnoreRule{rule})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,27 +38,27 @@ spec:
 `
 	tests := []struct {
 		name   string
-		rule   kustomizev1.DriftIgnoreRule
+		rule   kustomizev1.IgnoreRule
 		absent [][]string // fields that must be gone
 		kept   [][]string // fields that must stay
 	}{
-		{"every object", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"}},
+		{"every object", kustomizev1.IgnoreRule{Paths: []string{"/spec/replicas"}},
 			[][]string{{"spec", "replicas"}}, [][]string{{"spec", "template"}}},
-		{"list element field", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/template/spec/containers/1/image"}},
+		{"list element field", kustomizev1.IgnoreRule{Paths: []string{"/spec/template/spec/containers/1/image"}},
 			nil, [][]string{{"spec", "replicas"}}},
-		{"escaped token", kustomizev1.DriftIgnoreRule{Paths: []string{"/metadata/annotations/example.com~1owner"}},
+		{"escaped token", kustomizev1.IgnoreRule{Paths: []string{"/metadata/annotations/example.com~1owner"}},
 			[][]string{{"metadata", "annotations", "example.com/owner"}}, [][]string{{"metadata", "labels"}}},
-		{"missing path is skipped", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/nothing/here", "/spec/template/spec/containers/9"}},
+		{"missing path is skipped", kustomizev1.IgnoreRule{Paths: []string{"/spec/nothing/here", "/spec/template/spec/containers/9"}},
 			nil, [][]string{{"spec", "replicas"}, {"spec", "template"}}},
-		{"target by kind and name pattern", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+		{"target by kind and name pattern", kustomizev1.IgnoreRule{Paths: []string{"/spec/replicas"},
 			Target: &kustomizev1.Selector{Kind: "Deployment", Name: "w.b"}}, [][]string{{"spec", "replicas"}}, nil},
-		{"target by label", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+		{"target by label", kustomizev1.IgnoreRule{Paths: []string{"/spec/replicas"},
 			Target: &kustomizev1.Selector{LabelSelector: "tier=front"}}, [][]string{{"spec", "replicas"}}, nil},
-		{"target by annotation", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+		{"target by annotation", kustomizev1.IgnoreRule{Paths: []string{"/spec/replicas"},
 			Target: &kustomizev1.Selector{AnnotationSelector: "example.com/owner=team-a"}}, [][]string{{"spec", "replicas"}}, nil},
-		{"other kind untouched", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+		{"other kind untouched", kustomizev1.IgnoreRule{Paths: []string{"/spec/replicas"},
 			Target: &kustomizev1.Selector{Kind: "StatefulSet"}}, nil, [][]string{{"spec", "replicas"}}},
-		{"other name untouched", kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/replicas"},
+		{"other name untouched", kustomizev1.IgnoreRule{Paths: []string{"/spec/replicas"},
 			Target: &kustomizev1.Selector{Name: "we"}}, nil, [][]string{{"spec", "replicas"}}},
 	}
 	for _, tt := range tests {
@@ -79,7 +79,7 @@ spec:
 	}
 
 	o := object(t, deploy)
-	rule := kustomizev1.DriftIgnoreRule{Paths: []string{"/spec/template/spec/containers/1/image"}}
+	rule := kustomizev1.IgnoreRule{Paths: []string{"/spec/template/spec/containers/1/image"}}
 	drop(t, o, rule)
 	containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
 	if len(containers) != 2 || containers[0].(map[string]any)["image"] != "app:1" || containers[1].(map[string]any)["image"] != nil {
@@ -88,14 +88,14 @@ spec:
 }
 
 func TestNewDriftIgnoreRefusesBadRules(t *testing.T) {
-	for name, rule := range map[string]kustomizev1.DriftIgnoreRule{
+	for name, rule := range map[string]kustomizev1.IgnoreRule{
 		"path without slash": {Paths: []string{"spec/replicas"}},
 		"bad label selector": {Paths: []string{"/spec"}, Target: &kustomizev1.Selector{LabelSelector: "a in (b"}},
 		"bad name pattern":   {Paths: []string{"/spec"}, Target: &kustomizev1.Selector{Name: "(["}},
 	} {
-		_, err := build.NewDriftIgnore([]kustomizev1.DriftIgnoreRule{rule})
-		if err == nil || !strings.Contains(err.Error(), "spec.driftIgnoreRules[0]") {
-			t.Errorf("%s: error = %v, want one naming spec.driftIgnoreRules[0]", name, err)
+		_, err := build.NewDriftIgnore([]kustomizev1.IgnoreRule{rule})
+		if err == nil || !strings.Contains(err.Error(), "spec.ignore[0]") {
+			t.Errorf("%s: error = %v, want one naming spec.ignore[0]", name, err)
 		}
 	}
 }
@@ -113,7 +113,7 @@ spec:
   - name: tmp
     emptyDir: {sizeLimit: 1Gi}
 `)
-	drop(t, o, kustomizev1.DriftIgnoreRule{Paths: []string{
+	drop(t, o, kustomizev1.IgnoreRule{Paths: []string{
 		"/spec/volumes/0/emptyDir/sizeLimit", "/spec/volumes/1/emptyDir/sizeLimit"}})
 	volumes, _, _ := unstructured.NestedSlice(o.Object, "spec", "volumes")
 	for i, v := range volumes {

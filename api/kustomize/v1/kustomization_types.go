@@ -64,7 +64,7 @@ type KustomizationSpec struct {
 	// KubeConfig targets a remote cluster instead of the local one; with
 	// ServiceAccountName, that account is impersonated there.
 	// +optional
-	KubeConfig *meta.KubeConfigReference `json:"kubeConfig,omitempty"`
+	KubeConfig *KubeConfigReference `json:"kubeConfig,omitempty"`
 
 	// Path of the folder to build, relative to the artifact's root; a
 	// kustomization.yaml is generated when it has none. The root when unset.
@@ -147,6 +147,13 @@ type KustomizationSpec struct {
 	// +optional
 	Wait bool `json:"wait,omitempty"`
 
+	// BuildMetadata asks kustomize to record how each object was built:
+	// 'originAnnotations' (the file or generator it came from) and/or
+	// 'transformerAnnotations' (the transformers that changed it). When set,
+	// it replaces the buildMetadata of the kustomization.yaml being built.
+	// +optional
+	BuildMetadata []BuildMetadataOption `json:"buildMetadata,omitempty"`
+
 	// Components are kustomize components, relative to Path, to add.
 	// +optional
 	Components []string `json:"components,omitempty"`
@@ -161,15 +168,31 @@ type KustomizationSpec struct {
 	// +optional
 	HealthCheckExprs []CustomHealthCheck `json:"healthCheckExprs,omitempty"`
 
-	// DriftIgnoreRules name fields that the controller leaves alone when it
-	// corrects drift.
+	// Ignore names fields that the controller neither applies nor corrects
+	// when they drift, so that another actor (an autoscaler, a webhook) can
+	// own them.
 	// +optional
-	DriftIgnoreRules []DriftIgnoreRule `json:"driftIgnoreRules,omitempty"`
+	Ignore []IgnoreRule `json:"ignore,omitempty"`
 }
 
-// DriftIgnoreRule names fields, as JSON pointers, that drift correction
-// leaves alone on the selected objects.
-type DriftIgnoreRule struct {
+// BuildMetadataOption is one kind of build information kustomize can record
+// on the objects it builds.
+// +kubebuilder:validation:Enum=originAnnotations;transformerAnnotations
+type BuildMetadataOption string
+
+const (
+	// BuildMetadataOriginAnnotations adds the config.kubernetes.io/origin
+	// annotation: where the object was read or generated from.
+	BuildMetadataOriginAnnotations BuildMetadataOption = "originAnnotations"
+
+	// BuildMetadataTransformerAnnotations adds an annotation listing the
+	// transformers that changed the object.
+	BuildMetadataTransformerAnnotations BuildMetadataOption = "transformerAnnotations"
+)
+
+// IgnoreRule names fields, as JSON pointers, that the apply and the drift
+// correction leave alone on the selected objects.
+type IgnoreRule struct {
 	// Paths are JSON pointers (RFC 6901) to the fields.
 	// +required
 	Paths []string `json:"paths"`
@@ -206,8 +229,28 @@ type Decryption struct {
 	SecretRef *meta.LocalObjectReference `json:"secretRef,omitempty"`
 }
 
+// SubstituteStrategy decides when post-build substitution runs.
+type SubstituteStrategy string
+
+const (
+	// SubstituteStrategyWithVariables, the default, substitutes only when at
+	// least one variable resolved (from substitute or substituteFrom); with
+	// none, the YAML is applied as written.
+	SubstituteStrategyWithVariables SubstituteStrategy = "WithVariables"
+
+	// SubstituteStrategyAlways substitutes even with no variable, so that
+	// defaults such as ${VAR:=value} take effect.
+	SubstituteStrategyAlways SubstituteStrategy = "Always"
+)
+
 // PostBuild substitutes ${VAR} and ${VAR:=default} in the built YAML.
 type PostBuild struct {
+	// SubstituteStrategy is 'WithVariables' (the default when unset: no
+	// substitution unless a variable resolved) or 'Always'.
+	// +kubebuilder:validation:Enum=WithVariables;Always
+	// +optional
+	SubstituteStrategy SubstituteStrategy `json:"substituteStrategy,omitempty"`
+
 	// Substitute maps variable names to values.
 	// +optional
 	Substitute map[string]string `json:"substitute,omitempty"`
@@ -255,11 +298,12 @@ type KustomizationStatus struct {
 // +genclient
 // +kubebuilder:object:root=true
 // +kubebuilder:storageversion
-// +kubebuilder:resource:shortName=ks
+// +kubebuilder:resource:shortName=ks,categories=all;fluxcd;fluxcd-appliers
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="Age",type="date",JSONPath=".metadata.creationTimestamp",description=""
 // +kubebuilder:printcolumn:name="Ready",type="string",JSONPath=".status.conditions[?(@.type==\"Ready\")].status",description=""
 // +kubebuilder:printcolumn:name="Status",type="string",JSONPath=".status.conditions[?(@.type==\"Ready\")].message",description=""
+// +kubebuilder:metadata:annotations="kustomize.toolkit.fluxcd.io/substitute=disabled"
 
 // Kustomization builds a folder of a source artifact with kustomize and keeps
 // the cluster equal to the result.
@@ -319,6 +363,15 @@ func (in *Kustomization) GetDeletionPolicy() string {
 		return DeletionPolicyMirrorPrune
 	}
 	return in.Spec.DeletionPolicy
+}
+
+// GetSubstituteStrategy returns spec.postBuild.substituteStrategy,
+// WithVariables when unset.
+func (in *Kustomization) GetSubstituteStrategy() SubstituteStrategy {
+	if in.Spec.PostBuild == nil || in.Spec.PostBuild.SubstituteStrategy == "" {
+		return SubstituteStrategyWithVariables
+	}
+	return in.Spec.PostBuild.SubstituteStrategy
 }
 
 // GetDependsOn returns the dependencies as namespaced references.

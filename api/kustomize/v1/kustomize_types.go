@@ -69,9 +69,9 @@ type CustomHealthCheck struct {
 	// +required
 	APIVersion string `json:"apiVersion"`
 
-	// Kind the expressions apply to.
-	// +required
-	Kind string `json:"kind"`
+	// Kind the expressions apply to; every kind of APIVersion when unset.
+	// +optional
+	Kind string `json:"kind,omitempty"`
 
 	HealthCheckExpressions `json:",inline"`
 }

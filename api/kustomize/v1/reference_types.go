@@ -1,6 +1,28 @@
 package v1
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/fluxcd/pkg/apis/meta"
+)
+
+// KubeConfigReference points at the kubeconfig of a remote cluster: a Secret
+// holding it, or a ConfigMap describing how to reach the cluster with a
+// cloud identity. Exactly one must be set. The fields are those of
+// fluxcd/pkg/apis/meta's type of the same name; Tide keeps its own copy so
+// that the CRD carries the single validation rule Flux's current CRD has.
+// +kubebuilder:validation:XValidation:rule="has(self.configMapRef) != has(self.secretRef)", message="exactly one of spec.kubeConfig.configMapRef or spec.kubeConfig.secretRef must be specified"
+type KubeConfigReference struct {
+	// ConfigMapRef names a ConfigMap, in the Kustomization's namespace, with
+	// the provider, cluster and address to reach with a cloud identity.
+	// +optional
+	ConfigMapRef *meta.LocalObjectReference `json:"configMapRef,omitempty"`
+
+	// SecretRef names a Secret, in the Kustomization's namespace, holding a
+	// kubeconfig under 'key', else 'value' or 'value.yaml'.
+	// +optional
+	SecretRef *meta.SecretKeyReference `json:"secretRef,omitempty"`
+}
 
 // CrossNamespaceSourceReference points at the source whose artifact is built.
 type CrossNamespaceSourceReference struct {

@@ -238,6 +238,12 @@ type GitRepositoryStatus struct {
 	// +optional
 	ObservedSparseCheckout []string `json:"observedSparseCheckout,omitempty"`
 
+	// SourceVerificationFingerprint identifies the trusted public keys that
+	// verified Artifact. It is computed from the key material alone, so a
+	// key rotation changes it and the same revision is verified again.
+	// +optional
+	SourceVerificationFingerprint string `json:"sourceVerificationFingerprint,omitempty"`
+
 	// SourceVerificationMode is the verification mode last applied.
 	// +optional
 	SourceVerificationMode *GitVerificationMode `json:"sourceVerificationMode,omitempty"`

@@ -57,7 +57,7 @@ const (
 // longer has (when ks prunes). inventory is the one the cluster holds for ks
 // (nil when ks was never applied).
 func Diff(ctx context.Context, c client.Client, ks *kustomizev1.Kustomization, objects []*unstructured.Unstructured, inventory *kustomizev1.ResourceInventory) ([]Change, error) {
-	ignore, err := build.NewDriftIgnore(ks.Spec.DriftIgnoreRules)
+	ignore, err := build.NewDriftIgnore(ks.Spec.Ignore)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func Diff(ctx context.Context, c client.Client, ks *kustomizev1.Kustomization, o
 }
 
 // diffOne dry-runs the apply of obj; nil when it changes nothing or the
-// controller would leave it alone. The ignored fields (driftIgnoreRules)
+// controller would leave it alone. The ignored fields (spec.ignore)
 // are neither applied nor compared, as the controller neither sets nor
 // corrects them.
 func diffOne(ctx context.Context, c client.Client, obj *unstructured.Unstructured, ignored [][]string) (*Change, error) {

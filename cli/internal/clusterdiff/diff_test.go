@@ -72,14 +72,14 @@ func TestDiffLocalKustomizationFileKeepsClusterInventory(t *testing.T) {
 	g.Expect(out).To(Equal("► ConfigMap/" + f.ns + "/old deleted\n"))
 }
 
-// Fields of driftIgnoreRules are left out of the diff: the controller would
+// Fields of spec.ignore are left out of the diff: the controller would
 // neither set nor correct them.
 func TestDiffLeavesOutIgnoredFields(t *testing.T) {
 	g := NewWithT(t)
 	f := newFixture(t, initial)
 	f.write("web.yaml", configMap("web", "green"))
 	f.write("ks.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n"+
-		"spec:\n  prune: true\n  targetNamespace: "+f.ns+"\n  driftIgnoreRules:\n  - paths: [/data/color]\n    target: {kind: ConfigMap, name: web}\n")
+		"spec:\n  prune: true\n  targetNamespace: "+f.ns+"\n  ignore:\n  - paths: [/data/color]\n    target: {kind: ConfigMap, name: web}\n")
 
 	out, err := f.diffWith("--kustomization-file", f.dir+"/ks.yaml")
 	g.Expect(err).NotTo(HaveOccurred())

@@ -132,7 +132,7 @@ spec:
 		kustomizev1.ResourceRef{ID: ns + "_w1_" + ns + ".example.com_Widget", Version: "v1"}))
 }
 
-// Fields named by driftIgnoreRules are left alone, on the objects the rule
+// Fields named by spec.ignore are left alone, on the objects the rule
 // targets only: a rule added after the field was applied keeps its value
 // (the controller gives up owning it rather than removing it), and changes
 // made by hand are not reverted; the rest of the object still is.
@@ -148,7 +148,7 @@ func TestDriftIgnoreRules(t *testing.T) {
 	waitApplied(t, ks, *repo.Status.Artifact)
 
 	updateSpec(t, ks, func(spec *kustomizev1.KustomizationSpec) {
-		spec.DriftIgnoreRules = []kustomizev1.DriftIgnoreRule{{
+		spec.Ignore = []kustomizev1.IgnoreRule{{
 			Paths: []string{"/data/key"}, Target: &kustomizev1.Selector{Kind: "ConfigMap", Name: "w.*"}}}
 	})
 	g.Expect(configMap(t, ns, "web").Data).To(HaveKeyWithValue("key", "from-git"), "a newly ignored field is not removed")
@@ -192,7 +192,7 @@ spec:
 	}
 
 	updateSpec(t, ks, func(spec *kustomizev1.KustomizationSpec) {
-		spec.DriftIgnoreRules = []kustomizev1.DriftIgnoreRule{{
+		spec.Ignore = []kustomizev1.IgnoreRule{{
 			Paths: []string{"/spec/template/spec/containers/0/image"}, Target: &kustomizev1.Selector{Kind: "Deployment"}}}
 	})
 	got, _ := image()

@@ -59,7 +59,7 @@ func TestRemoteCluster(t *testing.T) {
 	})
 	ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
 		k.Spec.TargetNamespace = ""
-		k.Spec.KubeConfig = &meta.KubeConfigReference{SecretRef: &meta.SecretKeyReference{Name: "remote-kubeconfig"}}
+		k.Spec.KubeConfig = &kustomizev1.KubeConfigReference{SecretRef: &meta.SecretKeyReference{Name: "remote-kubeconfig"}}
 	})
 	waitApplied(t, ks, *repo.Status.Artifact)
 

@@ -32,7 +32,7 @@ type scope struct {
 	// cluster applies, prunes and checks health (apply step).
 	cluster client.Client
 	manager *ssa.Manager
-	// ignore is spec.driftIgnoreRules, compiled (spec step).
+	// ignore is spec.ignore, compiled (spec step).
 	ignore *build.DriftIgnore
 	// applied is the inventory of this build (apply step).
 	applied *kustomizev1.ResourceInventory

@@ -15,7 +15,7 @@ import (
 )
 
 // apply server-side applies the built objects, without the fields of
-// spec.driftIgnoreRules: all are validated by a dry-run first, so one
+// spec.ignore: all are validated by a dry-run first, so one
 // invalid object means none is applied. What changed
 // goes into an event and the log.
 func (r *Reconciler) apply(ctx context.Context, s *scope) error {

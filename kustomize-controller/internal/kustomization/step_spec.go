@@ -23,7 +23,7 @@ func (r *Reconciler) checkSpec(_ context.Context, s *scope) error {
 			"spec.decryption is set, and Tide cannot decrypt SOPS-encrypted manifests yet: nothing is applied. "+
 				"Keep this Kustomization on Flux's kustomize-controller for now, or remove spec.decryption if its manifests are not encrypted")
 	}
-	ignore, err := build.NewDriftIgnore(obj.Spec.DriftIgnoreRules)
+	ignore, err := build.NewDriftIgnore(obj.Spec.Ignore)
 	if err != nil {
 		return skeleton.Stall(kustomizev1.ReconciliationFailedReason, "%s: fix it", err)
 	}

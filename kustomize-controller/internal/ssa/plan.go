@@ -133,7 +133,7 @@ func (m *Manager) planOne(ctx context.Context, it *item, d *deferrals) error {
 	}
 
 	if err := m.releaseIgnored(ctx, it); err != nil {
-		return fmt.Errorf("apply %s: release the fields of spec.driftIgnoreRules: %w", it.ref, err)
+		return fmt.Errorf("apply %s: release the fields of spec.ignore: %w", it.ref, err)
 	}
 	dryRun := it.obj.DeepCopy()
 	if err := m.apply(ctx, dryRun, true); err != nil {

@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// Fields that spec.driftIgnoreRules leave to others are taken out of what
+// Fields that spec.ignore leaves to others are taken out of what
 // is applied. That alone would delete them where the controller owned them
 // before the rule named them (server-side apply removes what its applier
 // owned and no longer sets; the dry-run would even reject a required one):
