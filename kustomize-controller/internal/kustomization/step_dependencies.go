@@ -14,9 +14,11 @@ import (
 )
 
 // checkDependencies waits until every Kustomization of spec.dependsOn is
-// Ready at its latest generation, or passes its readyExpr. A dependency becoming Ready wakes its
-// dependents at once (see SetupWithManager); --requeue-dependency is the
-// fallback.
+// Ready at its latest generation and, when it builds from the same source,
+// has applied the revision this one is about to apply (so apps never run
+// ahead of their infrastructure); or until it passes its readyExpr. A
+// dependency becoming Ready wakes its dependents at once (see
+// SetupWithManager); --requeue-dependency is the fallback.
 func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 	obj := s.obj
 	exprs := make([]*readyExpr, len(obj.Spec.DependsOn))
@@ -40,7 +42,7 @@ func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 				"cross-namespace references are disabled on this controller (--no-cross-namespace-refs): "+
 					"dependency '%s' must be in namespace '%s'", key, obj.Namespace)
 		}
-		if err := r.dependencyReady(ctx, key, exprs[i], obj); err != nil {
+		if err := r.dependencyReady(ctx, key, exprs[i], s); err != nil {
 			return skeleton.Wait(r.DependencyRequeue, kustomizev1.DependencyNotReadyReason,
 				"dependency '%s' is not ready: %s", key, err)
 		}
@@ -48,12 +50,15 @@ func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 	return nil
 }
 
-// dependencyReady tells why the dependency key of obj is not ready, if it
+// dependencyReady tells why the dependency key of s.obj is not ready, if it
 // is not: by its readyExpr when there is one, else Ready at its latest
-// generation; with the AdditiveCELDependencyCheck gate, by both.
-func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName, expr *readyExpr, obj *kustomizev1.Kustomization) error {
+// generation with the source's revision applied; with the
+// AdditiveCELDependencyCheck gate, by both. The dependency is read from the
+// API server: it may belong to another shard, outside the cache.
+func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName, expr *readyExpr, s *scope) error {
+	obj := s.obj
 	dep := &kustomizev1.Kustomization{}
-	if err := r.Get(ctx, key, dep); err != nil {
+	if err := r.APIReader.Get(ctx, key, dep); err != nil {
 		if apierrors.IsNotFound(err) {
 			return fmt.Errorf("not found")
 		}
@@ -80,5 +85,15 @@ func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedNa
 		}
 		return fmt.Errorf("%s", msg)
 	}
+	if sameSource(dep, obj) && !s.artifact.HasRevision(dep.Status.LastAppliedRevision) {
+		return fmt.Errorf("it builds from the same source and has applied revision '%s', not yet '%s'",
+			dep.Status.LastAppliedRevision, s.artifact.Revision)
+	}
 	return nil
+}
+
+// sameSource reports whether a and b build from the same source object.
+func sameSource(a, b *kustomizev1.Kustomization) bool {
+	return a.Spec.SourceRef.Kind == b.Spec.SourceRef.Kind && a.Spec.SourceRef.Name == b.Spec.SourceRef.Name &&
+		sourceNamespace(a) == sourceNamespace(b)
 }
