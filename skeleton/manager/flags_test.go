@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fluxcd/pkg/runtime/jitter"
 	"github.com/spf13/pflag"
 )
 
@@ -114,5 +116,27 @@ func TestIntervalJitterOutOfRange(t *testing.T) {
 	}
 	if _, err := o.Config(); err == nil || !strings.Contains(err.Error(), "--interval-jitter-percentage") {
 		t.Errorf("Config() error %v, want one naming --interval-jitter-percentage", err)
+	}
+}
+
+// --interval-jitter-percentage spreads the requeue after a success (see
+// skeleton.finish) within the percentage, as Flux does.
+func TestIntervalJitter(t *testing.T) {
+	o, err := parse(t, "--interval-jitter-percentage=50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", t.TempDir()+"/none") // Config fails after the jitter is set: no cluster needed
+	_, _ = o.Config()
+	seen := map[time.Duration]bool{}
+	for range 20 {
+		d := jitter.JitteredIntervalDuration(time.Hour)
+		if d < 30*time.Minute || d > 90*time.Minute {
+			t.Fatalf("jittered 1h to %s, outside ±50%%", d)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("no jitter: 20 requeues of 1h all at %v", seen)
 	}
 }
