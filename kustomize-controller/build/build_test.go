@@ -163,22 +163,6 @@ patches:
 			wantIDs: []string{"ConfigMap/p-cm-s", "Deployment/p-app-s"},
 		},
 		{
-			name: "common metadata: labels on objects only, not on selectors or templates",
-			opts: build.Options{CommonMetadata: &kustomizev1.CommonMetadata{
-				Labels:      map[string]string{"team": "a"},
-				Annotations: map[string]string{"owner": "x"},
-			}},
-			check: func(g *WithT, objs []*unstructured.Unstructured) {
-				for _, o := range objs {
-					g.Expect(o.GetLabels()).To(HaveKeyWithValue("team", "a"))
-					g.Expect(o.GetAnnotations()).To(HaveKeyWithValue("owner", "x"))
-				}
-				d := dep(objs)
-				g.Expect(field(d, "spec", "selector", "matchLabels")).To(Equal(map[string]any{"app": "app"}))
-				g.Expect(field(d, "spec", "template", "metadata", "labels")).To(Equal(map[string]any{"app": "app"}))
-			},
-		},
-		{
 			name: "images: new tag",
 			opts: build.Options{Images: []kustomizev1.Image{{Name: "nginx", NewTag: "2.0"}}},
 			check: func(g *WithT, objs []*unstructured.Unstructured) {
@@ -279,8 +263,11 @@ func TestBuild_SpecFieldsOverrideTheKustomization(t *testing.T) {
 	objs, err := build.Build(root, build.Options{
 		TargetNamespace: "prod",
 		NamePrefix:      "prod-",
-		CommonMetadata:  &kustomizev1.CommonMetadata{Annotations: map[string]string{"owner": "prod"}},
 	})
+	g.Expect(err).NotTo(HaveOccurred())
+	objs, err = build.PostBuild(objs, &kustomizev1.KustomizationSpec{
+		CommonMetadata: &kustomizev1.CommonMetadata{Annotations: map[string]string{"owner": "prod"}},
+	}, nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(ids(objs)).To(Equal([]string{"ConfigMap/prod/prod-cm"}))
 	g.Expect(objs[0].GetAnnotations()).To(Equal(map[string]string{"owner": "prod", "keep": "me"}))
@@ -401,9 +388,8 @@ func TestBuild_NeverWritesToRoot(t *testing.T) {
 	before := snapshot(t, root)
 	all := build.Options{
 		TargetNamespace: "ns", NamePrefix: "p-", NameSuffix: "-s",
-		CommonMetadata: &kustomizev1.CommonMetadata{Labels: map[string]string{"a": "b"}},
-		Images:         []kustomizev1.Image{{Name: "nginx", NewTag: "2"}},
-		Patches:        []kustomizev1.Patch{{Patch: "- op: add\n  path: /metadata/annotations\n  value: {x: y}\n", Target: &kustomizev1.Selector{Kind: "ConfigMap"}}},
+		Images:  []kustomizev1.Image{{Name: "nginx", NewTag: "2"}},
+		Patches: []kustomizev1.Patch{{Patch: "- op: add\n  path: /metadata/annotations\n  value: {x: y}\n", Target: &kustomizev1.Selector{Kind: "ConfigMap"}}},
 	}
 	for _, path := range []string{"plain", "kustomized"} {
 		for _, opts := range []build.Options{{}, all} {
@@ -477,15 +463,12 @@ func TestOptionsFor(t *testing.T) {
 		TargetNamespace:         "ns",
 		NamePrefix:              "p-",
 		NameSuffix:              "-s",
-		CommonMetadata:          &kustomizev1.CommonMetadata{Labels: map[string]string{"a": "b"}},
 		Images:                  []kustomizev1.Image{{Name: "nginx", NewTag: "2"}},
 		Patches:                 []kustomizev1.Patch{{Patch: "x", Target: &kustomizev1.Selector{Kind: "Deployment"}}},
 		Components:              []string{"../c"},
 		IgnoreMissingComponents: true,
 	}))
 	// The options are a copy: changing them leaves the spec alone.
-	opts.CommonMetadata.Labels["a"] = "changed"
 	opts.Patches[0].Target.Kind = "changed"
-	g.Expect(spec.CommonMetadata.Labels["a"]).To(Equal("b"))
 	g.Expect(spec.Patches[0].Target.Kind).To(Equal("Deployment"))
 }

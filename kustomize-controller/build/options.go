@@ -1,7 +1,6 @@
 package build
 
 import (
-	"maps"
 	"path/filepath"
 	"slices"
 
@@ -20,10 +19,6 @@ type Options struct {
 	// TargetNamespace, NamePrefix and NameSuffix override the kustomization's
 	// namespace, namePrefix and nameSuffix when set.
 	TargetNamespace, NamePrefix, NameSuffix string
-
-	// CommonMetadata labels and annotates every object (labels are not added
-	// to selectors or pod templates).
-	CommonMetadata *kustomizev1.CommonMetadata
 
 	// Images are merged into the kustomization's images by name, as Flux
 	// does: an entry replaces the kustomization's entry of the same name,
@@ -49,6 +44,8 @@ type Options struct {
 }
 
 // OptionsFor returns the build options of a Kustomization's spec (Labels left empty).
+// spec.commonMetadata is not among them: like Flux, it is set after post-build
+// substitution, by PostBuild.
 func OptionsFor(spec *kustomizev1.KustomizationSpec) Options {
 	opts := Options{
 		Path:                    spec.Path,
@@ -58,9 +55,6 @@ func OptionsFor(spec *kustomizev1.KustomizationSpec) Options {
 		Images:                  slices.Clone(spec.Images),
 		Components:              slices.Clone(spec.Components),
 		IgnoreMissingComponents: spec.IgnoreMissingComponents,
-	}
-	if spec.CommonMetadata != nil {
-		opts.CommonMetadata = spec.CommonMetadata.DeepCopy()
 	}
 	for _, p := range spec.Patches {
 		opts.Patches = append(opts.Patches, *p.DeepCopy())
@@ -72,7 +66,6 @@ func OptionsFor(spec *kustomizev1.KustomizationSpec) Options {
 // folder's kustomization file.
 func (o *Options) changesKustomization() bool {
 	return o.TargetNamespace != "" || o.NamePrefix != "" || o.NameSuffix != "" ||
-		(o.CommonMetadata != nil && (len(o.CommonMetadata.Labels) > 0 || len(o.CommonMetadata.Annotations) > 0)) ||
 		len(o.Images) > 0 || len(o.Patches) > 0 || len(o.Components) > 0
 }
 
@@ -86,18 +79,6 @@ func (o *Options) applyTo(kus *kustypes.Kustomization, fsys *confinedFS, dir str
 	}
 	if o.NameSuffix != "" {
 		kus.NameSuffix = o.NameSuffix
-	}
-	if cm := o.CommonMetadata; cm != nil {
-		if len(cm.Labels) > 0 {
-			// Labels without selectors: objects only, like Flux's commonMetadata.
-			kus.Labels = append(kus.Labels, kustypes.Label{Pairs: maps.Clone(cm.Labels)})
-		}
-		if len(cm.Annotations) > 0 {
-			if kus.CommonAnnotations == nil {
-				kus.CommonAnnotations = map[string]string{}
-			}
-			maps.Copy(kus.CommonAnnotations, cm.Annotations)
-		}
 	}
 	for _, img := range o.Images {
 		kus.Images = mergeImage(kus.Images, kustypes.Image{

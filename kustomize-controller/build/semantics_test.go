@@ -63,3 +63,37 @@ images:
 		})
 	}
 }
+
+func TestPostBuild_CommonMetadataOnTheObjectsOwnMetadataOnly(t *testing.T) {
+	g := NewWithT(t)
+	root := writeTree(t, map[string]string{
+		"kustomization.yaml": "resources: [deploy.yaml, cm.yaml]\n",
+		"deploy.yaml":        deployment,
+		"cm.yaml":            configMap("cm"),
+	})
+	spec := &kustomizev1.KustomizationSpec{
+		CommonMetadata: &kustomizev1.CommonMetadata{
+			Labels:      map[string]string{"team": "a", "app": "common"},
+			Annotations: map[string]string{"owner": "x", "note": "${NOT_SUBSTITUTED}"},
+		},
+		PostBuild: &kustomizev1.PostBuild{Substitute: map[string]string{"ENV": "prod"}},
+	}
+	objs, err := build.Build(root, build.OptionsFor(spec))
+	g.Expect(err).NotTo(HaveOccurred())
+	objs, err = build.PostBuild(objs, spec, spec.PostBuild.Substitute)
+	g.Expect(err).NotTo(HaveOccurred(), "commonMetadata is set after substitution, so its ${...} is left alone")
+
+	for _, o := range objs {
+		g.Expect(o.GetLabels()).To(HaveKeyWithValue("team", "a"))
+		g.Expect(o.GetLabels()).To(HaveKeyWithValue("app", "common"), "over the object's own label")
+		g.Expect(o.GetAnnotations()).To(Equal(map[string]string{"owner": "x", "note": "${NOT_SUBSTITUTED}"}))
+	}
+	dep := find(objs, "Deployment", "app")
+	field := func(path ...string) any {
+		v, _, _ := unstructured.NestedFieldNoCopy(dep.Object, path...)
+		return v
+	}
+	g.Expect(field("spec", "selector", "matchLabels")).To(Equal(map[string]any{"app": "app"}))
+	// The pod template is untouched: a change of commonMetadata rolls nothing out.
+	g.Expect(field("spec", "template", "metadata")).To(Equal(map[string]any{"labels": map[string]any{"app": "app"}}))
+}

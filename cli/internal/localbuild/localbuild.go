@@ -63,10 +63,10 @@ func NeedsCluster(ks *kustomizev1.Kustomization) bool {
 
 // Build builds dir, the local folder that ks's spec.path points at, as the
 // kustomize-controller does: kustomize with the spec's fields, the owner
-// labels, then post-build substitution with the variables of
-// spec.postBuild, reading substituteFrom through reader. With a nil reader
-// (a dry run), substituteFrom is skipped and only spec.postBuild.substitute
-// is used.
+// labels, then build.PostBuild (post-build substitution with the variables
+// of spec.postBuild, reading substituteFrom through reader, and
+// spec.commonMetadata). With a nil reader (a dry run), substituteFrom is
+// skipped and only spec.postBuild.substitute is used.
 //
 // The build's root, which bases and patches may not leave, is the Git
 // checkout that holds dir, as it is the source artifact for the
@@ -83,35 +83,26 @@ func Build(ctx context.Context, reader client.Reader, ks *kustomizev1.Kustomizat
 	if err != nil {
 		return nil, err
 	}
-	return substitute(ctx, reader, ks, objects)
+	return postBuild(ctx, reader, ks, objects)
 }
 
-// substitute runs spec.postBuild as the controller's build step does: no
-// substitution at all when there is no variable.
-func substitute(ctx context.Context, reader client.Reader, ks *kustomizev1.Kustomization, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
-	if ks.Spec.PostBuild == nil {
-		return objects, nil
+// postBuild runs build.PostBuild as the controller's build step does.
+func postBuild(ctx context.Context, reader client.Reader, ks *kustomizev1.Kustomization, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	dryRun := reader == nil && NeedsCluster(ks)
+	if dryRun {
+		// Vars reads nothing through the reader without substituteFrom.
+		ks = ks.DeepCopy()
+		ks.Spec.PostBuild.SubstituteFrom = nil
 	}
-	var vars map[string]string
-	if reader == nil {
-		vars = ks.Spec.PostBuild.Substitute
-	} else {
-		var err error
-		if vars, err = build.Vars(ctx, reader, ks); err != nil {
-			return nil, err
-		}
-	}
-	if len(vars) == 0 {
-		return objects, nil
-	}
-	objects, err := build.Substitute(objects, vars)
-	if err != nil && reader == nil && NeedsCluster(ks) {
-		return nil, fmt.Errorf("post-build substitution failed (the dry run skipped postBuild.substituteFrom): %w", err)
-	}
+	vars, err := build.Vars(ctx, reader, ks)
 	if err != nil {
-		return nil, fmt.Errorf("post-build substitution failed: %w", err)
+		return nil, err
 	}
-	return objects, nil
+	objects, err = build.PostBuild(objects, &ks.Spec, vars)
+	if err != nil && dryRun {
+		return nil, fmt.Errorf("%w (the dry run skipped postBuild.substituteFrom)", err)
+	}
+	return objects, err
 }
 
 // rootOf returns the Git checkout that holds dir (or dir itself outside

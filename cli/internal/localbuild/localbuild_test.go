@@ -32,6 +32,7 @@ func appSpec(ns string) *kustomizev1.Kustomization {
 			Path:            "./apps",
 			TargetNamespace: ns,
 			NamePrefix:      "prod-",
+			CommonMetadata:  &kustomizev1.CommonMetadata{Labels: map[string]string{"team": "web"}},
 			Patches: []kustomizev1.Patch{{
 				Patch:  `[{"op": "replace", "path": "/spec/replicas", "value": 3}]`,
 				Target: &kustomizev1.Selector{Kind: "Deployment", Name: "web"},
@@ -69,7 +70,7 @@ func TestBuildIsTheControllersBuild(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	vars, err := build.Vars(ctx, cp.Client, ks)
 	g.Expect(err).NotTo(HaveOccurred())
-	want, err = build.Substitute(want, vars)
+	want, err = build.PostBuild(want, &ks.Spec, vars)
 	g.Expect(err).NotTo(HaveOccurred())
 
 	// tide build kustomization apps --path <root>/apps
@@ -90,6 +91,7 @@ func TestBuildIsTheControllersBuild(t *testing.T) {
 		g.Expect(obj.GetNamespace()).To(Equal(ns))
 		g.Expect(obj.GetLabels()).To(HaveKeyWithValue("kustomize.toolkit.fluxcd.io/name", "apps"))
 		g.Expect(obj.GetLabels()).To(HaveKeyWithValue("kustomize.toolkit.fluxcd.io/namespace", ns))
+		g.Expect(obj.GetLabels()).To(HaveKeyWithValue("team", "web"))
 	}
 	g.Expect(objs[0].GetName()).To(Equal("prod-settings"))
 	data, _, _ := unstructured.NestedStringMap(objs[0].Object, "data")

@@ -12,9 +12,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// build runs kustomize on spec.path of the unpacked artifact, then
-// spec.postBuild substitution. Nothing reaches the cluster from a build that
-// failed in any way.
+// build runs kustomize on spec.path of the unpacked artifact, then what
+// Flux does before applying: spec.postBuild substitution and
+// spec.commonMetadata. Nothing reaches the cluster from a build that failed
+// in any way.
 func (r *Reconciler) build(ctx context.Context, s *scope) error {
 	obj := s.obj
 	opts := build.OptionsFor(&obj.Spec)
@@ -32,23 +33,16 @@ func (r *Reconciler) build(ctx context.Context, s *scope) error {
 	return err
 }
 
-// postBuild substitutes the variables of spec.postBuild. Without any
-// variable nothing is substituted, and ${...} is left alone, as in Flux.
+// postBuild reads the variables of spec.postBuild and runs build.PostBuild:
+// substitution, then commonMetadata.
 func (r *Reconciler) postBuild(ctx context.Context, s *scope, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
-	if s.obj.Spec.PostBuild == nil {
-		return objects, nil
-	}
 	vars, err := build.Vars(ctx, r.Client, s.obj)
 	if err != nil {
 		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "%s", err)
 	}
-	if len(vars) == 0 {
-		return objects, nil
-	}
-	objects, err = build.Substitute(objects, vars)
+	objects, err = build.PostBuild(objects, &s.obj.Spec, vars)
 	if err != nil {
-		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason,
-			"revision %s: post-build substitution failed: %s", s.artifact.Revision, err)
+		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "revision %s: %s", s.artifact.Revision, err)
 	}
 	return objects, nil
 }

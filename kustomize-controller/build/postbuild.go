@@ -1,0 +1,54 @@
+package build
+
+import (
+	"fmt"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// PostBuild does to the objects Build returned what Flux does to them
+// before it applies them, in Flux's order: spec.postBuild substitution with
+// vars (see Vars), then spec.commonMetadata.
+//
+// Substitution runs only when spec.postBuild is set and at least one
+// variable resolved, as in Flux; otherwise ${...} is applied as written.
+//
+// commonMetadata labels and annotates each object's own metadata, over the
+// labels and annotations it has, and nothing else: not selectors, and not
+// the pod templates of workloads, so that setting it does not roll out
+// every Deployment. Being set after substitution, its values are not
+// substituted.
+//
+// The objects are changed in place; the result may hold new ones where
+// substitution changed an object.
+func PostBuild(objects []*unstructured.Unstructured, spec *kustomizev1.KustomizationSpec, vars map[string]string) ([]*unstructured.Unstructured, error) {
+	if spec.PostBuild != nil && len(vars) > 0 {
+		var err error
+		if objects, err = Substitute(objects, vars); err != nil {
+			return nil, fmt.Errorf("post-build substitution failed: %w", err)
+		}
+	}
+	if cm := spec.CommonMetadata; cm != nil {
+		for _, obj := range objects {
+			obj.SetLabels(withEntries(obj.GetLabels(), cm.Labels))
+			obj.SetAnnotations(withEntries(obj.GetAnnotations(), cm.Annotations))
+		}
+	}
+	return objects, nil
+}
+
+// withEntries returns m with the entries of add set over its own; nil when
+// both are empty, so that no empty map is written into the object.
+func withEntries(m, add map[string]string) map[string]string {
+	if len(add) == 0 {
+		return m
+	}
+	if m == nil {
+		m = make(map[string]string, len(add))
+	}
+	for k, v := range add {
+		m[k] = v
+	}
+	return m
+}
