@@ -57,6 +57,11 @@ type Options struct {
 	// FeatureGates holds the controller's gates (its main adds its own
 	// before BindFlags) and what --feature-gates set.
 	FeatureGates FeatureGates
+	// WatchConfigs restricts the controller's watches of Secrets and
+	// ConfigMaps to those matching --watch-configs-label-selector, as
+	// Flux's kustomize-controller watches them. Without it a watch of
+	// Secrets (metadata only) sees them all.
+	WatchConfigs bool
 
 	// flags is the flag set BindFlags filled, for the start-up notices.
 	flags *pflag.FlagSet
@@ -131,8 +136,8 @@ func (o Options) Config() (*rest.Config, error) {
 
 // New builds the manager for the given kinds: it watches only the runtime
 // namespace unless --watch-all-namespaces, only objects of the reconciled
-// kinds matching --watch-label-selector (sharding), and only Secrets and
-// ConfigMaps matching --watch-configs-label-selector. Tests build
+// kinds matching --watch-label-selector (sharding), and with WatchConfigs
+// only Secrets and ConfigMaps matching --watch-configs-label-selector. Tests build
 // their manager here too, so they read Secrets exactly as production does.
 func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...client.Object) (ctrl.Manager, error) {
 	cacheOpts := ctrlcache.Options{ByObject: map[client.Object]ctrlcache.ByObject{}}
@@ -143,15 +148,17 @@ func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...clie
 	for _, obj := range reconciled {
 		cacheOpts.ByObject[obj] = ctrlcache.ByObject{Label: selector}
 	}
-	// A controller that watches Secrets or ConfigMaps (the
-	// kustomize-controller, for postBuild.substituteFrom) sees only those
-	// labelled for it, metadata only: what changed is read when needed.
-	configs, err := labels.Parse(o.Watch.ConfigsLabelSelector)
-	if err != nil {
-		return nil, fmt.Errorf("invalid --watch-configs-label-selector: %w", err)
+	if o.WatchConfigs {
+		// The kustomize-controller, for postBuild.substituteFrom, sees
+		// only the Secrets and ConfigMaps labelled for it (it watches their
+		// metadata only: what changed is read when needed).
+		configs, err := labels.Parse(o.Watch.ConfigsLabelSelector)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --watch-configs-label-selector: %w", err)
+		}
+		cacheOpts.ByObject[&corev1.Secret{}] = ctrlcache.ByObject{Label: configs}
+		cacheOpts.ByObject[&corev1.ConfigMap{}] = ctrlcache.ByObject{Label: configs}
 	}
-	cacheOpts.ByObject[&corev1.Secret{}] = ctrlcache.ByObject{Label: configs}
-	cacheOpts.ByObject[&corev1.ConfigMap{}] = ctrlcache.ByObject{Label: configs}
 	namespace := os.Getenv("RUNTIME_NAMESPACE")
 	if !o.Watch.AllNamespaces {
 		if namespace == "" {

@@ -37,6 +37,7 @@ func (opts *options) applyGates() {
 	opts.reconcile.AdditiveCELDependencyCheck = opts.FeatureGates.Enabled(gateAdditiveCELDependencyCheck)
 	opts.reconcile.DirectSourceFetch = opts.FeatureGates.Enabled(gateDirectSourceFetch)
 	opts.reconcile.DisableConfigWatchers = opts.FeatureGates.Enabled(gateDisableConfigWatchers)
+	opts.WatchConfigs = !opts.reconcile.DisableConfigWatchers
 }
 
 // bindFluxOnlyFlags declares the flags of Flux's kustomize-controller whose

@@ -70,7 +70,8 @@ func TestFluxDeploymentArgs(t *testing.T) {
 			opts.Concurrent, opts.reconcile.NoRemoteBases, opts.reconcile.NoCrossNamespaceRefs,
 			opts.reconcile.DefaultServiceAccount, opts.RequeueDependency)
 	}
-	if !opts.reconcile.AdditiveCELDependencyCheck || !opts.reconcile.DirectSourceFetch || opts.reconcile.DisableConfigWatchers {
+	if !opts.reconcile.AdditiveCELDependencyCheck || !opts.reconcile.DirectSourceFetch || opts.reconcile.DisableConfigWatchers ||
+		!opts.WatchConfigs {
 		t.Errorf("feature gates not applied: %+v", opts.reconcile)
 	}
 	if opts.Watch.ConfigsLabelSelector != "reconcile.fluxcd.io/watch=Enabled" || opts.Jitter.Percentage != 10 {

@@ -80,6 +80,7 @@ func run(opts options) error {
 	if err != nil {
 		return err
 	}
+	opts.applyGates()
 	scheme := newScheme()
 	mgr, err := tidemanager.New(cfg, opts.Options, scheme, &kustomizev1.Kustomization{})
 	if err != nil {
@@ -94,7 +95,6 @@ func run(opts options) error {
 		return err
 	}
 	opts.reconcile.DependencyRequeue = opts.RequeueDependency
-	opts.applyGates()
 	reconciler := &kustomization.Reconciler{
 		Client:         mgr.GetClient(),
 		APIReader:      mgr.GetAPIReader(),

@@ -79,6 +79,7 @@ func runSuite(m *testing.M) (int, error) {
 	opts := tidemanager.Options{Name: "kustomize-controller", MetricsAddr: "0", HealthAddr: "0"}
 	opts.Watch.AllNamespaces = true
 	opts.Watch.ConfigsLabelSelector = meta.LabelKeyWatch + "=" + meta.LabelValueWatchEnabled // Flux's default
+	opts.WatchConfigs = true
 	// Kustomizations labelled for a shard belong to another controller,
 	// as in Flux's sharding guide: the tests of dependencies across shards
 	// write their status by hand.
