@@ -14,10 +14,12 @@ import (
 // finalize follows spec.deletionPolicy when a Kustomization is deleted:
 // MirrorPrune deletes what it applied if spec.prune is set, Delete always,
 // WaitForTermination also waits until those objects are gone, Orphan never.
+// A suspended Kustomization deletes nothing, as in Flux: suspending is how a
+// user takes a Kustomization out of the way while keeping its objects.
 func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 	obj := s.obj
 	policy := obj.GetDeletionPolicy()
-	if policy == kustomizev1.DeletionPolicyOrphan || obj.Status.Inventory == nil ||
+	if obj.Spec.Suspend || policy == kustomizev1.DeletionPolicyOrphan || obj.Status.Inventory == nil ||
 		(policy == kustomizev1.DeletionPolicyMirrorPrune && !obj.Spec.Prune) {
 		return nil
 	}
