@@ -4,7 +4,9 @@ import (
 	"strings"
 )
 
-// The per-object annotations, as Flux names them. Values are compared
+// The per-object settings, as Flux names them. Each is read from an
+// annotation or a label of that key, on the object in Git and, where it
+// protects the object, on the object in the cluster; values are compared
 // without regard to case.
 const (
 	// SSAAnnotation chooses how an object is applied: Override (default),
@@ -13,7 +15,8 @@ const (
 	// ForceAnnotation, when Enabled, lets Apply delete and recreate the
 	// object when a change touches an immutable field.
 	ForceAnnotation = "kustomize.toolkit.fluxcd.io/force"
-	// PruneAnnotation, when Disabled, keeps Delete from deleting the object.
+	// PruneAnnotation, when Disabled on the object in the cluster, keeps
+	// Delete from deleting it.
 	PruneAnnotation = "kustomize.toolkit.fluxcd.io/prune"
 	// ReconcileAnnotation, when disabled on the object in Git or in the
 	// cluster (as annotation or label), stops both applying and pruning it.
@@ -38,15 +41,17 @@ const (
 	ignore
 )
 
-// policyOf reads the ssa annotation; a missing or unknown value is Override.
+// policyOf reads the ssa setting; a missing or unknown value is Override.
+// Ignore wins over IfNotPresent, which wins over Merge, when an annotation
+// and a label disagree.
 func policyOf(obj metaObject) policy {
-	switch v := obj.GetAnnotations()[SSAAnnotation]; {
-	case strings.EqualFold(v, "Merge"):
-		return merge
-	case strings.EqualFold(v, "IfNotPresent"):
-		return ifNotPresent
-	case strings.EqualFold(v, "Ignore"):
+	switch {
+	case sets(obj, SSAAnnotation, "Ignore"):
 		return ignore
+	case sets(obj, SSAAnnotation, "IfNotPresent"):
+		return ifNotPresent
+	case sets(obj, SSAAnnotation, "Merge"):
+		return merge
 	default:
 		return override
 	}
@@ -58,26 +63,18 @@ type metaObject interface {
 	GetLabels() map[string]string
 }
 
-// forceEnabled: the force annotation is Enabled.
-func forceEnabled(obj metaObject) bool {
-	return strings.EqualFold(obj.GetAnnotations()[ForceAnnotation], enabledValue)
+// sets reports whether the object sets key to value, without regard to
+// case, as an annotation or as a label: Flux reads each of its per-object
+// settings from both, so a label protects an object as the annotation does.
+func sets(obj metaObject, key, value string) bool {
+	return strings.EqualFold(obj.GetAnnotations()[key], value) || strings.EqualFold(obj.GetLabels()[key], value)
 }
 
-// pruneDisabled: the prune annotation is Disabled.
-func pruneDisabled(obj metaObject) bool {
-	return strings.EqualFold(obj.GetAnnotations()[PruneAnnotation], disabledValue)
-}
+// forceEnabled: force is Enabled.
+func forceEnabled(obj metaObject) bool { return sets(obj, ForceAnnotation, enabledValue) }
 
-// reconcileDisabled: the reconcile annotation or label is disabled.
-func reconcileDisabled(obj metaObject) bool {
-	return strings.EqualFold(obj.GetAnnotations()[ReconcileAnnotation], disabledValue) ||
-		strings.EqualFold(obj.GetLabels()[ReconcileAnnotation], disabledValue)
-}
+// pruneDisabled: prune is Disabled.
+func pruneDisabled(obj metaObject) bool { return sets(obj, PruneAnnotation, disabledValue) }
 
-// setsReconcile: the object sets the reconcile annotation or label, to any
-// value.
-func setsReconcile(obj metaObject) bool {
-	_, annotated := obj.GetAnnotations()[ReconcileAnnotation]
-	_, labelled := obj.GetLabels()[ReconcileAnnotation]
-	return annotated || labelled
-}
+// reconcileDisabled: reconcile is disabled.
+func reconcileDisabled(obj metaObject) bool { return sets(obj, ReconcileAnnotation, disabledValue) }
