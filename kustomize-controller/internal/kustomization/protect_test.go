@@ -63,3 +63,44 @@ func TestPruneDisabledLabelInCluster(t *testing.T) {
 	g.Expect(configMap(t, ns, "deleted")).To(BeNil(), "an unprotected object goes with its Kustomization")
 	g.Expect(configMap(t, ns, "held")).NotTo(BeNil(), "the label protects from deletion with the Kustomization")
 }
+
+
+// ssa: Ignore set on the object in the cluster (not in Git) takes it out of
+// the Kustomization's hands, as in Flux: a hand edit is not reverted (the
+// object is skipped, not configured), and it is neither pruned when it
+// leaves Git nor deleted with the Kustomization.
+func TestIgnoredInClusterIsLeftAlone(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	repo := newSource(t, ns, map[string]string{
+		"edited.yaml": configMapYAML("edited", "from-git"),
+		"pruned.yaml": configMapYAML("pruned", "v1"),
+		"held.yaml":   configMapYAML("held", "v1"),
+	})
+	ks := newKustomization(t, repo)
+	waitApplied(t, ks, *repo.Status.Artifact)
+	for _, name := range []string{"edited", "pruned", "held"} {
+		protectLive(t, ns, name, "kustomize.toolkit.fluxcd.io/ssa", "Ignore", name == "held")
+	}
+	g.Eventually(func() error {
+		cm := configMap(t, ns, "edited")
+		cm.Data["key"] = "by-hand"
+		return env.cp.Client.Update(ctx, cm, client.FieldOwner("kubectl-edit"))
+	}, testkit.Timeout).Should(Succeed())
+
+	second := commit(t, repo, map[string]string{
+		"edited.yaml": configMapYAML("edited", "from-git"),
+		"held.yaml":   configMapYAML("held", "v2"),
+	})
+	waitApplied(t, ks, second)
+	g.Expect(configMap(t, ns, "edited").Data).To(HaveKeyWithValue("key", "by-hand"), "an ignored object is not reverted")
+	g.Expect(configMap(t, ns, "held").Data).To(HaveKeyWithValue("key", "v1"), "an ignored object is not updated")
+	g.Expect(configMap(t, ns, "pruned")).NotTo(BeNil(), "an ignored object is not pruned")
+	g.Expect(eventMessages(t, ks)).NotTo(ContainElement(ContainSubstring("/edited configured")))
+	g.Expect(eventMessages(t, ks)).NotTo(ContainElement(ContainSubstring("/held configured")))
+
+	g.Expect(env.cp.Client.Delete(ctx, ks)).To(Succeed())
+	testkit.WaitForDeletion(t, env.cp.Client, ks)
+	g.Expect(configMap(t, ns, "held")).NotTo(BeNil(), "an ignored object is not deleted with its Kustomization")
+}

@@ -20,9 +20,10 @@ type DeleteOptions struct {
 }
 
 // Delete prunes refs: each one that exists, carries all the owner labels and
-// is not annotated prune: disabled (or reconcile: disabled) is deleted, in
-// the background. The ChangeSet lists the deleted objects only. Errors name
-// their object; the other objects are still tried and the errors joined.
+// is not marked prune: disabled, reconcile: disabled or ssa: Ignore in the
+// cluster (as a label or an annotation) is deleted, in the background. The
+// ChangeSet lists the deleted objects only. Errors name their object; the
+// other objects are still tried and the errors joined.
 func (m *Manager) Delete(ctx context.Context, refs []inventory.ObjectRef, opts DeleteOptions) (ChangeSet, error) {
 	deleted := make([]bool, len(refs))
 	errs := m.parallel(len(refs), func(i int) error {
@@ -50,7 +51,7 @@ func (m *Manager) deleteOne(ctx context.Context, ref inventory.ObjectRef, opts D
 			return false, nil
 		}
 	}
-	if pruneDisabled(obj) || reconcileDisabled(obj) || obj.GetDeletionTimestamp() != nil {
+	if pruneDisabled(obj) || leftAlone(obj) || obj.GetDeletionTimestamp() != nil {
 		return false, nil
 	}
 	err = m.Client.Delete(ctx, obj, client.PropagationPolicy(metav1.DeletePropagationBackground),

@@ -16,10 +16,14 @@
 // which is read only on rarer paths (a take-over of kubectl's fields, a
 // recreate, a CRD, a failed dry-run).
 //
-// The per-object annotations of Flux are honoured:
+// The per-object settings of Flux are honoured, as annotations or labels:
 //
 //	kustomize.toolkit.fluxcd.io/ssa: Override | Merge | IfNotPresent | Ignore
 //	kustomize.toolkit.fluxcd.io/force: Enabled      recreate on immutable-field changes
 //	kustomize.toolkit.fluxcd.io/prune: Disabled     never pruned
 //	kustomize.toolkit.fluxcd.io/reconcile: disabled neither applied nor pruned
+//
+// Ignore and disabled protect an object also when they are set only on the
+// object in the cluster (by hand, or by another tool): it is neither applied
+// nor pruned nor deleted with its Kustomization.
 package ssa

@@ -69,3 +69,55 @@ func deleteProtected(t *testing.T, protections []protection) {
 		}
 	}
 }
+
+// ssa: Ignore set on the object in the cluster only, as a label or an
+// annotation, keeps Delete from deleting it.
+func TestDeleteSkipsObjectsIgnoredInCluster(t *testing.T) {
+	deleteProtected(t, []protection{
+		{"ignore-annotation", SSAAnnotation, "Ignore", false},
+		{"ignore-label", SSAAnnotation, "ignore", true},
+	})
+}
+
+// ssa: Ignore set on the object in the cluster only keeps Apply from
+// touching it: the hand edit stays and the object is reported skipped,
+// also when Git sets the ssa annotation to another value.
+func TestApplySkipsObjectsIgnoredInCluster(t *testing.T) {
+	ns := testkit.NewNamespace(t, cp.Client)
+	m := newManager()
+	for _, tt := range []struct {
+		name     string
+		inGit    string
+		asLabel  bool
+		editedBy string
+	}{
+		{name: "annotation", editedBy: "ops"},
+		{name: "label", asLabel: true, editedBy: "kubectl-edit"},
+		{name: "git-says-merge", inGit: "Merge", editedBy: "ops"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cm := configMap(t, ns, tt.name, "{a: '1'}")
+			if tt.inGit != "" {
+				cm.SetAnnotations(map[string]string{SSAAnnotation: tt.inGit})
+			}
+			apply(t, m, ApplyOptions{}, cm)
+			edit(t, cm, tt.editedBy, func(u *unstructured.Unstructured) {
+				if tt.asLabel {
+					u.SetLabels(map[string]string{SSAAnnotation: "Ignore"})
+				} else {
+					u.SetAnnotations(map[string]string{SSAAnnotation: "Ignore"})
+				}
+				_ = unstructured.SetNestedField(u.Object, "by-hand", "data", "a")
+			})
+			before := live(t, cm).GetResourceVersion()
+
+			cs := apply(t, m, ApplyOptions{}, cm)
+			if got := lines(cs); len(got) != 1 || got[0] != "ConfigMap/"+ns+"/"+tt.name+" skipped" {
+				t.Errorf("changes = %q, want the object skipped", got)
+			}
+			if after := live(t, cm); after.GetResourceVersion() != before || data(t, cm)["a"] != "by-hand" {
+				t.Errorf("the ignored object was written: data %v", data(t, cm))
+			}
+		})
+	}
+}
