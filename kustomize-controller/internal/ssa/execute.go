@@ -35,6 +35,14 @@ func (m *Manager) execute(ctx context.Context, it *item, timeout time.Duration) 
 		if err != nil {
 			return fmt.Errorf("apply %s: take over the fields kubectl set: %w", it.ref, err)
 		}
+	case it.release && it.exists:
+		patch, err := m.releasePatch(it)
+		if err == nil && patch != nil {
+			err = m.Client.Patch(ctx, it.live.DeepCopy(), client.RawPatch(types.JSONPatchType, patch), client.FieldOwner(m.Owner))
+		}
+		if err != nil {
+			return fmt.Errorf("apply %s: release the ignored fields: %w", it.ref, err)
+		}
 	}
 	applied := it.obj.DeepCopy()
 	err := m.apply(ctx, applied, false)

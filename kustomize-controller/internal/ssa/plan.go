@@ -26,6 +26,7 @@ type item struct {
 	action   Action                     // planned, then done (see execute)
 	takeover bool                       // Override: take kubectl's fields first
 	ignored  [][]string                 // fields not taken over (pointer tokens)
+	release  bool                       // the owner's entry owns ignored fields: release them first
 	recreate bool                       // immutable field changed and force is on
 	deferred bool                       // validated after the first stage
 	rejected string                     // the apiserver's reason when the dry-run failed
@@ -132,10 +133,10 @@ func (m *Manager) planOne(ctx context.Context, it *item, d *deferrals) error {
 		return nil
 	}
 
-	if err := m.releaseIgnored(ctx, it); err != nil {
-		return fmt.Errorf("apply %s: release the fields of spec.ignore: %w", it.ref, err)
-	}
 	dryRun := it.obj.DeepCopy()
+	if err := m.planRelease(ctx, it, dryRun); err != nil {
+		return fmt.Errorf("apply %s: read the fields of spec.ignore: %w", it.ref, err)
+	}
 	if err := m.apply(ctx, dryRun, true); err != nil {
 		return m.planFailed(ctx, it, err)
 	}
@@ -158,12 +159,15 @@ func (m *Manager) planExisting(ctx context.Context, it *item, dryRun *unstructur
 	it.version = dryRun.GetResourceVersion()
 	view := dryRun
 	if m.needsLive(it, dryRun) {
-		live, err := m.getLive(ctx, it)
-		if err != nil {
-			return fmt.Errorf("apply %s: %w", it.ref, err)
+		live := it.live // read already for the ignored fields
+		if live == nil || live.GetResourceVersion() != it.version {
+			var err error
+			if live, err = m.getLive(ctx, it); err != nil {
+				return fmt.Errorf("apply %s: %w", it.ref, err)
+			}
 		}
 		if live == nil { // deleted since the dry-run: the apply creates it
-			it.exists = false
+			it.exists, it.release = false, false
 			it.action = Created
 			return nil
 		}

@@ -4,23 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// Fields that spec.ignore leaves to others are taken out of what
-// is applied. That alone would delete them where the controller owned them
+// Fields that spec.ignore leaves to others are taken out of what is
+// applied. That alone would delete them where the controller owned them
 // before the rule named them (server-side apply removes what its applier
 // owned and no longer sets; the dry-run would even reject a required one):
-// so before its dry-run an object's ignored fields are released from the
-// controller's managed-fields entry, a change of metadata only, and the
-// apply then leaves them alone.
+// so, right before an object is applied, its ignored fields are released
+// from the controller's managed-fields entry, a change of metadata only,
+// and the apply then leaves them alone.
+//
+// Nothing is written before every object of the set passed its dry-run:
+// the dry-run is sent with the ignored fields the controller owns set to
+// their live values, which is what the apply after the release leaves them
+// at, and the release itself waits for execute.
 //
 // Field sets name map fields "f:<name>" and list elements by their keys
 // ("k:{...}") or their value ("v:..."), not by index: the live object tells
@@ -28,9 +32,12 @@ import (
 // list (owned as a whole) cannot be released alone; it is left owned, and
 // the apply sets the list as Git has it.
 
-// releaseIgnored releases the ignored fields of it that the owner's apply
-// entry still owns. Only objects with ignored fields are read for it.
-func (m *Manager) releaseIgnored(ctx context.Context, it *item) error {
+// planRelease reads the live object of an item with ignored fields and
+// tells whether the owner's apply entry owns some of them (it.release);
+// those fields get their live values in dryRun. Only objects with ignored
+// fields are read for it; it writes nothing.
+func (m *Manager) planRelease(ctx context.Context, it *item, dryRun *unstructured.Unstructured) error {
+	it.release = false
 	if len(it.ignored) == 0 {
 		return nil
 	}
@@ -38,36 +45,115 @@ func (m *Manager) releaseIgnored(ctx context.Context, it *item) error {
 	if err != nil || live == nil {
 		return err
 	}
-	entries := live.GetManagedFields()
-	for i, e := range entries {
-		if e.Subresource != "" || e.Manager != m.Owner || e.Operation != metav1.ManagedFieldsOperationApply {
-			continue
+	it.live = live
+	e := m.ownEntry(live)
+	if e < 0 {
+		return nil
+	}
+	fields := map[string]any{}
+	if err := addFields(fields, live.GetManagedFields()[e].FieldsV1); err != nil {
+		return fmt.Errorf("read managed fields of %s: %w", m.Owner, err)
+	}
+	for _, tokens := range it.ignored {
+		if parents, _ := fieldPath(fields, live.Object, tokens); parents != nil {
+			it.release = true
+			if value, ok := valueAt(live.Object, tokens); ok {
+				dryRun.Object = setAt(dryRun.Object, tokens, value).(map[string]any)
+			}
 		}
-		fields := map[string]any{}
-		if err := addFields(fields, e.FieldsV1); err != nil {
-			return fmt.Errorf("read managed fields of %s: %w", m.Owner, err)
-		}
-		if !ownsAny(fields, live, it.ignored) {
-			return nil
-		}
-		for _, tokens := range it.ignored {
-			release(fields, live, tokens)
-		}
-		raw, err := json.Marshal(fields)
-		if err != nil {
-			return err
-		}
-		entries[i].FieldsV1 = &metav1.FieldsV1{Raw: raw}
-		patch, err := json.Marshal([]map[string]any{
-			{"op": "test", "path": "/metadata/resourceVersion", "value": live.GetResourceVersion()},
-			{"op": "replace", "path": "/metadata/managedFields", "value": entries},
-		})
-		if err != nil {
-			return err
-		}
-		return m.Client.Patch(ctx, live, client.RawPatch(types.JSONPatchType, patch), client.FieldOwner(m.Owner))
 	}
 	return nil
+}
+
+// ownEntry is the index of the owner's apply entry in live's managed
+// fields; -1 when it has none.
+func (m *Manager) ownEntry(live *unstructured.Unstructured) int {
+	for i, e := range live.GetManagedFields() {
+		if e.Subresource == "" && e.Manager == m.Owner && e.Operation == metav1.ManagedFieldsOperationApply {
+			return i
+		}
+	}
+	return -1
+}
+
+// releasePatch is a JSON patch of the live object that takes the ignored
+// fields out of the owner's apply entry; nil when it has none. It fails if
+// the object changed since it was read.
+func (m *Manager) releasePatch(it *item) ([]byte, error) {
+	live := it.live
+	entries := live.GetManagedFields()
+	e := m.ownEntry(live)
+	if e < 0 {
+		return nil, nil
+	}
+	fields := map[string]any{}
+	if err := addFields(fields, entries[e].FieldsV1); err != nil {
+		return nil, fmt.Errorf("read managed fields of %s: %w", m.Owner, err)
+	}
+	for _, tokens := range it.ignored {
+		release(fields, live, tokens)
+	}
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		return nil, err
+	}
+	entries[e].FieldsV1 = &metav1.FieldsV1{Raw: raw}
+	return json.Marshal([]map[string]any{
+		{"op": "test", "path": "/metadata/resourceVersion", "value": live.GetResourceVersion()},
+		{"op": "replace", "path": "/metadata/managedFields", "value": entries},
+	})
+}
+
+// valueAt returns the value at tokens in node.
+func valueAt(node any, tokens []string) (any, bool) {
+	for _, t := range tokens {
+		switch n := node.(type) {
+		case map[string]any:
+			child, ok := n[t]
+			if !ok {
+				return nil, false
+			}
+			node = child
+		case []any:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(n) {
+				return nil, false
+			}
+			node = n[i]
+		default:
+			return nil, false
+		}
+	}
+	return node, true
+}
+
+// setAt returns node with value at tokens: a map field is set, a list
+// element inserted back where the ignore rule took it out. Where the path
+// does not lead anywhere, node is unchanged.
+func setAt(node any, tokens []string, value any) any {
+	last := len(tokens) == 1
+	switch n := node.(type) {
+	case map[string]any:
+		child, ok := n[tokens[0]]
+		switch {
+		case last:
+			n[tokens[0]] = runtime.DeepCopyJSONValue(value)
+		case ok:
+			n[tokens[0]] = setAt(child, tokens[1:], value)
+		}
+		return n
+	case []any:
+		i, err := strconv.Atoi(tokens[0])
+		switch {
+		case err != nil || i < 0 || i > len(n) || (!last && i == len(n)):
+		case last:
+			return slices.Insert(n, i, runtime.DeepCopyJSONValue(value))
+		default:
+			n[i] = setAt(n[i], tokens[1:], value)
+		}
+		return n
+	}
+	return node
 }
 
 // ownsAny reports whether the field set has any of the ignored fields of

@@ -75,13 +75,14 @@ func takeoverPatch(desired, live *unstructured.Unstructured, owner string, ignor
 			APIVersion: desired.GetAPIVersion(), FieldsType: "FieldsV1",
 		})
 	}
-	// Ignored fields stay with nobody: the apply that does not set them
-	// does not remove them either.
-	for _, tokens := range ignored {
-		release(fields, live, tokens)
-	}
 	if err := addFields(fields, entries[ours].FieldsV1); err != nil {
 		return nil, fmt.Errorf("read managed fields of %s: %w", owner, err)
+	}
+	// Ignored fields stay with nobody, neither kubectl's nor the owner's
+	// (see release.go): the apply that does not set them does not remove
+	// them either.
+	for _, tokens := range ignored {
+		release(fields, live, tokens)
 	}
 	raw, err := json.Marshal(fields)
 	if err != nil {
