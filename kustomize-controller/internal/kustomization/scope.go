@@ -36,6 +36,9 @@ type scope struct {
 	ignore *build.DriftIgnore
 	// applied is the inventory of this build (apply step).
 	applied *kustomizev1.ResourceInventory
+	// skipped are the inventory IDs of the objects the apply left alone
+	// (ssa: Ignore or IfNotPresent, reconcile: disabled): not health-checked.
+	skipped map[string]bool
 	// changes are what apply and prune changed, one line per object.
 	changes []string
 }

@@ -39,6 +39,7 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 		return skeleton.Retryf(kustomizev1.ReconciliationFailedReason, "revision %s: %w", s.artifact.Revision, err)
 	}
 	s.applied = inventory.New(s.objects)
+	s.skipped = skippedIDs(changes)
 	r.report(ctx, s, changes)
 	return nil
 }
@@ -52,6 +53,17 @@ func (r *Reconciler) report(ctx context.Context, s *scope, changes ssa.ChangeSet
 	lines := changedLines(changes)
 	ctrl.LoggerFrom(ctx).Info("server-side apply completed", "revision", s.artifact.Revision, "changes", lines)
 	s.changes = append(s.changes, lines...)
+}
+
+// skippedIDs returns the inventory IDs of the objects the apply skipped.
+func skippedIDs(changes ssa.ChangeSet) map[string]bool {
+	ids := map[string]bool{}
+	for _, c := range changes {
+		if c.Action == ssa.Skipped {
+			ids[c.Ref.ID()] = true
+		}
+	}
+	return ids
 }
 
 // changedLines lists the changes other than unchanged and skipped objects.

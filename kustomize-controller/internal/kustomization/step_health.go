@@ -22,7 +22,7 @@ import (
 // next revision is not stuck behind a rollout that will never finish.
 func (r *Reconciler) checkHealth(ctx context.Context, s *scope) error {
 	obj := s.obj
-	refs, err := healthRefs(obj, s.applied)
+	refs, err := healthRefs(obj, s.applied, s.skipped)
 	if err != nil {
 		return skeleton.Stall(kustomizev1.HealthCheckFailedReason, "%s", err)
 	}
@@ -57,9 +57,26 @@ func (r *Reconciler) checkHealth(ctx context.Context, s *scope) error {
 	return nil
 }
 
-// healthRefs returns what to check: everything applied with spec.wait, else
-// spec.healthChecks (namespace defaulting to the Kustomization's).
-func healthRefs(obj *kustomizev1.Kustomization, applied *kustomizev1.ResourceInventory) ([]inventory.ObjectRef, error) {
+// healthRefs returns what to check: with spec.wait, what the apply wrote or
+// found unchanged, but not the objects it skipped (left to others, they may
+// never become healthy); without, spec.healthChecks (namespace defaulting to
+// the Kustomization's). Never the Kustomization itself: one that applies
+// itself would wait for its own Ready. Flux leaves out the same objects.
+func healthRefs(obj *kustomizev1.Kustomization, applied *kustomizev1.ResourceInventory, skipped map[string]bool) ([]inventory.ObjectRef, error) {
+	refs, err := healthCandidates(obj, applied)
+	if err != nil {
+		return nil, err
+	}
+	checked := refs[:0:0]
+	for _, ref := range refs {
+		if !(obj.Spec.Wait && skipped[ref.ID()]) && !isSelf(obj, ref) {
+			checked = append(checked, ref)
+		}
+	}
+	return checked, nil
+}
+
+func healthCandidates(obj *kustomizev1.Kustomization, applied *kustomizev1.ResourceInventory) ([]inventory.ObjectRef, error) {
 	if obj.Spec.Wait {
 		return inventory.Refs(applied)
 	}
@@ -77,6 +94,12 @@ func healthRefs(obj *kustomizev1.Kustomization, applied *kustomizev1.ResourceInv
 			Namespace: namespace, Name: hc.Name})
 	}
 	return refs, nil
+}
+
+// isSelf reports whether ref is the Kustomization obj.
+func isSelf(obj *kustomizev1.Kustomization, ref inventory.ObjectRef) bool {
+	return ref.Group == kustomizev1.GroupVersion.Group && ref.Kind == kustomizev1.KustomizationKind &&
+		ref.Namespace == obj.Namespace && ref.Name == obj.Name
 }
 
 // newerRevision tells a running health check that the source has moved on.
