@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
@@ -45,13 +46,73 @@ func NewClusters(cfg *rest.Config, httpClient *http.Client, mapper apimeta.RESTM
 		secrets: secrets, defaultSA: defaultServiceAccount, clients: map[string]client.Client{}}
 }
 
+// serviceAccount is the account obj impersonates: spec.serviceAccountName,
+// else the controller's default; "" for none.
+func (c *Clusters) serviceAccount(obj *kustomizev1.Kustomization) string {
+	if sa := obj.Spec.ServiceAccountName; sa != "" {
+		return sa
+	}
+	return c.defaultSA
+}
+
+// identity names who acts for obj, for messages.
+func (c *Clusters) identity(obj *kustomizev1.Kustomization) string {
+	if sa := c.serviceAccount(obj); sa != "" {
+		return fmt.Sprintf("service account '%s/%s'", obj.Namespace, sa)
+	}
+	if obj.Spec.KubeConfig != nil {
+		return "the user of the kubeconfig"
+	}
+	return "the controller"
+}
+
+// ServiceAccountGone tells, as Flux checks before garbage collection,
+// whether the local service account obj impersonates is gone (or may not
+// be read by the controller): a namespace being deleted takes its service
+// accounts and their RoleBindings along, and nothing can then be deleted in
+// their name. It returns why, or "" when the account exists or none is
+// impersonated; other errors are returned.
+func (c *Clusters) ServiceAccountGone(ctx context.Context, obj *kustomizev1.Kustomization) (string, error) {
+	sa := c.serviceAccount(obj)
+	if sa == "" || obj.Spec.KubeConfig != nil {
+		return "", nil
+	}
+	account := &metav1.PartialObjectMetadata{}
+	account.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("ServiceAccount"))
+	direct, err := c.controllerClient()
+	if err != nil {
+		return "", err
+	}
+	switch err := direct.Get(ctx, types.NamespacedName{Namespace: obj.Namespace, Name: sa}, account); {
+	case apierrors.IsNotFound(err):
+		return fmt.Sprintf("the service account '%s/%s' it impersonates does not exist", obj.Namespace, sa), nil
+	case apierrors.IsForbidden(err):
+		return fmt.Sprintf("the service account '%s/%s' it impersonates cannot be read: %s", obj.Namespace, sa, err), nil
+	case err != nil:
+		return "", fmt.Errorf("read service account '%s/%s': %w", obj.Namespace, sa, err)
+	}
+	return "", nil
+}
+
+// controllerClient is the uncached local client, as the controller itself.
+func (c *Clusters) controllerClient() (client.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.clients["local"]; ok {
+		return cl, nil
+	}
+	cl, err := c.newClient(c.local, false)
+	if err != nil {
+		return nil, err
+	}
+	c.clients["local"] = cl
+	return cl, nil
+}
+
 // For returns the client for obj: spec.kubeConfig picks the cluster,
 // spec.serviceAccountName (or the controller's default) the identity.
 func (c *Clusters) For(ctx context.Context, obj *kustomizev1.Kustomization) (client.Client, error) {
-	sa := obj.Spec.ServiceAccountName
-	if sa == "" {
-		sa = c.defaultSA
-	}
+	sa := c.serviceAccount(obj)
 	cfg, key, remote := c.local, "local", false
 	if ref := obj.Spec.KubeConfig; ref != nil && ref.SecretRef != nil {
 		remote = true

@@ -2,8 +2,12 @@ package kustomization
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -16,6 +20,14 @@ import (
 // WaitForTermination also waits until those objects are gone, Orphan never.
 // A suspended Kustomization deletes nothing, as in Flux: suspending is how a
 // user takes a Kustomization out of the way while keeping its objects.
+//
+// The finalizer must not hold the Kustomization forever: a Kustomization
+// that cannot be deleted blocks the deletion of its namespace. So, as Flux
+// does, when the objects cannot be deleted for good (the cluster cannot be
+// reached, the impersonated service account is gone or may not delete them)
+// or do not terminate within spec.timeout, they are left in the cluster,
+// named in a Warning event and the log, and the finalizer is removed. Other
+// failures (a webhook refusing, the apiserver unreachable) are retried.
 func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 	obj := s.obj
 	policy := obj.GetDeletionPolicy()
@@ -25,26 +37,86 @@ func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 	}
 	refs, err := inventory.Stale(obj.Status.Inventory, nil) // every entry, in delete order
 	if err != nil {
-		return err
+		r.leftBehind(ctx, obj, nil, fmt.Sprintf("status.inventory cannot be read: %s", err))
+		return nil
+	}
+	if len(refs) == 0 {
+		return nil
 	}
 	cluster, err := r.Clusters.For(ctx, obj)
 	if err != nil {
-		// Without a way into the cluster nothing can be deleted; holding the
-		// Kustomization forever would block its namespace's deletion too.
-		r.Skeleton.Events.Eventf(obj, nil, corev1.EventTypeWarning, kustomizev1.PruneFailedReason, "Finalize",
-			"objects not deleted, as the target cluster cannot be reached: %s", err)
-		ctrl.LoggerFrom(ctx).Error(err, "garbage collection skipped")
+		r.leftBehind(ctx, obj, refs, fmt.Sprintf("the target cluster cannot be reached: %s", err))
 		return nil
 	}
+	if gone, err := r.Clusters.ServiceAccountGone(ctx, obj); err != nil {
+		return err
+	} else if gone != "" {
+		r.leftBehind(ctx, obj, refs, gone)
+		return nil
+	}
+
 	manager := &ssa.Manager{Client: cluster, Owner: r.FieldManager}
 	deleted, err := manager.Delete(ctx, refs, ssa.DeleteOptions{OwnerLabels: ownerLabels(obj)})
 	s.cluster, s.manager = cluster, manager
 	r.report(ctx, s, deleted)
-	if err != nil {
+	switch {
+	case err != nil && allForbidden(err):
+		r.leftBehind(ctx, obj, nil, fmt.Sprintf("%s may not delete them: %s", r.Clusters.identity(obj), err))
+		return nil
+	case err != nil:
 		return err
 	}
-	if policy == kustomizev1.DeletionPolicyWaitForTermination {
-		return manager.WaitForTermination(ctx, refs, obj.GetTimeout())
+	if policy != kustomizev1.DeletionPolicyWaitForTermination {
+		return nil
+	}
+	gone := make([]inventory.ObjectRef, len(deleted))
+	for i, c := range deleted {
+		gone[i] = c.Ref
+	}
+	if err := manager.WaitForTermination(ctx, gone, obj.GetTimeout()); err != nil {
+		r.leftBehind(ctx, obj, nil, fmt.Sprintf("they were deleted but have not terminated: %s", err))
 	}
 	return nil
+}
+
+// leftBehind reports, in a Warning event and the log, the objects the
+// finalizer leaves in the cluster and why; refs may be nil when why names
+// them already.
+func (r *Reconciler) leftBehind(ctx context.Context, obj *kustomizev1.Kustomization, refs []inventory.ObjectRef, why string) {
+	msg := "garbage collection incomplete, the finalizer is removed anyway: " + why
+	if len(refs) > 0 {
+		msg = fmt.Sprintf("%s; %d objects left in the cluster: %s", msg, len(refs), refList(refs))
+	}
+	r.Skeleton.Events.Eventf(obj, nil, corev1.EventTypeWarning, kustomizev1.PruneFailedReason, "Finalize", "%s", msg)
+	ctrl.LoggerFrom(ctx).Error(errors.New(why), "garbage collection incomplete, finalizer removed",
+		"objects", refList(refs))
+}
+
+// refList names up to 20 objects, for events and logs.
+func refList(refs []inventory.ObjectRef) string {
+	const most = 20
+	names := make([]string, 0, min(len(refs), most))
+	for i, ref := range refs {
+		if i == most {
+			names = append(names, fmt.Sprintf("and %d more", len(refs)-most))
+			break
+		}
+		names = append(names, ref.String())
+	}
+	return strings.Join(names, ", ")
+}
+
+// allForbidden reports whether err and every error joined in it is the
+// apiserver's Forbidden: the identity may not delete, and retrying will not
+// change that.
+func allForbidden(err error) bool {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			if !allForbidden(e) {
+				return false
+			}
+		}
+		return len(joined.Unwrap()) > 0
+	}
+	return apierrors.IsForbidden(err)
 }

@@ -103,6 +103,9 @@ func (m *Manager) WaitForTermination(ctx context.Context, refs []inventory.Objec
 		var left []inventory.ObjectRef
 		for _, ref := range remaining {
 			obj, err := m.getMeta(ctx, ref)
+			if err != nil && ctx.Err() != nil {
+				return false, nil // out of time: reported below with what is left
+			}
 			if err != nil {
 				return false, err
 			}
@@ -118,7 +121,7 @@ func (m *Manager) WaitForTermination(ctx context.Context, refs []inventory.Objec
 		for i, r := range remaining {
 			names[i] = r.String()
 		}
-		return fmt.Errorf("%d objects not deleted after %s: %s", len(remaining), timeout, strings.Join(names, ", "))
+		return fmt.Errorf("%d objects still there after %s: %s", len(remaining), timeout, strings.Join(names, ", "))
 	}
 	return err
 }
