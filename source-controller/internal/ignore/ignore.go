@@ -1,18 +1,20 @@
 // Package ignore decides which files of a checkout go into an artifact, by
-// Flux's rules, so that artifacts hold the same files as Flux's:
+// Flux's rules, so that artifacts hold the same files as Flux's. Flux builds
+// one list of .gitignore patterns, where a later pattern wins over an
+// earlier one:
 //
-//  1. the patterns of every .sourceignore file, each scoped to its own
+//   - Git's own files (VCSPatterns) first, so a '!' pattern can bring them
+//     back (except .git itself, which storage never archives);
+//   - then Flux's DefaultPatterns, but only while neither a .sourceignore
+//     nor spec.ignore gives a pattern: one pattern, from either place,
+//     replaces the whole default list;
+//   - then the patterns of every .sourceignore file, each scoped to its own
 //     folder, a folder's file before those of its subfolders (the tree is
 //     read as sourcetree shows it: through the symlinks that stay inside);
-//  2. then spec.ignore, so it can overrule a .sourceignore ('!pattern'
-//     brings back what a .sourceignore left out; the reverse is not true);
-//  3. under both, Git's own files (VCSPatterns), which a '!' pattern can
-//     bring back, except .git itself, which storage never archives;
-//  4. Flux's DefaultPatterns only while steps 1 and 2 give no pattern at all:
-//     one pattern, from either place, replaces the whole default list.
+//   - then spec.ignore, so it can overrule a .sourceignore ('!pattern'
+//     brings back what a .sourceignore left out; the reverse is not true).
 //
-// Patterns use .gitignore syntax and a later pattern wins over an earlier
-// one. As in Flux, every path is matched on its own: a '!' pattern can keep a
+// As in Flux, every path is matched on its own: a '!' pattern can keep a
 // file whose folder is excluded (unlike git, which would not look inside).
 package ignore
 

@@ -71,7 +71,11 @@ func (w *walker) dir(view, source string, open []string) error {
 		if d.Name() == ".git" {
 			continue
 		}
-		e := Entry{Path: path.Join(view, d.Name()), Source: path.Join(source, d.Name())}
+		e := Entry{Path: path.Join(view, d.Name())}
+		e.Source = e.Path // one string while no link was crossed: most of a tree
+		if source != view {
+			e.Source = path.Join(source, d.Name())
+		}
 		switch {
 		case d.IsDir():
 			e.IsDir = true
