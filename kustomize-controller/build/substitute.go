@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fluxcd/pkg/envsubst"
+	"github.com/fluxcd/pkg/envsubst/parse"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
@@ -16,24 +18,37 @@ import (
 // one object, with the value "disabled".
 const substituteKey = "kustomize.toolkit.fluxcd.io/substitute"
 
+// disabled is the value with which an object opts out of substitution (and
+// of decryption).
+const disabled = "disabled"
+
 // varNamePattern is what a variable name must match, as in Flux.
 const varNamePattern = `^[_a-zA-Z][_a-zA-Z0-9]*$`
 
 var varName = regexp.MustCompile(varNamePattern)
 
-// Substitute replaces ${VAR}, ${VAR:=default} and ${VAR:-default} in every object (string values
-// and keys, as Flux's postBuild does on the YAML text) from vars; `$${VAR}` is an escape for a
-// literal ${VAR}. Objects with the annotation or label kustomize.toolkit.fluxcd.io/substitute: disabled are left alone.
-// A variable with no value and no default is an error naming the variable and the object
-// (strict: Tide refuses to apply half-substituted YAML). Var names must match ^[_a-zA-Z][_a-zA-Z0-9]*$.
+// Substitute runs Flux's post-build variable substitution on every object
+// (string values and keys alike, as Flux does on the YAML text), with the
+// expressions of Flux's envsubst: ${VAR}, ${VAR:=default}, ${VAR:-default},
+// ${VAR=default}, ${VAR:pos}, ${VAR:pos:len}, ${VAR/a/b}, ${VAR//a/b},
+// ${VAR/#a/b}, ${VAR/%a/b}, ${VAR#a}, ${VAR##a}, ${VAR%a}, ${VAR%%a},
+// ${#VAR}, ${VAR^}, ${VAR^^}, ${VAR,} and ${VAR,,}. '$$' is an escape for
+// '$' anywhere in the text, so $${VAR} is a literal ${VAR}. What Flux cannot
+// parse (such as ${VAR-default}, ${VAR+x} or an unclosed '${') is refused.
+// Objects with the annotation or label
+// kustomize.toolkit.fluxcd.io/substitute: disabled are left alone.
+//
+// Substitution is strict, as in Flux from v2.9 (its StrictPostBuildSubstitutions
+// feature gate, on by default): a variable that is not set, used without a
+// default, is an error naming the variable and the object. A variable set to
+// the empty string is set. Like Flux, a default is evaluated even when the
+// variable is set, so every variable it names must be set too. Variable
+// names must match ^[_a-zA-Z][_a-zA-Z0-9]*$.
 //
 // Like Flux, each object is written as YAML (through JSON, so the quotes of
 // the source files are gone), substituted as text and read back: a value
 // that spells a number or a boolean, such as replicas: ${REPLICAS}, becomes
-// one. A default ends at its matching '}' and may itself hold references.
-// $VAR without braces is left alone, and so is anything after '$$' that is
-// not '{'. Any other '${' is an error, since it could only be a typo or an
-// expression Tide does not support; write $${...} to keep it as it is.
+// one.
 //
 // The objects passed in are not modified; those that needed no change are
 // returned as they are.
@@ -64,10 +79,10 @@ func Substitute(objs []*unstructured.Unstructured, vars map[string]string) ([]*u
 	return out, nil
 }
 
-// substitutionDisabled reports whether obj opted out of substitution.
+// substitutionDisabled reports whether obj opted out of substitution. Like
+// Flux, the value must be exactly "disabled".
 func substitutionDisabled(obj *unstructured.Unstructured) bool {
-	return strings.EqualFold(obj.GetAnnotations()[substituteKey], "disabled") ||
-		strings.EqualFold(obj.GetLabels()[substituteKey], "disabled")
+	return obj.GetAnnotations()[substituteKey] == disabled || obj.GetLabels()[substituteKey] == disabled
 }
 
 // substituteObject substitutes the YAML text of obj.
@@ -77,7 +92,8 @@ func substituteObject(obj *unstructured.Unstructured, vars map[string]string) (*
 		return nil, fmt.Errorf("cannot write the object as YAML: %w", err)
 	}
 	text := string(data)
-	if !strings.Contains(text, "${") {
+	// Not only "${": Flux's envsubst also turns "$$" into "$".
+	if !strings.Contains(text, "$") {
 		return obj, nil
 	}
 	result, err := expand(text, vars)
@@ -111,134 +127,70 @@ func objectRef(obj *unstructured.Unstructured) string {
 	return fmt.Sprintf("%s/%s", obj.GetKind(), obj.GetName())
 }
 
-// expand replaces the variable references of s.
+// expand runs Flux's envsubst on s, strictly, and rewrites its terse
+// errors into ones that say what to do.
 func expand(s string, vars map[string]string) (string, error) {
-	out, _, err := expandFrom(s, 0, vars, false, true)
-	return out, err
+	// The evaluation stops at the first unset variable it looks up without a
+	// default, so the last unset one looked up is the one at fault.
+	lastUnset := ""
+	out, err := envsubst.Eval(s, func(name string) (string, bool) {
+		v, ok := vars[name]
+		if !ok {
+			lastUnset = name
+		}
+		return v, ok
+	})
+	switch {
+	case err == nil:
+		return out, nil
+	case isParseError(err):
+		return "", fmt.Errorf("%s: this is not a variable reference Flux's substitution can read; "+
+			"write $${ for a literal '${'", parseErrorAt(s, err))
+	case lastUnset != "":
+		return "", missingVar(lastUnset)
+	default:
+		return "", fmt.Errorf("variable substitution failed: %w", err)
+	}
 }
 
-// errNotClosed is what expandFrom returns when a default runs to the end of
-// the text; the caller turns it into a message that shows the reference.
-var errNotClosed = errors.New("not closed")
-
-// expandFrom expands s from index i in one pass. Inside a default (nested),
-// it stops after the '}' that closes the default and returns the index
-// after it. With eval false it only finds the end (a default that is not
-// used), so that variables it names need not be set.
-func expandFrom(s string, i int, vars map[string]string, nested, eval bool) (string, int, error) {
-	var b strings.Builder
-	for i < len(s) {
-		j := strings.IndexAny(s[i:], "$}")
-		if j < 0 {
-			b.WriteString(s[i:])
-			i = len(s)
-			break
-		}
-		b.WriteString(s[i : i+j])
-		i += j
-		switch {
-		case s[i] == '}':
-			if nested {
-				return b.String(), i + 1, nil
-			}
-			b.WriteByte('}')
-			i++
-		case strings.HasPrefix(s[i:], "$${"):
-			// An escape: "$${...}" is kept without its first '$', up to
-			// the first '}'.
-			end := strings.IndexByte(s[i:], '}')
-			if end < 0 {
-				end = len(s) - i - 1
-			}
-			b.WriteString(s[i+1 : i+end+1])
-			i += end + 1
-		case strings.HasPrefix(s[i:], "${"):
-			value, next, err := expandReference(s, i, vars, eval)
-			if err != nil {
-				return "", 0, err
-			}
-			b.WriteString(value)
-			i = next
-		default:
-			b.WriteByte('$')
-			i++
+// isParseError reports whether err says the text could not be parsed.
+func isParseError(err error) bool {
+	for _, e := range []error{parse.ErrBadSubstitution, parse.ErrMissingClosingBrace, parse.ErrParseVariableName,
+		parse.ErrParseFuncSubstitution, parse.ErrParseDefaultFunction} {
+		if errors.Is(err, e) {
+			return true
 		}
 	}
-	if nested {
-		return "", 0, errNotClosed
-	}
-	return b.String(), i, nil
+	return false
 }
 
-// expandReference expands the reference that starts at s[start] ("${") and
-// returns the index just after it.
-func expandReference(s string, start int, vars map[string]string, eval bool) (string, int, error) {
-	n := start + 2
-	for n < len(s) && isNameByte(s[n]) {
-		n++
-	}
-	name := s[start+2 : n]
-	if n >= len(s) {
-		return "", 0, notClosed(s[start:])
-	}
-	if name == "" || !varName.MatchString(name) {
-		return "", 0, fmt.Errorf("'%s' is not a valid variable reference: names must match '%s'; "+
-			"write $${ for a literal '${'", excerpt(s[start:], true), varNamePattern)
-	}
-	value, set := vars[name]
-	if s[n] == '}' {
-		if !set && eval {
-			return "", 0, missingVar(name)
+// parseErrorAt names the first line of s that does not parse on its own,
+// from its first '${', so that the user can find it.
+func parseErrorAt(s string, err error) string {
+	for line := range strings.Lines(s) {
+		i := strings.Index(line, "${")
+		if i < 0 {
+			continue
 		}
-		return value, n + 1, nil
-	}
-	if !strings.HasPrefix(s[n:], ":=") && !strings.HasPrefix(s[n:], ":-") {
-		if end := strings.IndexAny(s[n:], "}\n"); end < 0 || s[n+end] == '\n' {
-			return "", 0, notClosed(s[start:])
+		if _, lineErr := envsubst.Parse(line); lineErr != nil {
+			return fmt.Sprintf("'%s' cannot be parsed (%s)", excerpt(line[i:]), lineErr)
 		}
-		return "", 0, fmt.Errorf("'%s' is not supported: Tide substitutes ${%s}, ${%s:=default} and ${%s:-default}; "+
-			"write $${ for a literal '${'", excerpt(s[start:], true), name, name, name)
 	}
-	useDefault := !set || value == ""
-	def, next, err := expandFrom(s, n+2, vars, true, eval && useDefault)
-	if errors.Is(err, errNotClosed) {
-		return "", 0, notClosed(s[start:])
-	}
-	if err != nil {
-		return "", 0, err
-	}
-	if useDefault {
-		return def, next, nil
-	}
-	return value, next, nil
-}
-
-func isNameByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// notClosed is the error of a reference without its '}'.
-func notClosed(from string) error {
-	return fmt.Errorf("'%s' is not closed with '}'; write $${ for a literal '${'", excerpt(from, false))
+	return fmt.Sprintf("the object cannot be parsed for substitution (%s)", err)
 }
 
 // missingVar is the error of a variable with no value and no default.
 func missingVar(name string) error {
 	return fmt.Errorf("variable '%s' is not set and has no default: set it in spec.postBuild.substitute "+
-		"or substituteFrom, give it a default with ${%s:=value}, or write $${%s} to keep it as it is",
+		"or substituteFrom, give it a default with ${%s:=value}, or write $${%s} to keep it as it is "+
+		"(a default is read even when the variable it follows is set)",
 		name, name, name)
 }
 
-// excerpt shortens a piece of YAML for a message: its first line, cut
-// after the first '}' when toBrace is set.
-func excerpt(s string, toBrace bool) string {
+// excerpt shortens a line of YAML for a message.
+func excerpt(s string) string {
 	const max = 60
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.IndexByte(s, '}'); toBrace && i >= 0 {
-		s = s[:i+1]
-	}
+	s = strings.TrimRight(s, "\r\n")
 	if len(s) > max {
 		return s[:max] + "..."
 	}

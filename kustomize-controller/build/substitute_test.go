@@ -34,6 +34,8 @@ func TestSubstitute(t *testing.T) {
 		"EMPTY":    "",
 		"KEY":      "region",
 		"_under":   "u",
+		"UPPER":    "MIXED",
+		"DOTS":     "a.b.c",
 	}
 	tests := []struct {
 		name    string
@@ -47,16 +49,22 @@ func TestSubstitute(t *testing.T) {
 		{name: "several", in: cmWith("  a: ${ENV}/${_under}/${ENV}\n"), path: []string{"data", "a"}, want: "prod/u/prod"},
 		{name: ":= default, unset", in: cmWith("  a: ${NOPE:=dev}\n"), path: []string{"data", "a"}, want: "dev"},
 		{name: ":- default, unset", in: cmWith("  a: ${NOPE:-dev}\n"), path: []string{"data", "a"}, want: "dev"},
+		{name: "= default, unset", in: cmWith("  a: ${NOPE=dev}\n"), path: []string{"data", "a"}, want: "dev"},
 		{name: "default ignored when set", in: cmWith("  a: ${ENV:=dev}\n"), path: []string{"data", "a"}, want: "prod"},
 		{name: "default used when empty", in: cmWith("  a: ${EMPTY:-dev}\n"), path: []string{"data", "a"}, want: "dev"},
 		{name: "empty default", in: cmWith("  a: x${NOPE:=}y\n"), path: []string{"data", "a"}, want: "xy"},
 		{name: "default with spaces and colons", in: cmWith("  a: '${NOPE:=a b:c}'\n"), path: []string{"data", "a"}, want: "a b:c"},
 		{name: "nested default", in: cmWith("  a: ${NOPE:=${ENV}-x}\n"), path: []string{"data", "a"}, want: "prod-x"},
-		{name: "escape in a default", in: cmWith("  a: ${NOPE:=$${X}-y}\n"), path: []string{"data", "a"}, want: "${X}-y"},
-		{name: "unused default may name unset variables", in: cmWith("  a: ${ENV:=${UNSET}}\n"), path: []string{"data", "a"}, want: "prod"},
 		{name: "empty value", in: cmWith("  a: x${EMPTY}y\n"), path: []string{"data", "a"}, want: "xy"},
 		{name: "escape keeps the reference", in: cmWith("  a: $${ENV} and $${UNSET}\n"), path: []string{"data", "a"}, want: "${ENV} and ${UNSET}"},
-		{name: "$VAR without braces is left alone", in: cmWith("  a: echo $HOME $ENV $$ $\n"), path: []string{"data", "a"}, want: "echo $HOME $ENV $$ $"},
+		{name: "$$ is an escape for $ everywhere", in: cmWith("  a: echo $$HOME $$ $$$${ENV}\n"), path: []string{"data", "a"}, want: "echo $HOME $ $${ENV}"},
+		{name: "$VAR without braces is left alone", in: cmWith("  a: echo $HOME $ENV $\n"), path: []string{"data", "a"}, want: "echo $HOME $ENV $"},
+		{name: "length", in: cmWith("  a: n${#ENV}\n"), path: []string{"data", "a"}, want: "n4"},
+		{name: "upper case", in: cmWith("  a: ${ENV^^}-${ENV^}\n"), path: []string{"data", "a"}, want: "PROD-Prod"},
+		{name: "lower case", in: cmWith("  a: ${UPPER,,}-${UPPER,}\n"), path: []string{"data", "a"}, want: "mixed-mIXED"},
+		{name: "substring", in: cmWith("  a: ${ENV:1}-${ENV:1:2}\n"), path: []string{"data", "a"}, want: "rod-ro"},
+		{name: "replace", in: cmWith("  a: ${ENV/prod/dev}-${DOTS//./-}-${ENV/#p/P}-${ENV/%d/D}\n"), path: []string{"data", "a"}, want: "dev-a-b-c-Prod-proD"},
+		{name: "strip prefix and suffix", in: cmWith("  a: ${ENV#p}-${ENV%d}-${DOTS##*.}-${DOTS%%.*}\n"), path: []string{"data", "a"}, want: "rod-pro-c-a"},
 		{name: "keys are substituted", in: cmWith("  ${KEY}: x\n"), path: []string{"data", "region"}, want: "x"},
 		{name: "number", in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: ${REPLICAS}\n", path: []string{"spec", "replicas"}, want: int64(3)},
 		{name: "quotes in the source do not keep a string (as in Flux)", in: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: \"${REPLICAS}\"\n", path: []string{"spec", "replicas"}, want: int64(3)},
@@ -73,24 +81,46 @@ func TestSubstitute(t *testing.T) {
 			wantErr: []string{"ConfigMap/default/cm:", "variable 'MISSING'"},
 		},
 		{
-			name:    "invalid variable name in the object",
+			// As in Flux: a default is read whether it is used or not.
+			name:    "an unused default may not name unset variables",
+			in:      cmWith("  a: ${ENV:=${UNSET}}\n"),
+			wantErr: []string{"variable 'UNSET' is not set", "a default is read even when"},
+		},
+		{
+			// As in Flux: '$$' is no escape inside a default.
+			name:    "no escape in a default",
+			in:      cmWith("  a: ${NOPE:=$${X}-y}\n"),
+			wantErr: []string{"variable 'X' is not set"},
+		},
+		{
+			name:    "missing variable with an operator",
+			in:      cmWith("  a: ${MISSING^^}\n"),
+			wantErr: []string{"variable 'MISSING' is not set"},
+		},
+		{
+			name:    "a name that starts with a digit is looked up, and is never set",
 			in:      cmWith("  a: ${1ABC}\n"),
-			wantErr: []string{"ConfigMap/default/cm:", "'${1ABC}' is not a valid variable reference", "$${"},
+			wantErr: []string{"ConfigMap/default/cm:", "variable '1ABC' is not set"},
 		},
 		{
 			name:    "empty reference",
 			in:      cmWith("  a: ${}\n"),
-			wantErr: []string{"'${}' is not a valid variable reference"},
+			wantErr: []string{"ConfigMap/default/cm:", "'${}' cannot be parsed", "$${"},
 		},
 		{
-			name:    "unsupported expression",
-			in:      cmWith("  a: ${ENV/prod/dev}\n"),
-			wantErr: []string{"'${ENV/prod/dev}' is not supported"},
+			name:    "- default, which Flux cannot parse",
+			in:      cmWith("  a: ${ENV-dev}\n"),
+			wantErr: []string{"'${ENV-dev}' cannot be parsed (missing closing brace)"},
+		},
+		{
+			name:    "+ alternative, which Flux cannot parse",
+			in:      cmWith("  a: ${ENV+x}\n"),
+			wantErr: []string{"'${ENV+x}' cannot be parsed"},
 		},
 		{
 			name:    "unterminated reference",
 			in:      cmWith("  a: ${ENV\n"),
-			wantErr: []string{"'${ENV' is not closed"},
+			wantErr: []string{"'${ENV' cannot be parsed (missing closing brace)"},
 		},
 		{
 			name:    "a value that breaks the YAML",
@@ -143,6 +173,16 @@ func TestSubstitute_Disabled(t *testing.T) {
 	}
 }
 
+// Like Flux, only the exact value "disabled" opts out.
+func TestSubstitute_DisabledIsExact(t *testing.T) {
+	g := NewWithT(t)
+	in := object(t, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  annotations:\n"+
+		"    kustomize.toolkit.fluxcd.io/substitute: Disabled\ndata:\n  a: ${ENV}\n")
+	out, err := build.Substitute([]*unstructured.Unstructured{in}, map[string]string{"ENV": "prod"})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(out[0].Object["data"]).To(Equal(map[string]any{"a": "prod"}))
+}
+
 func TestSubstitute_InvalidVarNames(t *testing.T) {
 	for _, name := range []string{"1ABC", "A-B", "a.b", "", "É"} {
 		t.Run(name, func(t *testing.T) {
@@ -174,7 +214,7 @@ func TestSubstitute_KeepsOrderAndCount(t *testing.T) {
 	g.Expect(out[0].GetName()).To(Equal("a-x"))
 }
 
-func TestSubstitute_DeepNestingIsLinear(t *testing.T) {
+func TestSubstitute_DeepNesting(t *testing.T) {
 	g := NewWithT(t)
 	const depth = 50000
 	value := strings.Repeat("${N:=", depth) + "x" + strings.Repeat("}", depth)
@@ -183,11 +223,11 @@ func TestSubstitute_DeepNestingIsLinear(t *testing.T) {
 		"metadata": map[string]any{"name": "cm"},
 		"data":     map[string]any{"a": value, "b": strings.Repeat("${N:=", depth)},
 	}}
-	_, err := build.Substitute([]*unstructured.Unstructured{in}, nil)
-	g.Expect(err).To(MatchError(ContainSubstring("is not closed")))
+	_, err := build.Substitute([]*unstructured.Unstructured{in}, map[string]string{"M": "m"})
+	g.Expect(err).To(MatchError(ContainSubstring("cannot be parsed")))
 
 	delete(in.Object["data"].(map[string]any), "b")
-	out, err := build.Substitute([]*unstructured.Unstructured{in}, nil)
+	out, err := build.Substitute([]*unstructured.Unstructured{in}, map[string]string{"M": "m"})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(out[0].Object["data"]).To(Equal(map[string]any{"a": "x"}))
 }

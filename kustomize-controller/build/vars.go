@@ -3,7 +3,7 @@ package build
 import (
 	"context"
 	"fmt"
-	"maps"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,7 +27,8 @@ func OwnerLabels(obj *kustomizev1.Kustomization) map[string]string {
 // each substituteFrom ConfigMap or Secret in order, later ones winning, then
 // spec.postBuild.substitute over all. A missing optional reference is
 // skipped. Without spec.postBuild, the result is empty. Values are never
-// put in messages.
+// put in messages. Like Flux, line breaks are removed from every value, so
+// that a value read from a file with a trailing newline stays on its line.
 func Vars(ctx context.Context, reader client.Reader, obj *kustomizev1.Kustomization) (map[string]string, error) {
 	vars := map[string]string{}
 	if obj.Spec.PostBuild == nil {
@@ -42,10 +43,17 @@ func Vars(ctx context.Context, reader client.Reader, obj *kustomizev1.Kustomizat
 		if err != nil {
 			return nil, fmt.Errorf("postBuild.substituteFrom %s '%s': %w", ref.Kind, key, notFoundHint(err))
 		}
-		maps.Copy(vars, data)
+		copyValues(vars, data)
 	}
-	maps.Copy(vars, obj.Spec.PostBuild.Substitute)
+	copyValues(vars, obj.Spec.PostBuild.Substitute)
 	return vars, nil
+}
+
+// copyValues copies src into dst without the line breaks of the values.
+func copyValues(dst, src map[string]string) {
+	for k, v := range src {
+		dst[k] = strings.ReplaceAll(v, "\n", "")
+	}
 }
 
 func readVars(ctx context.Context, reader client.Reader, kind string, key types.NamespacedName) (map[string]string, error) {
