@@ -14,8 +14,8 @@ import (
 
 // build runs kustomize on spec.path of the unpacked artifact, then what
 // Flux does before applying: spec.postBuild substitution and
-// spec.commonMetadata. Nothing reaches the cluster from a build that failed
-// in any way.
+// spec.commonMetadata, and the refusal of SOPS-encrypted objects. Nothing
+// reaches the cluster from a build that failed in any way.
 func (r *Reconciler) build(ctx context.Context, s *scope) error {
 	obj := s.obj
 	opts := build.OptionsFor(&obj.Spec)
@@ -27,6 +27,14 @@ func (r *Reconciler) build(ctx context.Context, s *scope) error {
 	}
 	if objects, err = r.postBuild(ctx, s, objects); err != nil {
 		return err
+	}
+	// With spec.decryption the spec step has stopped already.
+	if err := build.RefuseEncrypted(objects); err != nil {
+		// Flux reports this from its apply, hence its reason.
+		return retryLater(obj, kustomizev1.ReconciliationFailedReason, "revision %s: %s, and this Kustomization has "+
+			"no spec.decryption: nothing was applied. Set spec.decryption to have it decrypted (Tide cannot decrypt "+
+			"SOPS yet: keep this Kustomization on Flux's kustomize-controller until it can), or annotate the object "+
+			"kustomize.toolkit.fluxcd.io/decrypt: disabled to apply it as it is", s.artifact.Revision, err)
 	}
 	s.objects = objects
 	s.buildDigest, err = digestOf(objects)

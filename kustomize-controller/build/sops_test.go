@@ -1,0 +1,89 @@
+package build_test
+
+import (
+	"errors"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/tidegitops/tide/kustomize-controller/build"
+)
+
+// encryptedSecret is a Secret as `sops --encrypt` writes it.
+const encryptedSecret = `apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]
+sops:
+  lastmodified: "2026-01-01T00:00:00Z"
+  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
+  version: 3.9.0
+`
+
+func TestRefuseEncrypted(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   map[string]string
+		wantErr string
+	}{{
+		name:    "an encrypted manifest",
+		files:   map[string]string{"secret.yaml": encryptedSecret, "cm.yaml": configMap("cm")},
+		wantErr: "Secret/db is SOPS-encrypted (it has a top-level 'sops' field)",
+	}, {
+		name: "an encrypted manifest of another kind",
+		files: map[string]string{"cm.yaml": configMap("cm") +
+			"sops:\n  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]\n  version: 3.9.0\n"},
+		wantErr: "ConfigMap/cm is SOPS-encrypted",
+	}, {
+		name: "a Secret generated from an encrypted .env file",
+		files: map[string]string{
+			"kustomization.yaml": "secretGenerator:\n- name: creds\n  envs: [creds.env]\n  options: {disableNameSuffixHash: true}\n",
+			"creds.env": "PASSWORD=ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]\n" +
+				"sops_version=3.9.0\nsops_mac=ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]\n",
+		},
+		wantErr: "Secret/creds holds SOPS-encrypted data under 'PASSWORD' (made from an encrypted file by a secretGenerator)",
+	}, {
+		name: "a Secret generated from an encrypted YAML file",
+		files: map[string]string{
+			"kustomization.yaml": "secretGenerator:\n- name: creds\n  files: [config.yaml]\n  options: {disableNameSuffixHash: true}\n",
+			"config.yaml":        "password: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.9.0\n",
+		},
+		wantErr: "Secret/creds holds SOPS-encrypted data under 'config.yaml'",
+	}, {
+		name: "an encrypted manifest that opted out of decryption is applied as it is, as in Flux",
+		files: map[string]string{"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  annotations:\n" +
+			"    kustomize.toolkit.fluxcd.io/decrypt: disabled\nsops:\n  version: 3.9.0\n"},
+	}, {
+		name: "a ConfigMap may carry an encrypted file for the application to decrypt",
+		files: map[string]string{
+			"kustomization.yaml": "configMapGenerator:\n- name: sealed\n  files: [config.yaml]\n",
+			"config.yaml":        "password: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.9.0\n",
+		},
+	}, {
+		name:  "plain Secrets",
+		files: map[string]string{"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: plain\nstringData:\n  a: ENC\n"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			objs, err := build.Build(writeTree(t, tt.files), build.Options{})
+			g.Expect(err).NotTo(HaveOccurred())
+			err = build.RefuseEncrypted(objs)
+			if tt.wantErr == "" {
+				g.Expect(err).NotTo(HaveOccurred())
+				return
+			}
+			g.Expect(err).To(MatchError(build.ErrEncrypted))
+			g.Expect(err.Error()).To(HavePrefix(tt.wantErr))
+			g.Expect(err.Error()).NotTo(ContainSubstring("c2VjcmV0"), "no ciphertext in messages")
+		})
+	}
+}
+
+func TestRefuseEncrypted_ErrorIsErrEncrypted(t *testing.T) {
+	err := build.RefuseEncrypted([]*unstructured.Unstructured{object(t, encryptedSecret)})
+	NewWithT(t).Expect(errors.Is(err, build.ErrEncrypted)).To(BeTrue())
+}
