@@ -30,6 +30,7 @@ const controllerName = "kustomize-controller"
 type options struct {
 	tidemanager.Options
 	reconcile       kustomization.Options
+	kubeConfig      kustomization.KubeConfigOptions
 	artifactDir     string
 	maxArtifactSize int64
 	healthInterval  time.Duration
@@ -66,6 +67,7 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"The service account impersonated when a Kustomization names none.")
 	fs.BoolVar(&opts.reconcile.AllowEmptyPrune, "allow-empty-prune", false,
 		"Let a build that yields no objects prune everything its Kustomization applied before.")
+	opts.kubeConfig.BindFlags(fs)
 	fs.StringVar(&opts.artifactDir, "artifact-dir", filepath.Join(os.TempDir(), "kustomize-controller-artifacts"),
 		"Where downloaded artifacts are unpacked, once per digest.")
 	fs.Int64Var(&opts.maxArtifactSize, "max-artifact-size", 100<<20,
@@ -100,7 +102,7 @@ func run(opts options) error {
 		APIReader:      mgr.GetAPIReader(),
 		Skeleton:       skel,
 		Artifacts:      artifacts,
-		Clusters:       kustomization.NewClusters(cfg, mgr.GetHTTPClient(), mgr.GetRESTMapper(), scheme, mgr.GetClient(), opts.reconcile.DefaultServiceAccount),
+		Clusters:       kustomization.NewClusters(cfg, mgr.GetHTTPClient(), mgr.GetRESTMapper(), scheme, mgr.GetClient(), opts.reconcile.DefaultServiceAccount).WithKubeConfigOptions(opts.kubeConfig),
 		HealthInterval: opts.healthInterval,
 		Options:        opts.reconcile,
 	}

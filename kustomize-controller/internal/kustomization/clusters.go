@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -15,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
@@ -27,15 +27,31 @@ import (
 // in a remote cluster from a kubeconfig Secret. Clients are kept and shared,
 // because building one (HTTP transport, API discovery) costs far more than a
 // reconciliation that changes nothing.
+//
+// A remote client is kept under its Secret (and the identity it
+// impersonates), with the digest of the kubeconfig it was built from: when
+// the Secret changes, the next use builds a new client in its place, and
+// when the Secret is gone or refused, or its last Kustomization deleted, the
+// client is dropped. So the cache holds one client per Secret in use, and
+// never serves an identity the Secret no longer gives.
 type Clusters struct {
-	local     *rest.Config
-	localHTTP *http.Client
-	localMap  apimeta.RESTMapper
-	scheme    *runtime.Scheme
-	secrets   client.Reader
-	defaultSA string
-	mu        sync.Mutex
-	clients   map[string]client.Client
+	local      *rest.Config
+	localHTTP  *http.Client
+	localMap   apimeta.RESTMapper
+	scheme     *runtime.Scheme
+	secrets    client.Reader
+	defaultSA  string
+	kubeConfig KubeConfigOptions
+	mu         sync.Mutex
+	clients    map[string]client.Client // local, by impersonated user
+	remotes    map[string]remoteClient  // by Secret and impersonated user (see remote)
+}
+
+// remoteClient is a client of a remote cluster and the digest of the
+// kubeconfig it was built from.
+type remoteClient struct {
+	digest string
+	client client.Client
 }
 
 // NewClusters returns the client factory for the cluster of cfg, sharing the
@@ -43,7 +59,15 @@ type Clusters struct {
 func NewClusters(cfg *rest.Config, httpClient *http.Client, mapper apimeta.RESTMapper, scheme *runtime.Scheme,
 	secrets client.Reader, defaultServiceAccount string) *Clusters {
 	return &Clusters{local: cfg, localHTTP: httpClient, localMap: mapper, scheme: scheme,
-		secrets: secrets, defaultSA: defaultServiceAccount, clients: map[string]client.Client{}}
+		secrets: secrets, defaultSA: defaultServiceAccount,
+		clients: map[string]client.Client{}, remotes: map[string]remoteClient{}}
+}
+
+// WithKubeConfigOptions sets what the kubeconfigs of remote clusters may
+// hold (--insecure-kubeconfig-exec, --insecure-kubeconfig-tls).
+func (c *Clusters) WithKubeConfigOptions(opts KubeConfigOptions) *Clusters {
+	c.kubeConfig = opts
+	return c
 }
 
 // serviceAccount is the account obj impersonates: spec.serviceAccountName,
@@ -98,53 +122,115 @@ func (c *Clusters) ServiceAccountGone(ctx context.Context, obj *kustomizev1.Kust
 func (c *Clusters) controllerClient() (client.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cl, ok := c.clients["local"]; ok {
+	if cl, ok := c.clients["local/"]; ok {
 		return cl, nil
 	}
 	cl, err := c.newClient(c.local, false)
 	if err != nil {
 		return nil, err
 	}
-	c.clients["local"] = cl
+	c.clients["local/"] = cl
 	return cl, nil
 }
 
 // For returns the client for obj: spec.kubeConfig picks the cluster,
 // spec.serviceAccountName (or the controller's default) the identity.
+// A kubeconfig the controller refuses, or a configMapRef, is a
+// *kubeConfigError.
 func (c *Clusters) For(ctx context.Context, obj *kustomizev1.Kustomization) (client.Client, error) {
-	sa := c.serviceAccount(obj)
-	cfg, key, remote := c.local, "local", false
-	if ref := obj.Spec.KubeConfig; ref != nil && ref.SecretRef != nil {
-		remote = true
-		kubeconfig, err := c.readKubeConfig(ctx, obj)
-		if err != nil {
-			return nil, err
-		}
-		if cfg, err = clientcmd.RESTConfigFromKubeConfig(kubeconfig); err != nil {
-			return nil, fmt.Errorf("spec.kubeConfig: Secret '%s' holds no valid kubeconfig: %w", ref.SecretRef.Name, err)
-		}
-		sum := sha256.Sum256(kubeconfig)
-		key = "remote/" + hex.EncodeToString(sum[:])
+	cfg, user := c.local, ""
+	if sa := c.serviceAccount(obj); sa != "" {
+		user = fmt.Sprintf("system:serviceaccount:%s:%s", obj.Namespace, sa)
 	}
-	if sa != "" {
-		cfg = rest.CopyConfig(cfg)
-		cfg.Impersonate = rest.ImpersonationConfig{
-			UserName: fmt.Sprintf("system:serviceaccount:%s:%s", obj.Namespace, sa),
-		}
-		key += "/" + cfg.Impersonate.UserName
+	if obj.Spec.KubeConfig != nil {
+		return c.remote(ctx, obj, user)
 	}
-
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	key := "local/" + user
 	if cl, ok := c.clients[key]; ok {
 		return cl, nil
 	}
-	cl, err := c.newClient(cfg, remote)
+	if user != "" {
+		cfg = impersonating(cfg, user)
+	}
+	cl, err := c.newClient(cfg, false)
 	if err != nil {
 		return nil, err
 	}
 	c.clients[key] = cl
 	return cl, nil
+}
+
+// remote returns the client of the remote cluster of obj's kubeconfig
+// Secret, as user when set.
+func (c *Clusters) remote(ctx context.Context, obj *kustomizev1.Kustomization, user string) (client.Client, error) {
+	ref := obj.Spec.KubeConfig.SecretRef
+	if ref == nil {
+		return nil, &kubeConfigError{unsupported: true, msg: configMapRefUnsupported}
+	}
+	secret := secretKey(obj)
+	data, err := c.readKubeConfig(ctx, obj)
+	if err != nil {
+		c.forget(secret)
+		return nil, err
+	}
+	cfg, err := restConfigFrom(data, c.kubeConfig)
+	if err != nil {
+		c.forget(secret)
+		return nil, fmt.Errorf("spec.kubeConfig: the kubeconfig in Secret '%s' is refused: %w", ref.Name, err)
+	}
+	if user != "" {
+		cfg = impersonating(cfg, user)
+	}
+	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
+	key := secret + "/" + ref.Key + "/" + user
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.remotes[key]; ok && e.digest == digest {
+		return e.client, nil
+	}
+	cl, err := c.newClient(cfg, true)
+	if err != nil {
+		delete(c.remotes, key)
+		return nil, err
+	}
+	c.remotes[key] = remoteClient{digest: digest, client: cl}
+	return cl, nil
+}
+
+// Forget drops the remote clients of obj's kubeconfig Secret: its
+// Kustomization is gone. Another Kustomization of the same Secret builds
+// its client again.
+func (c *Clusters) Forget(obj *kustomizev1.Kustomization) {
+	if obj.Spec.KubeConfig != nil && obj.Spec.KubeConfig.SecretRef != nil {
+		c.forget(secretKey(obj))
+	}
+}
+
+func (c *Clusters) forget(secret string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key := range c.remotes {
+		if strings.HasPrefix(key, secret+"/") {
+			delete(c.remotes, key)
+		}
+	}
+}
+
+// secretKey names obj's kubeconfig Secret in the cache: namespace/name
+// (names hold no '/').
+func secretKey(obj *kustomizev1.Kustomization) string {
+	return obj.Namespace + "/" + obj.Spec.KubeConfig.SecretRef.Name
+}
+
+// impersonating returns a copy of cfg that acts as user.
+func impersonating(cfg *rest.Config, user string) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
+	return cfg
 }
 
 // newClient builds a client for cfg. The local cluster's REST mapper is

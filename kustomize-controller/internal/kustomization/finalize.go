@@ -30,6 +30,7 @@ import (
 // failures (a webhook refusing, the apiserver unreachable) are retried.
 func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 	obj := s.obj
+	defer r.Clusters.Forget(obj)
 	policy := obj.GetDeletionPolicy()
 	if obj.Spec.Suspend || policy == kustomizev1.DeletionPolicyOrphan || obj.Status.Inventory == nil ||
 		(policy == kustomizev1.DeletionPolicyMirrorPrune && !obj.Spec.Prune) {

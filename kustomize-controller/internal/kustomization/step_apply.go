@@ -22,7 +22,7 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	obj := s.obj
 	cluster, err := r.Clusters.For(ctx, obj)
 	if err != nil {
-		return retryLater(obj, kustomizev1.ReconciliationFailedReason, "%s", err)
+		return clusterFailed(obj, err)
 	}
 	s.cluster = cluster
 	s.manager = &ssa.Manager{Client: cluster, Owner: r.FieldManager}

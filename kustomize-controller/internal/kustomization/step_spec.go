@@ -14,14 +14,18 @@ const decryptionUnsupportedReason = "DecryptionUnsupported"
 
 // checkSpec refuses, before any other work, what the spec asks and this
 // controller cannot do right: SOPS decryption (applying the manifests
-// undecrypted would put ciphertext into Secrets), and drift-ignore rules
-// that do not compile.
+// undecrypted would put ciphertext into Secrets), a remote cluster reached
+// with a cloud identity (spec.kubeConfig.configMapRef: applying to the local
+// cluster instead would be wrong), and ignore rules that do not compile.
 func (r *Reconciler) checkSpec(_ context.Context, s *scope) error {
 	obj := s.obj
 	if obj.Spec.Decryption != nil {
 		return skeleton.Stall(decryptionUnsupportedReason,
 			"spec.decryption is set, and Tide cannot decrypt SOPS-encrypted manifests yet: nothing is applied. "+
 				"Keep this Kustomization on Flux's kustomize-controller for now, or remove spec.decryption if its manifests are not encrypted")
+	}
+	if kc := obj.Spec.KubeConfig; kc != nil && kc.SecretRef == nil {
+		return skeleton.Stall(kubeConfigUnsupportedReason, "%s", configMapRefUnsupported)
 	}
 	ignore, err := build.NewDriftIgnore(obj.Spec.Ignore)
 	if err != nil {
