@@ -64,7 +64,6 @@ func TestPruneDisabledLabelInCluster(t *testing.T) {
 	g.Expect(configMap(t, ns, "held")).NotTo(BeNil(), "the label protects from deletion with the Kustomization")
 }
 
-
 // ssa: Ignore set on the object in the cluster (not in Git) takes it out of
 // the Kustomization's hands, as in Flux: a hand edit is not reverted (the
 // object is skipped, not configured), and it is neither pruned when it
