@@ -40,6 +40,9 @@ var kustomizeMu sync.Mutex
 // Build builds opts.Path of the tree at root. root is SHARED and READ-ONLY (other builds use it
 // concurrently): never write into it. Returns objects in kustomize's output order.
 func Build(root string, opts Options) ([]*unstructured.Unstructured, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	realRoot, err := resolveRoot(root)
 	if err != nil {
 		return nil, err
@@ -189,7 +192,9 @@ func prepareKustomization(fsys *confinedFS, dir string, opts *Options) error {
 				"point spec.path at a Kustomization that lists it under components", file)
 		}
 	}
-	opts.applyTo(kus, fsys, dir)
+	if err := opts.applyTo(kus, fsys, dir); err != nil {
+		return err
+	}
 	data, err := yaml.Marshal(kus)
 	if err != nil {
 		return fmt.Errorf("write kustomization for '%s': %w", dir, err)

@@ -227,7 +227,7 @@ spec:
 		{
 			name:    "a missing component fails without IgnoreMissingComponents",
 			opts:    build.Options{Components: []string{"../components/missing"}},
-			wantErr: "kustomize build of 'apps/app' failed",
+			wantErr: "spec.components: '../components/missing' is not in the source",
 		},
 	}
 	for _, tt := range tests {

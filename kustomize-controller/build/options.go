@@ -1,8 +1,10 @@
 package build
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	kustypes "sigs.k8s.io/kustomize/api/types"
@@ -62,6 +64,35 @@ func OptionsFor(spec *kustomizev1.KustomizationSpec) Options {
 	return opts
 }
 
+// check refuses what Flux refuses in the options before building:
+// components must be local paths relative to Path, never remote or
+// absolute (ignoreMissingComponents does not change that).
+func (o *Options) check() error {
+	for _, c := range o.Components {
+		if !isLocalRelative(c) {
+			return fmt.Errorf("spec.components: '%s' must be a local path relative to spec.path, "+
+				"not a remote location or an absolute path", c)
+		}
+	}
+	return nil
+}
+
+// remotePrefixes are the beginnings by which kustomize recognises a
+// repository rather than a path.
+var remotePrefixes = []string{"git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/"}
+
+// isLocalRelative reports whether a component path is neither remote nor
+// absolute (also as a file:// URL), as Flux checks it.
+func isLocalRelative(p string) bool {
+	lower := strings.ToLower(p)
+	for _, prefix := range remotePrefixes {
+		if len(lower) > len(prefix) && strings.HasPrefix(lower, prefix) {
+			return false
+		}
+	}
+	return !filepath.IsAbs(p) && !filepath.IsAbs(strings.TrimPrefix(lower, "file://"))
+}
+
 // changesKustomization reports whether opts has anything to write into the
 // folder's kustomization file.
 func (o *Options) changesKustomization() bool {
@@ -70,7 +101,7 @@ func (o *Options) changesKustomization() bool {
 }
 
 // applyTo writes the spec fields into kus, the kustomization of dir.
-func (o *Options) applyTo(kus *kustypes.Kustomization, fsys *confinedFS, dir string) {
+func (o *Options) applyTo(kus *kustypes.Kustomization, fsys *confinedFS, dir string) error {
 	if o.TargetNamespace != "" {
 		kus.Namespace = o.TargetNamespace
 	}
@@ -89,11 +120,16 @@ func (o *Options) applyTo(kus *kustypes.Kustomization, fsys *confinedFS, dir str
 		kus.Patches = append(kus.Patches, kustypes.Patch{Patch: p.Patch, Target: selector(p.Target)})
 	}
 	for _, c := range o.Components {
-		if o.IgnoreMissingComponents && !fsys.Exists(filepath.Join(dir, filepath.FromSlash(c))) {
-			continue
+		if !fsys.Exists(filepath.Join(dir, filepath.FromSlash(c))) {
+			if o.IgnoreMissingComponents {
+				continue
+			}
+			return fmt.Errorf("spec.components: '%s' is not in the source: fix the path (it is relative to "+
+				"spec.path), add the component, or set spec.ignoreMissingComponents to leave out those that are missing", c)
 		}
 		kus.Components = append(kus.Components, c)
 	}
+	return nil
 }
 
 // mergeImage puts img in place of the entry of images with the same name, or

@@ -97,3 +97,68 @@ func TestPostBuild_CommonMetadataOnTheObjectsOwnMetadataOnly(t *testing.T) {
 	// The pod template is untouched: a change of commonMetadata rolls nothing out.
 	g.Expect(field("spec", "template", "metadata")).To(Equal(map[string]any{"labels": map[string]any{"app": "app"}}))
 }
+
+func TestBuild_Components(t *testing.T) {
+	files := map[string]string{
+		"apps/app/kustomization.yaml":   "resources: [cm.yaml]\n",
+		"apps/app/cm.yaml":              configMap("cm"),
+		"apps/extra/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [extra.yaml]\n",
+		"apps/extra/extra.yaml":         configMap("extra"),
+		"apps/plain/cm.yaml":            configMap("plain"),
+	}
+	tests := []struct {
+		name    string
+		path    string
+		opts    build.Options
+		wantIDs []string
+		wantErr []string
+	}{{
+		name:    "a missing component is dropped with ignoreMissingComponents",
+		path:    "apps/app",
+		opts:    build.Options{Components: []string{"../missing", "../extra"}, IgnoreMissingComponents: true},
+		wantIDs: []string{"ConfigMap/cm", "ConfigMap/extra"},
+	}, {
+		name:    "also from a generated kustomization",
+		path:    "apps/plain",
+		opts:    build.Options{Components: []string{"../missing", "../extra"}, IgnoreMissingComponents: true},
+		wantIDs: []string{"ConfigMap/extra", "ConfigMap/plain"},
+	}, {
+		name:    "a missing component fails the build without it, naming the component",
+		path:    "apps/app",
+		opts:    build.Options{Components: []string{"../missing"}},
+		wantErr: []string{"spec.components: '../missing' is not in the source", "spec.ignoreMissingComponents"},
+	}, {
+		name:    "a remote component is refused, as in Flux",
+		path:    "apps/app",
+		opts:    build.Options{Components: []string{"https://github.com/example/repo//components/x"}, IgnoreMissingComponents: true},
+		wantErr: []string{"spec.components: 'https://github.com/example/repo//components/x' must be a local path relative to spec.path"},
+	}, {
+		name:    "an absolute component is refused, as in Flux",
+		path:    "apps/app",
+		opts:    build.Options{Components: []string{"/apps/extra"}},
+		wantErr: []string{"spec.components: '/apps/extra' must be a local path"},
+	}, {
+		name:    "a file:// component is refused, as in Flux",
+		path:    "apps/app",
+		opts:    build.Options{Components: []string{"file:///apps/extra"}},
+		wantErr: []string{"spec.components: 'file:///apps/extra' must be a local path"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			root := writeTree(t, files)
+			tt.opts.Path = tt.path
+			objs, err := build.Build(root, tt.opts)
+			if tt.wantErr != nil {
+				g.Expect(err).To(HaveOccurred())
+				for _, w := range tt.wantErr {
+					g.Expect(err.Error()).To(ContainSubstring(w))
+				}
+				g.Expect(err.Error()).NotTo(ContainSubstring(root))
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(ids(objs)).To(ConsistOf(tt.wantIDs))
+		})
+	}
+}

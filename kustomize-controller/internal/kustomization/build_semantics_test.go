@@ -37,3 +37,33 @@ func TestCommonMetadataStaysOffPodTemplates(t *testing.T) {
 	g.Expect(dep.Spec.Template.Labels).To(Equal(map[string]string{"app": "web"}))
 	g.Expect(dep.Spec.Template.Annotations).To(BeEmpty())
 }
+
+// With ignoreMissingComponents a component that is not in the source is left
+// out, as in Flux; without it the build fails and names the component.
+func TestIgnoreMissingComponents(t *testing.T) {
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	repo := newSource(t, ns, map[string]string{
+		"app/kustomization.yaml":   "resources: [app.yaml]\n",
+		"app/app.yaml":             configMapYAML("app", "v1"),
+		"extra/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [extra.yaml]\n",
+		"extra/extra.yaml":         configMapYAML("extra", "v1"),
+	})
+	t.Run("ignored", func(t *testing.T) {
+		ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+			k.Spec.Path = "./app"
+			k.Spec.Components = []string{"../clusters/dev", "../extra"}
+			k.Spec.IgnoreMissingComponents = true
+		})
+		waitApplied(t, ks, *repo.Status.Artifact)
+		NewWithT(t).Expect(configMap(t, ns, "extra")).NotTo(BeNil())
+	})
+	t.Run("not ignored", func(t *testing.T) {
+		ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+			k.Spec.Path = "./app"
+			k.Spec.Components = []string{"../clusters/dev"}
+		})
+		msg := waitFailed(t, ks, kustomizev1.BuildFailedReason)
+		NewWithT(t).Expect(msg).To(ContainSubstring("spec.components: '../clusters/dev' is not in the source"))
+		NewWithT(t).Expect(msg).To(ContainSubstring("set spec.ignoreMissingComponents"))
+	})
+}
