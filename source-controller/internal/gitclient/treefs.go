@@ -21,7 +21,7 @@ import (
 // Submodules (gitlinks) are left out, as they would be from a worktree
 // checked out without recursion. Unlike most file systems, Open does not
 // follow symlinks, it refuses them: callers resolve links with Lstat and
-// ReadLink (as storage does, inside the tree only), so no link can lead a
+// ReadLink (as sourcetree does, inside the tree only), so no link can lead a
 // reader anywhere the caller did not decide to go.
 type TreeFS struct {
 	root   *object.Tree
