@@ -455,6 +455,7 @@ func TestOptionsFor(t *testing.T) {
 		Patches:                 []kustomizev1.Patch{{Patch: "x", Target: &kustomizev1.Selector{Kind: "Deployment"}}},
 		Components:              []string{"../c"},
 		IgnoreMissingComponents: true,
+		BuildMetadata:           []kustomizev1.BuildMetadataOption{kustomizev1.BuildMetadataOriginAnnotations},
 		PostBuild:               &kustomizev1.PostBuild{Substitute: map[string]string{"A": "b"}},
 	}
 	opts := build.OptionsFor(spec)
@@ -467,6 +468,7 @@ func TestOptionsFor(t *testing.T) {
 		Patches:                 []kustomizev1.Patch{{Patch: "x", Target: &kustomizev1.Selector{Kind: "Deployment"}}},
 		Components:              []string{"../c"},
 		IgnoreMissingComponents: true,
+		BuildMetadata:           []string{"originAnnotations"},
 	}))
 	// The options are a copy: changing them leaves the spec alone.
 	opts.Patches[0].Target.Kind = "changed"

@@ -36,6 +36,11 @@ type Options struct {
 	Components              []string
 	IgnoreMissingComponents bool
 
+	// BuildMetadata, when set, replaces the buildMetadata of the
+	// kustomization (kustomize's originAnnotations and
+	// transformerAnnotations), as Flux's spec.buildMetadata does.
+	BuildMetadata []string
+
 	// NoRemoteBases refuses resources and components fetched from the
 	// network (git repositories and HTTP URLs).
 	NoRemoteBases bool
@@ -57,6 +62,9 @@ func OptionsFor(spec *kustomizev1.KustomizationSpec) Options {
 		Images:                  slices.Clone(spec.Images),
 		Components:              slices.Clone(spec.Components),
 		IgnoreMissingComponents: spec.IgnoreMissingComponents,
+	}
+	for _, m := range spec.BuildMetadata {
+		opts.BuildMetadata = append(opts.BuildMetadata, string(m))
 	}
 	for _, p := range spec.Patches {
 		opts.Patches = append(opts.Patches, *p.DeepCopy())
@@ -97,7 +105,7 @@ func isLocalRelative(p string) bool {
 // folder's kustomization file.
 func (o *Options) changesKustomization() bool {
 	return o.TargetNamespace != "" || o.NamePrefix != "" || o.NameSuffix != "" ||
-		len(o.Images) > 0 || len(o.Patches) > 0 || len(o.Components) > 0
+		len(o.Images) > 0 || len(o.Patches) > 0 || len(o.Components) > 0 || len(o.BuildMetadata) > 0
 }
 
 // applyTo writes the spec fields into kus, the kustomization of dir.
@@ -110,6 +118,9 @@ func (o *Options) applyTo(kus *kustypes.Kustomization, fsys *confinedFS, dir str
 	}
 	if o.NameSuffix != "" {
 		kus.NameSuffix = o.NameSuffix
+	}
+	if len(o.BuildMetadata) > 0 {
+		kus.BuildMetadata = slices.Clone(o.BuildMetadata)
 	}
 	for _, img := range o.Images {
 		kus.Images = mergeImage(kus.Images, kustypes.Image{

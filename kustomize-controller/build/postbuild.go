@@ -11,8 +11,11 @@ import (
 // before it applies them, in Flux's order: spec.postBuild substitution with
 // vars (see Vars), then spec.commonMetadata.
 //
-// Substitution runs only when spec.postBuild is set and at least one
-// variable resolved, as in Flux; otherwise ${...} is applied as written.
+// Substitution runs only when spec.postBuild is set, and then, as in Flux,
+// by spec.postBuild.substituteStrategy: with WithVariables (the default)
+// only when at least one variable resolved, otherwise ${...} is applied as
+// written; with Always even without any variable, so that defaults such as
+// ${VAR:=value} apply (and a ${VAR} without default fails).
 //
 // commonMetadata labels and annotates each object's own metadata, over the
 // labels and annotations it has, and nothing else: not selectors, and not
@@ -23,7 +26,7 @@ import (
 // The objects are changed in place; the result may hold new ones where
 // substitution changed an object.
 func PostBuild(objects []*unstructured.Unstructured, spec *kustomizev1.KustomizationSpec, vars map[string]string) ([]*unstructured.Unstructured, error) {
-	if spec.PostBuild != nil && len(vars) > 0 {
+	if pb := spec.PostBuild; pb != nil && (len(vars) > 0 || pb.SubstituteStrategy == kustomizev1.SubstituteStrategyAlways) {
 		var err error
 		if objects, err = Substitute(objects, vars); err != nil {
 			return nil, fmt.Errorf("post-build substitution failed: %w", err)

@@ -162,3 +162,105 @@ func TestBuild_Components(t *testing.T) {
 		})
 	}
 }
+
+func TestBuild_BuildMetadata(t *testing.T) {
+	const origin, transformations = "config.kubernetes.io/origin", "alpha.config.kubernetes.io/transformations"
+	tests := []struct {
+		name     string
+		kus      string // the source's kustomization.yaml, none when empty
+		metadata []string
+		want     []string // annotations on the ConfigMap
+		absent   []string
+	}{{
+		name:     "origin annotations",
+		kus:      "resources: [cm.yaml]\n",
+		metadata: []string{"originAnnotations"},
+		want:     []string{origin},
+		absent:   []string{transformations},
+	}, {
+		name:     "transformer annotations",
+		kus:      "resources: [cm.yaml]\nnamePrefix: p-\n",
+		metadata: []string{"transformerAnnotations"},
+		want:     []string{transformations},
+		absent:   []string{origin},
+	}, {
+		name:     "the spec replaces the file's buildMetadata",
+		kus:      "resources: [cm.yaml]\nnamePrefix: p-\nbuildMetadata: [transformerAnnotations]\n",
+		metadata: []string{"originAnnotations"},
+		want:     []string{origin},
+		absent:   []string{transformations},
+	}, {
+		name:   "without it the file's buildMetadata stays",
+		kus:    "resources: [cm.yaml]\nnamePrefix: p-\nbuildMetadata: [transformerAnnotations]\n",
+		want:   []string{transformations},
+		absent: []string{origin},
+	}, {
+		name:     "a generated kustomization too",
+		metadata: []string{"originAnnotations", "transformerAnnotations"},
+		want:     []string{origin},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			files := map[string]string{"cm.yaml": configMap("cm")}
+			if tt.kus != "" {
+				files["kustomization.yaml"] = tt.kus
+			}
+			objs, err := build.Build(writeTree(t, files), build.Options{BuildMetadata: tt.metadata})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(objs).To(HaveLen(1))
+			annotations := objs[0].GetAnnotations()
+			for _, k := range tt.want {
+				g.Expect(annotations).To(HaveKey(k))
+			}
+			for _, k := range tt.absent {
+				g.Expect(annotations).NotTo(HaveKey(k))
+			}
+			if tt.metadata != nil && annotations[origin] != "" {
+				g.Expect(annotations[origin]).To(ContainSubstring("path: cm.yaml"))
+			}
+		})
+	}
+}
+
+func TestPostBuild_SubstituteStrategy(t *testing.T) {
+	cm := func() []*unstructured.Unstructured {
+		return []*unstructured.Unstructured{object(t, cmWith("  env: ${ENV:=dev}\n"))}
+	}
+	data := func(objs []*unstructured.Unstructured) any { return objs[0].Object["data"] }
+	tests := []struct {
+		name     string
+		strategy kustomizev1.SubstituteStrategy
+		vars     map[string]string
+		want     any
+	}{
+		{name: "WithVariables, no variable: left as written", strategy: kustomizev1.SubstituteStrategyWithVariables,
+			want: map[string]any{"env": "${ENV:=dev}"}},
+		{name: "unset is WithVariables", want: map[string]any{"env": "${ENV:=dev}"}},
+		{name: "WithVariables, a variable: substituted", vars: map[string]string{"OTHER": "x"},
+			want: map[string]any{"env": "dev"}},
+		{name: "Always, no variable: defaults apply", strategy: kustomizev1.SubstituteStrategyAlways,
+			want: map[string]any{"env": "dev"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			spec := &kustomizev1.KustomizationSpec{PostBuild: &kustomizev1.PostBuild{SubstituteStrategy: tt.strategy}}
+			out, err := build.PostBuild(cm(), spec, tt.vars)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(data(out)).To(Equal(tt.want))
+		})
+	}
+	t.Run("Always, no variable: a reference without default fails", func(t *testing.T) {
+		g := NewWithT(t)
+		spec := &kustomizev1.KustomizationSpec{PostBuild: &kustomizev1.PostBuild{SubstituteStrategy: kustomizev1.SubstituteStrategyAlways}}
+		_, err := build.PostBuild([]*unstructured.Unstructured{object(t, cmWith("  env: ${ENV}\n"))}, spec, nil)
+		g.Expect(err).To(MatchError(ContainSubstring("variable 'ENV' is not set")))
+	})
+	t.Run("without spec.postBuild nothing is substituted", func(t *testing.T) {
+		g := NewWithT(t)
+		out, err := build.PostBuild(cm(), &kustomizev1.KustomizationSpec{}, map[string]string{"ENV": "x"})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(data(out)).To(Equal(map[string]any{"env": "${ENV:=dev}"}))
+	})
+}

@@ -67,3 +67,24 @@ func TestIgnoreMissingComponents(t *testing.T) {
 		NewWithT(t).Expect(msg).To(ContainSubstring("set spec.ignoreMissingComponents"))
 	})
 }
+
+// spec.buildMetadata makes kustomize record where each object came from,
+// and taking it out of the spec takes the annotation off the objects.
+func TestBuildMetadataOriginAnnotations(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	repo := newSource(t, ns, map[string]string{
+		"kustomization.yaml": "resources: [app.yaml]\n",
+		"app.yaml":           configMapYAML("app", "v1"),
+	})
+	ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+		k.Spec.BuildMetadata = []kustomizev1.BuildMetadataOption{kustomizev1.BuildMetadataOriginAnnotations}
+	})
+	waitApplied(t, ks, *repo.Status.Artifact)
+	g.Expect(configMap(t, ns, "app").Annotations).To(HaveKeyWithValue("config.kubernetes.io/origin",
+		ContainSubstring("path: app.yaml")))
+
+	updateSpec(t, ks, func(s *kustomizev1.KustomizationSpec) { s.BuildMetadata = nil })
+	g.Eventually(func() map[string]string { return configMap(t, ns, "app").Annotations }, testkit.Timeout).
+		ShouldNot(HaveKey("config.kubernetes.io/origin"))
+}

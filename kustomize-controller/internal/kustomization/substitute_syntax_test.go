@@ -65,3 +65,37 @@ func TestSubstitutionRefusesWhatFluxCannotParse(t *testing.T) {
 	waitEvent(t, ks, "${ENV-dev}", "cannot be parsed")
 	g.Expect(configMap(t, ns, "good")).To(BeNil(), "nothing of a failed build is applied")
 }
+
+// substituteStrategy: Always substitutes without any variable, so that the
+// defaults apply; the default, WithVariables, applies the YAML as written.
+func TestSubstituteStrategy(t *testing.T) {
+	files := map[string]string{"app.yaml": configMapYAML("app", "${ENV:=dev}")}
+	t.Run("Always", func(t *testing.T) {
+		ns := testkit.NewNamespace(t, env.cp.Client)
+		repo := newSource(t, ns, files)
+		ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+			k.Spec.PostBuild = &kustomizev1.PostBuild{SubstituteStrategy: kustomizev1.SubstituteStrategyAlways}
+		})
+		waitApplied(t, ks, *repo.Status.Artifact)
+		NewWithT(t).Expect(configMap(t, ns, "app").Data).To(HaveKeyWithValue("key", "dev"))
+	})
+	t.Run("WithVariables", func(t *testing.T) {
+		ns := testkit.NewNamespace(t, env.cp.Client)
+		repo := newSource(t, ns, files)
+		ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+			k.Spec.PostBuild = &kustomizev1.PostBuild{SubstituteStrategy: kustomizev1.SubstituteStrategyWithVariables,
+				SubstituteFrom: []kustomizev1.SubstituteReference{{Kind: "ConfigMap", Name: "absent", Optional: true}}}
+		})
+		waitApplied(t, ks, *repo.Status.Artifact)
+		NewWithT(t).Expect(configMap(t, ns, "app").Data).To(HaveKeyWithValue("key", "${ENV:=dev}"))
+	})
+	t.Run("Always with a variable that has no value", func(t *testing.T) {
+		ns := testkit.NewNamespace(t, env.cp.Client)
+		repo := newSource(t, ns, map[string]string{"app.yaml": configMapYAML("app", "${ENV}")})
+		ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+			k.Spec.PostBuild = &kustomizev1.PostBuild{SubstituteStrategy: kustomizev1.SubstituteStrategyAlways}
+		})
+		msg := waitFailed(t, ks, kustomizev1.BuildFailedReason)
+		NewWithT(t).Expect(msg).To(ContainSubstring("variable 'ENV' is not set and has no default"))
+	})
+}
