@@ -31,9 +31,10 @@ import (
 // A remote client is kept under its Secret (and the identity it
 // impersonates), with the digest of the kubeconfig it was built from: when
 // the Secret changes, the next use builds a new client in its place, and
-// when the Secret is gone or refused, or its last Kustomization deleted, the
-// client is dropped. So the cache holds one client per Secret in use, and
-// never serves an identity the Secret no longer gives.
+// when the Secret is gone or refused, or a Kustomization of it deleted, the
+// client is dropped (another Kustomization of the Secret builds it again).
+// So the cache holds one client per Secret in use, and never serves an
+// identity the Secret no longer gives.
 type Clusters struct {
 	local      *rest.Config
 	localHTTP  *http.Client
