@@ -36,6 +36,8 @@ var fluxArgs = []string{
 	"--leader-election-renew-deadline=30s",
 	"--leader-election-retry-period=5s",
 	"--no-cross-namespace-refs=true",
+	"--insecure-kubeconfig-exec=false",
+	"--insecure-kubeconfig-tls=false",
 	"--min-retry-delay=750ms",
 	"--max-retry-delay=15m",
 	"--feature-gates=AdditiveCELDependencyCheck=true,CacheSecretsAndConfigMaps=false,CancelHealthCheckOnNewRevision=true," +
