@@ -1,6 +1,9 @@
 // Package build turns a folder of an unpacked source artifact into
-// Kubernetes objects the way Flux's kustomize-controller does, and runs
-// the post-build variable substitution of spec.postBuild.
+// Kubernetes objects the way Flux's kustomize-controller does (Build), then
+// does to them what Flux does before applying (PostBuild: the variable
+// substitution of spec.postBuild with Flux's envsubst, then
+// spec.commonMetadata), and finds SOPS-encrypted objects that must not be
+// applied as they are (RefuseEncrypted).
 //
 // It needs no cluster: the kustomize-controller calls it for every
 // Kustomization, and `tide build` calls it on a local checkout.

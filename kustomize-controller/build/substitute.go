@@ -96,7 +96,8 @@ func substituteObject(obj *unstructured.Unstructured, vars map[string]string) (*
 	if !strings.Contains(text, "$") {
 		return obj, nil
 	}
-	result, err := expand(text, vars)
+	// The text of a Secret is never quoted in a message.
+	result, err := expand(text, vars, !isSecret(obj))
 	if err != nil {
 		return nil, err
 	}
@@ -128,8 +129,9 @@ func objectRef(obj *unstructured.Unstructured) string {
 }
 
 // expand runs Flux's envsubst on s, strictly, and rewrites its terse
-// errors into ones that say what to do.
-func expand(s string, vars map[string]string) (string, error) {
+// errors into ones that say what to do; with quote, they show the
+// reference that could not be parsed.
+func expand(s string, vars map[string]string, quote bool) (string, error) {
 	// The evaluation stops at the first unset variable it looks up without a
 	// default, so the last unset one looked up is the one at fault.
 	lastUnset := ""
@@ -145,7 +147,7 @@ func expand(s string, vars map[string]string) (string, error) {
 		return out, nil
 	case isParseError(err):
 		return "", fmt.Errorf("%s: this is not a variable reference Flux's substitution can read; "+
-			"write $${ for a literal '${'", parseErrorAt(s, err))
+			"write $${ for a literal '${'", parseErrorAt(s, err, quote))
 	case lastUnset != "":
 		return "", missingVar(lastUnset)
 	default:
@@ -165,9 +167,13 @@ func isParseError(err error) bool {
 }
 
 // parseErrorAt names the first line of s that does not parse on its own,
-// from its first '${', so that the user can find it.
-func parseErrorAt(s string, err error) string {
+// from its first '${', so that the user can find it (unless quote is
+// false).
+func parseErrorAt(s string, err error, quote bool) string {
 	for line := range strings.Lines(s) {
+		if !quote {
+			break
+		}
 		i := strings.Index(line, "${")
 		if i < 0 {
 			continue

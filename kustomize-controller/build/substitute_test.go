@@ -173,6 +173,16 @@ func TestSubstitute_Disabled(t *testing.T) {
 	}
 }
 
+// A reference that cannot be parsed in a Secret is reported without
+// quoting the Secret.
+func TestSubstitute_SecretsAreNotQuoted(t *testing.T) {
+	g := NewWithT(t)
+	in := object(t, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  a: hunter2${ENV\n")
+	_, err := build.Substitute([]*unstructured.Unstructured{in}, map[string]string{"ENV": "prod"})
+	g.Expect(err).To(MatchError(ContainSubstring("Secret/s: the object cannot be parsed for substitution (missing closing brace)")))
+	g.Expect(err.Error()).NotTo(ContainSubstring("hunter2"))
+}
+
 // Like Flux, only the exact value "disabled" opts out.
 func TestSubstitute_DisabledIsExact(t *testing.T) {
 	g := NewWithT(t)
