@@ -38,7 +38,9 @@ var celEnv = sync.OnceValues(func() (*cel.Env, error) {
 	return cel.NewEnv(opts...)
 })
 
-// rules are the compiled healthCheckExprs of one Kustomization, by kind.
+// rules are the compiled healthCheckExprs of one Kustomization, by kind. An
+// entry without a kind is kept under its apiVersion with an empty kind: it
+// covers every kind of that apiVersion no entry names, as in Flux.
 type rules struct {
 	byKind map[schema.GroupVersionKind]*rule
 }
@@ -115,9 +117,13 @@ func compileExpr(env *cel.Env, source string) (cel.Program, error) {
 	return env.Program(ast, cel.CostLimit(costLimit))
 }
 
-// forKind returns the rule for an apiVersion and kind, or nil.
+// forKind returns the rule for an apiVersion and kind: the entry naming
+// that kind, else the apiVersion's kind-less entry, else nil.
 func (rs *rules) forKind(apiVersion, kind string) *rule {
-	return rs.byKind[schema.FromAPIVersionAndKind(apiVersion, kind)]
+	if r, ok := rs.byKind[schema.FromAPIVersionAndKind(apiVersion, kind)]; ok {
+		return r
+	}
+	return rs.byKind[schema.FromAPIVersionAndKind(apiVersion, "")]
 }
 
 // evaluate returns the health of an object read from the cluster.

@@ -62,8 +62,12 @@ type InvalidExprError struct {
 }
 
 func (e *InvalidExprError) Error() string {
+	kind := e.Kind
+	if kind == "" {
+		kind = "(every kind)"
+	}
 	return fmt.Sprintf("invalid healthCheckExprs entry for %s %s: %s expression %q: %v",
-		e.APIVersion, e.Kind, e.Field, e.Expr, e.Err)
+		e.APIVersion, kind, e.Field, e.Expr, e.Err)
 }
 
 func (e *InvalidExprError) Unwrap() error { return e.Err }

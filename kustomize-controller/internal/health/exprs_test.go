@@ -21,6 +21,13 @@ func widgetExprs(current, failed string) []kustomizev1.CustomHealthCheck {
 	}}
 }
 
+// kindless is an entry for every kind of the Widget's apiVersion.
+func kindless(current, failed string) []kustomizev1.CustomHealthCheck {
+	exprs := widgetExprs(current, failed)
+	exprs[0].Kind = ""
+	return exprs
+}
+
 // A Widget's health is read from healthCheckExprs while Wait polls: it
 // starts Pending, then its controller moves it on (or not).
 func TestWaitExprs(t *testing.T) {
@@ -48,6 +55,18 @@ func TestWaitExprs(t *testing.T) {
 			name: "Flux-style failed expression becomes true", exprs: flux, phase: "Failed", timeout: 20 * time.Second,
 			wantStatus: health.Failed,
 			wantMsg:    `failed: failed expression "status.phase == 'Failed'" is true`,
+		},
+		{
+			// Flux 2.8: an entry without a kind covers every kind of its apiVersion.
+			name: "kind-less entry covers the Widget", exprs: kindless("status.phase == 'Ready'", "status.phase == 'Failed'"),
+			phase: "Failed", timeout: 20 * time.Second,
+			wantStatus: health.Failed,
+			wantMsg:    `failed: failed expression "status.phase == 'Failed'" is true`,
+		},
+		{
+			name:  "an entry naming the kind wins over a kind-less one",
+			exprs: append(kindless("false", "true"), widgetExprs("status.phase == 'Ready'", "")...),
+			phase: "Ready", timeout: 20 * time.Second,
 		},
 		{
 			name: "neither expression becomes true", exprs: tide, timeout: 2 * time.Second,
