@@ -62,7 +62,4 @@ func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 		fs.String("custom-apply-stage-kinds", "",
 			"Comma-separated group/Kind list applied in a stage of its own, after the CRDs.")
 	})
-	tidemanager.NoEffect(fs, "each Kustomization sends up to 8 apply requests at once", func(fs *pflag.FlagSet) {
-		fs.Int("concurrent-ssa", 4, "How many server-side apply requests one Kustomization sends at once.")
-	})
 }

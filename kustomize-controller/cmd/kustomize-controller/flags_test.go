@@ -18,7 +18,7 @@ var fluxArgs = []string{
 	"--metrics-addr=:8080",
 	"--health-addr=:9440",
 	"--concurrent=10",
-	"--concurrent-ssa=4",
+	"--concurrent-ssa=6",
 	"--requeue-dependency=5s",
 	"--no-remote-bases=true",
 	"--http-retry=9",
@@ -66,10 +66,10 @@ func TestFluxDeploymentArgs(t *testing.T) {
 		t.Fatalf("Flux's arguments refused: %v", err)
 	}
 	opts.applyGates()
-	if opts.Concurrent != 10 || !opts.reconcile.NoRemoteBases || !opts.reconcile.NoCrossNamespaceRefs ||
+	if opts.Concurrent != 10 || opts.reconcile.ConcurrentSSA != 6 || !opts.reconcile.NoRemoteBases || !opts.reconcile.NoCrossNamespaceRefs ||
 		opts.reconcile.DefaultServiceAccount != "default" || opts.RequeueDependency.Seconds() != 5 {
-		t.Errorf("flags not applied: concurrent=%d noRemoteBases=%t noCrossNamespaceRefs=%t defaultServiceAccount=%q requeueDependency=%s",
-			opts.Concurrent, opts.reconcile.NoRemoteBases, opts.reconcile.NoCrossNamespaceRefs,
+		t.Errorf("flags not applied: concurrent=%d concurrent-ssa=%d noRemoteBases=%t noCrossNamespaceRefs=%t defaultServiceAccount=%q requeueDependency=%s",
+			opts.Concurrent, opts.reconcile.ConcurrentSSA, opts.reconcile.NoRemoteBases, opts.reconcile.NoCrossNamespaceRefs,
 			opts.reconcile.DefaultServiceAccount, opts.RequeueDependency)
 	}
 	if !opts.reconcile.AdditiveCELDependencyCheck || !opts.reconcile.DirectSourceFetch || opts.reconcile.DisableConfigWatchers ||
@@ -98,9 +98,9 @@ func TestFluxDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts.applyGates()
-	if opts.Concurrent != 4 || opts.Watch.ConfigsLabelSelector != "reconcile.fluxcd.io/watch=Enabled" ||
+	if opts.Concurrent != 4 || opts.reconcile.ConcurrentSSA != 4 || opts.Watch.ConfigsLabelSelector != "reconcile.fluxcd.io/watch=Enabled" ||
 		!opts.Watch.AllNamespaces || opts.Jitter.Percentage != 5 || opts.reconcile.DisableConfigWatchers {
-		t.Errorf("defaults differ from Flux's: concurrent=%d watch-configs-label-selector=%q watch-all-namespaces=%t jitter=%d",
-			opts.Concurrent, opts.Watch.ConfigsLabelSelector, opts.Watch.AllNamespaces, opts.Jitter.Percentage)
+		t.Errorf("defaults differ from Flux's: concurrent=%d concurrent-ssa=%d watch-configs-label-selector=%q watch-all-namespaces=%t jitter=%d",
+			opts.Concurrent, opts.reconcile.ConcurrentSSA, opts.Watch.ConfigsLabelSelector, opts.Watch.AllNamespaces, opts.Jitter.Percentage)
 	}
 }

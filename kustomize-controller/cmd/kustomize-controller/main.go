@@ -65,6 +65,8 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"Refuse kustomize resources and components fetched from remote URLs; only the source's files are built.")
 	fs.StringVar(&opts.reconcile.DefaultServiceAccount, "default-service-account", "",
 		"The service account impersonated when a Kustomization names none.")
+	fs.IntVar(&opts.reconcile.ConcurrentSSA, "concurrent-ssa", 4,
+		"How many server-side apply requests one Kustomization sends at once.")
 	fs.BoolVar(&opts.reconcile.AllowEmptyPrune, "allow-empty-prune", false,
 		"Let a build that yields no objects prune everything its Kustomization applied before.")
 	opts.kubeConfig.BindFlags(fs)

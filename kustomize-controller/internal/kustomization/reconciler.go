@@ -51,6 +51,9 @@ type Options struct {
 	// AllowEmptyPrune lets a build with no objects prune everything the
 	// Kustomization applied before; without it such a build is refused.
 	AllowEmptyPrune bool
+	// ConcurrentSSA bounds the apply requests one Kustomization has under
+	// way (--concurrent-ssa); 8 when 0.
+	ConcurrentSSA int
 	// AdditiveCELDependencyCheck (feature gate) checks a dependency with a
 	// readyExpr for Ready too, instead of the expression alone.
 	AdditiveCELDependencyCheck bool
