@@ -136,7 +136,7 @@ func (c *Clusters) controllerClient() (client.Client, error) {
 
 // For returns the client for obj: spec.kubeConfig picks the cluster,
 // spec.serviceAccountName (or the controller's default) the identity.
-// A kubeconfig the controller refuses, or a configMapRef, is a
+// A kubeconfig Secret that is missing or refused, or a configMapRef, is a
 // *kubeConfigError.
 func (c *Clusters) For(ctx context.Context, obj *kustomizev1.Kustomization) (client.Client, error) {
 	cfg, user := c.local, ""
@@ -261,7 +261,8 @@ func (c *Clusters) readKubeConfig(ctx context.Context, obj *kustomizev1.Kustomiz
 	secret := &corev1.Secret{}
 	if err := c.secrets.Get(ctx, types.NamespacedName{Namespace: obj.Namespace, Name: ref.Name}, secret); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("spec.kubeConfig: Secret '%s' not found in namespace '%s'", ref.Name, obj.Namespace)
+			return nil, &kubeConfigError{missing: true,
+				msg: fmt.Sprintf("spec.kubeConfig: Secret '%s' not found in namespace '%s'", ref.Name, obj.Namespace)}
 		}
 		return nil, err
 	}
@@ -269,12 +270,13 @@ func (c *Clusters) readKubeConfig(ctx context.Context, obj *kustomizev1.Kustomiz
 		if data := secret.Data[ref.Key]; len(data) > 0 {
 			return data, nil
 		}
-		return nil, fmt.Errorf("spec.kubeConfig: Secret '%s' has no key '%s'", ref.Name, ref.Key)
+		return nil, &kubeConfigError{missing: true, msg: fmt.Sprintf("spec.kubeConfig: Secret '%s' has no key '%s'", ref.Name, ref.Key)}
 	}
 	for _, key := range []string{"value", "value.yaml"} {
 		if data := secret.Data[key]; len(data) > 0 {
 			return data, nil
 		}
 	}
-	return nil, fmt.Errorf("spec.kubeConfig: Secret '%s' has neither a 'value' nor a 'value.yaml' key", ref.Name)
+	return nil, &kubeConfigError{missing: true,
+		msg: fmt.Sprintf("spec.kubeConfig: Secret '%s' has neither a 'value' nor a 'value.yaml' key", ref.Name)}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,7 +28,8 @@ import (
 // reached, the impersonated service account is gone or may not delete them)
 // or do not terminate within spec.timeout, they are left in the cluster,
 // named in a Warning event and the log, and the finalizer is removed. Other
-// failures (a webhook refusing, the apiserver unreachable) are retried.
+// failures (a webhook refusing, the apiserver unreachable) are retried for
+// spec.timeout, then treated the same way.
 func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 	obj := s.obj
 	defer r.Clusters.Forget(obj)
@@ -45,12 +47,16 @@ func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 		return nil
 	}
 	cluster, err := r.Clusters.For(ctx, obj)
-	if err != nil {
+	var unusable *kubeConfigError
+	switch {
+	case errors.As(err, &unusable):
 		r.leftBehind(ctx, obj, refs, fmt.Sprintf("the target cluster cannot be reached: %s", err))
 		return nil
+	case err != nil:
+		return r.retryOrLeave(ctx, obj, refs, fmt.Errorf("the target cluster cannot be reached: %w", err))
 	}
 	if gone, err := r.Clusters.ServiceAccountGone(ctx, obj); err != nil {
-		return err
+		return r.retryOrLeave(ctx, obj, refs, err)
 	} else if gone != "" {
 		r.leftBehind(ctx, obj, refs, gone)
 		return nil
@@ -65,7 +71,7 @@ func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 		r.leftBehind(ctx, obj, nil, fmt.Sprintf("%s may not delete them: %s", r.Clusters.identity(obj), err))
 		return nil
 	case err != nil:
-		return err
+		return r.retryOrLeave(ctx, obj, nil, err)
 	}
 	if policy != kustomizev1.DeletionPolicyWaitForTermination {
 		return nil
@@ -77,6 +83,20 @@ func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 	if err := manager.WaitForTermination(ctx, gone, obj.GetTimeout()); err != nil {
 		r.leftBehind(ctx, obj, nil, fmt.Sprintf("they were deleted but have not terminated: %s", err))
 	}
+	return nil
+}
+
+// retryOrLeave retries a failure that may pass (a webhook refusing, a
+// cluster out of reach), until the Kustomization has been deleting for
+// longer than spec.timeout: then, rather than hold it and its namespace
+// forever, its objects are left as for the failures that will not pass.
+func (r *Reconciler) retryOrLeave(ctx context.Context, obj *kustomizev1.Kustomization, refs []inventory.ObjectRef, err error) error {
+	deleting := time.Since(obj.GetDeletionTimestamp().Time)
+	if deleting < obj.GetTimeout() {
+		return err
+	}
+	r.leftBehind(ctx, obj, refs, fmt.Sprintf("still failing %s after the deletion (spec.timeout %s): %s",
+		deleting.Round(time.Second), obj.GetTimeout(), err))
 	return nil
 }
 

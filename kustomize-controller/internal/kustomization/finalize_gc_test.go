@@ -5,11 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/testkit"
@@ -123,4 +125,34 @@ func TestFinalizerGivesUpWhenDeletionIsForbidden(t *testing.T) {
 	deleteAndWait(t, ks)
 	g.Expect(configMap(t, ns, "web")).NotTo(BeNil())
 	waitEvent(t, ks, "Warning", "may not delete", "forbidden", "ConfigMap/"+ns+"/web")
+}
+
+// A failure that may pass, such as a remote cluster out of reach, is
+// retried, but not forever: once the Kustomization has been deleting for
+// longer than spec.timeout, it goes, with a Warning event naming what it
+// left.
+func TestFinalizerGivesUpOnUnreachableCluster(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "kubeconfig", Namespace: ns},
+		Data: map[string][]byte{"value": env.cp.KubeConfig}} // this very cluster, as a remote one
+	create(t, secret)
+	repo := newSource(t, ns, map[string]string{"web.yaml": configMapYAML("web", "v1")})
+	ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) {
+		k.Spec.KubeConfig = &kustomizev1.KubeConfigReference{SecretRef: &meta.SecretKeyReference{Name: secret.Name}}
+		k.Spec.Timeout = &metav1.Duration{Duration: time.Second} // 30s at least, as in Flux
+	})
+	waitApplied(t, ks, *repo.Status.Artifact)
+
+	secret.Data["value"] = kubeConfigWith(t, func(c *clientcmdapi.Cluster, _ *clientcmdapi.AuthInfo) {
+		c.Server = "https://127.0.0.1:1"
+	})
+	g.Expect(env.cp.Client.Update(ctx, secret)).To(Succeed())
+	g.Expect(env.cp.Client.Delete(ctx, ks)).To(Succeed())
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(env.cp.Client.Get(ctx, keyOf(ks), &kustomizev1.Kustomization{}))
+	}, 3*testkit.Timeout, time.Second).Should(BeTrue(), "the Kustomization is deleted")
+	g.Expect(configMap(t, ns, "web")).NotTo(BeNil())
+	waitEvent(t, ks, "Warning", "still failing", "ConfigMap/"+ns+"/web")
 }

@@ -48,7 +48,7 @@ func clusterFailed(obj *kustomizev1.Kustomization, err error) error {
 	switch {
 	case errors.As(err, &refused) && refused.unsupported:
 		return skeleton.Stall(kubeConfigUnsupportedReason, "%s", err)
-	case errors.As(err, &refused):
+	case errors.As(err, &refused) && !refused.missing:
 		return skeleton.Stall(kustomizev1.ReconciliationFailedReason,
 			"%s; fix the Secret, then reconcile the Kustomization", err)
 	default:
@@ -59,12 +59,13 @@ func clusterFailed(obj *kustomizev1.Kustomization, err error) error {
 // remoteTimeout bounds each request to a remote cluster, as Flux does.
 const remoteTimeout = 30 * time.Second
 
-// kubeConfigError is a spec.kubeConfig the controller refuses: the user
-// must change the Secret, or the Kustomization when unsupported. Its
-// message names the setting, never a value.
+// kubeConfigError is a spec.kubeConfig the controller cannot use: the user
+// must create or change the Secret, or the Kustomization when unsupported.
+// Its message names the setting, never a value.
 type kubeConfigError struct {
 	msg         string
 	unsupported bool // spec.kubeConfig.configMapRef
+	missing     bool // the Secret, or its key, is not there (yet)
 }
 
 func (e *kubeConfigError) Error() string { return e.msg }
