@@ -15,6 +15,7 @@ import (
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/kustomize-controller/build"
+	"github.com/tidegitops/tide/kustomize-controller/inventory"
 )
 
 // FieldManager is the kustomize-controller's field manager: the dry run
@@ -197,24 +198,22 @@ func equalYAML(a, b *unstructured.Unstructured) (bool, error) {
 	return string(x) == string(y), err
 }
 
-// pruned returns the objects of inventory that are not built and that the
+// pruned returns the objects of inv that are not built and that the
 // controller's prune would delete: they exist, carry the owner labels and
 // do not opt out.
-func pruned(ctx context.Context, c client.Client, inventory *kustomizev1.ResourceInventory, built map[string]bool, owner map[string]string) ([]Change, error) {
+func pruned(ctx context.Context, c client.Client, inv *kustomizev1.ResourceInventory, built map[string]bool, owner map[string]string) ([]Change, error) {
 	var out []Change
-	for _, e := range inventory.Entries {
+	for _, e := range inv.Entries {
 		if built[e.ID] {
 			continue
 		}
-		parts := strings.Split(e.ID, "_")
-		if len(parts) != 4 {
-			return nil, fmt.Errorf("invalid inventory id %q: want <namespace>_<name>_<group>_<kind>", e.ID)
+		ref, err := inventory.ParseID(e.ID, e.Version)
+		if err != nil {
+			return nil, err
 		}
-		ns, name, group, kind := parts[0], parts[1], parts[2], parts[3]
 		live := &unstructured.Unstructured{}
-		live.SetAPIVersion(apiVersion(group, e.Version))
-		live.SetKind(kind)
-		err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, live)
+		live.SetGroupVersionKind(ref.GroupVersionKind())
+		err = c.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, live)
 		switch {
 		case apierrors.IsNotFound(err), meta.IsNoMatchError(err):
 			continue // already gone
@@ -245,22 +244,12 @@ func disabled(obj *unstructured.Unstructured, key string) bool {
 		strings.EqualFold(obj.GetLabels()[key], "disabled")
 }
 
-func apiVersion(group, version string) string {
-	if group == "" {
-		return version
-	}
-	return group + "/" + version
-}
-
 // inventoryID is the id the controller writes to status.inventory.
 func inventoryID(obj *unstructured.Unstructured) string {
-	return strings.Join([]string{obj.GetNamespace(), obj.GetName(), obj.GroupVersionKind().Group, obj.GetKind()}, "_")
+	return inventory.RefOf(obj).ID()
 }
 
 // refOf names obj as the controller's events do.
 func refOf(obj *unstructured.Unstructured) string {
-	if ns := obj.GetNamespace(); ns != "" {
-		return obj.GetKind() + "/" + ns + "/" + obj.GetName()
-	}
-	return obj.GetKind() + "/" + obj.GetName()
+	return inventory.RefOf(obj).String()
 }

@@ -1,10 +1,16 @@
 package clusterdiff_test
 
 import (
+	"context"
 	"encoding/base64"
 	"testing"
 
 	. "github.com/onsi/gomega"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 
 	"github.com/tidegitops/tide/cli/internal/clusterdiff"
 )
@@ -84,4 +90,46 @@ func TestDiffLeavesOutIgnoredFields(t *testing.T) {
 	out, err := f.diffWith("--kustomization-file", f.dir+"/ks.yaml")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(out).To(ContainSubstring("no changes"))
+}
+
+// A ClusterRole named with ':' has the id "_tide__reader_..." in the
+// inventory, as Flux writes it: the diff matches it with the build's
+// ClusterRole, and reports it deleted only once it leaves the build.
+func TestDiffClusterRoleNamedWithColon(t *testing.T) {
+	files := map[string]string{
+		"kustomization.yaml": "resources: [web.yaml, role.yaml]\n",
+		"web.yaml":           configMap("web", "blue"),
+		"role.yaml":          clusterRole("tide:reader"),
+	}
+	deleteClusterRole := func() {
+		role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "tide:reader"}}
+		if err := cp.Client.Delete(context.Background(), role); client.IgnoreNotFound(err) != nil {
+			t.Error(err)
+		}
+	}
+
+	t.Run("still in the build", func(t *testing.T) {
+		g := NewWithT(t)
+		t.Cleanup(deleteClusterRole)
+		f := newFixture(t, files)
+		ks := &kustomizev1.Kustomization{}
+		g.Expect(cp.Client.Get(context.Background(), client.ObjectKey{Namespace: f.ns, Name: "apps"}, ks)).To(Succeed())
+		g.Expect(ks.Status.Inventory.Entries).To(ContainElement(kustomizev1.ResourceRef{
+			ID: "_tide__reader_rbac.authorization.k8s.io_ClusterRole", Version: "v1"}))
+
+		out, err := f.diff()
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(out).To(Equal("✔ no changes: the cluster matches the build of Kustomization '" + f.ns + "/apps'\n"))
+	})
+
+	t.Run("gone from the build", func(t *testing.T) {
+		g := NewWithT(t)
+		t.Cleanup(deleteClusterRole)
+		f := newFixture(t, files)
+		f.write("kustomization.yaml", "resources: [web.yaml]\n")
+
+		out, err := f.diff()
+		g.Expect(err).To(MatchError(clusterdiff.ErrDifferences))
+		g.Expect(out).To(Equal("► ClusterRole/tide:reader deleted\n"))
+	})
 }

@@ -17,6 +17,7 @@ import (
 	diffcmd "github.com/tidegitops/tide/cli/internal/commands/diff"
 	"github.com/tidegitops/tide/cli/internal/kube"
 	"github.com/tidegitops/tide/cli/internal/localbuild"
+	"github.com/tidegitops/tide/kustomize-controller/inventory"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -34,7 +35,8 @@ type fixture struct {
 
 // newFixture writes files into a folder, creates the Kustomization (prune
 // on, targetNamespace its namespace), applies the folder's build as the
-// controller's field manager and records the inventory in its status.
+// controller's field manager and records the inventory in its status, with
+// ids in the format Flux and the controller write.
 func newFixture(t *testing.T, files map[string]string) *fixture {
 	t.Helper()
 	g := NewWithT(t)
@@ -62,10 +64,8 @@ func newFixture(t *testing.T, files map[string]string) *fixture {
 	for _, obj := range objs {
 		g.Expect(cp.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj.DeepCopy()),
 			client.FieldOwner(clusterdiff.FieldManager), client.ForceOwnership)).To(Succeed())
-		gvk := obj.GroupVersionKind()
-		inv.Entries = append(inv.Entries, kustomizev1.ResourceRef{
-			ID: obj.GetNamespace() + "_" + obj.GetName() + "_" + gvk.Group + "_" + gvk.Kind, Version: gvk.Version,
-		})
+		ref := inventory.RefOf(obj)
+		inv.Entries = append(inv.Entries, kustomizev1.ResourceRef{ID: ref.ID(), Version: ref.Version})
 	}
 	ks.Status.Inventory = inv
 	g.Expect(cp.Client.Status().Update(ctx, ks)).To(Succeed())
@@ -101,4 +101,9 @@ func configMap(name, value string) string {
 
 func secret(value string) string {
 	return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: " + value + "\n  user: admin\n"
+}
+
+func clusterRole(name string) string {
+	return "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: " + name + "\n" +
+		"rules:\n- apiGroups: ['']\n  resources: [configmaps]\n  verbs: [get]\n"
 }

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/inventory"
 )
 
 // Node is one object of the tree and, for a Kustomization, what it applied.
@@ -57,18 +58,18 @@ func expand(ctx context.Context, reader client.Reader, node *Node, ks *kustomize
 		return nil
 	}
 	for _, e := range ks.Status.Inventory.Entries {
-		parts := strings.Split(e.ID, "_")
-		if len(parts) != 4 {
-			return fmt.Errorf("Kustomization '%s': invalid inventory id %q", node, e.ID)
+		ref, err := inventory.ParseID(e.ID, e.Version)
+		if err != nil {
+			return fmt.Errorf("%s: %w", node, err)
 		}
-		child := &Node{Namespace: parts[0], Name: parts[1], Group: parts[2], Kind: parts[3], Version: e.Version}
+		child := &Node{Namespace: ref.Namespace, Name: ref.Name, Group: ref.Group, Kind: ref.Kind, Version: ref.Version}
 		node.Resources = append(node.Resources, child)
 		if child.Group != kustomizev1.GroupVersion.Group || child.Kind != "Kustomization" || seen[child.String()] {
 			continue
 		}
 		seen[child.String()] = true
 		nested := &kustomizev1.Kustomization{}
-		err := reader.Get(ctx, client.ObjectKey{Namespace: child.Namespace, Name: child.Name}, nested)
+		err = reader.Get(ctx, client.ObjectKey{Namespace: child.Namespace, Name: child.Name}, nested)
 		if apierrors.IsNotFound(err) {
 			continue
 		}

@@ -92,6 +92,44 @@ func TestTreeExpandsNestedKustomizations(t *testing.T) {
 	g.Expect(root.Resources[1].Resources[0].Group).To(Equal("apps"))
 }
 
+// Flux writes each ':' of an RBAC name as "__" in its inventory ids, and
+// names may hold '_': the tree shows the names as they are in the cluster.
+func TestTreeReadsFluxIDsOfRBACNames(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, cp.Client)
+	kustomization(t, ns, "rbac",
+		"_tide__reader_rbac.authorization.k8s.io_ClusterRole",
+		ns+"_tide__reader__"+ns+"_rbac.authorization.k8s.io_RoleBinding",
+		"_team_a__view_rbac.authorization.k8s.io_ClusterRoleBinding",
+		ns+"_web__ConfigMap",
+	)
+
+	var out bytes.Buffer
+	cmd := treecmd.New(kube.WithConfig(cp.Config, ns))
+	cmd.SetArgs([]string{"kustomization", "rbac"})
+	cmd.SetOut(&out)
+	g.Expect(cmd.ExecuteContext(context.Background())).To(Succeed())
+	g.Expect(out.String()).To(Equal(replaceNS(`Kustomization/NS/rbac
+├── ClusterRole/tide:reader
+├── RoleBinding/NS/tide:reader:NS
+├── ClusterRoleBinding/team_a:view
+└── ConfigMap/NS/web
+`, ns)))
+
+	root, err := inventorytree.Read(context.Background(), cp.Client, ns, "rbac")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(*root.Resources[0]).To(Equal(inventorytree.Node{
+		Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole", Name: "tide:reader"}))
+}
+
+func TestTreeRefusesMalformedIDs(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, cp.Client)
+	kustomization(t, ns, "bad", ns+"_web_ConfigMap")
+	_, err := inventorytree.Read(context.Background(), cp.Client, ns, "bad")
+	g.Expect(err).To(MatchError(ContainSubstring(`invalid inventory id "` + ns + `_web_ConfigMap"`)))
+}
+
 func TestTreeNotFound(t *testing.T) {
 	g := NewWithT(t)
 	_, err := inventorytree.Read(context.Background(), cp.Client, "default", "nope")

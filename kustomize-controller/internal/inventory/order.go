@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
 )
 
 // Entries are listed in the order Flux's kustomize-controller writes them,
@@ -31,7 +33,7 @@ func applyStage(r ObjectRef) int {
 	switch {
 	case r.Group == "apiextensions.k8s.io" && r.Kind == "CustomResourceDefinition",
 		r.Group == "" && r.Kind == "Namespace",
-		r.Group == rbacGroup && r.Kind == "ClusterRole":
+		r.Group == rbacv1.GroupName && r.Kind == "ClusterRole":
 		return 0
 	case strings.HasSuffix(r.Kind, "Class"):
 		return 1
