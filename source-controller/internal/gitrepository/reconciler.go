@@ -47,6 +47,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		Steps: []skeleton.Step{
 			skeleton.StepOf("storage", s, r.checkStorage),
 			skeleton.StepOf("auth", s, r.readAuth),
+			skeleton.StepOf("trusted keys", s, r.readTrustedKeys),
 			skeleton.StepOf("resolve", s, r.resolve),
 			skeleton.StepOf("include", s, r.resolveIncludes),
 			skeleton.StepOf("checkout", s, r.checkout),

@@ -18,9 +18,19 @@ type scope struct {
 	resolved gitclient.Resolved
 	includes []included
 
+	// trustedKeys is the data of spec.verify's Secret, and keysFingerprint
+	// the fingerprint of the public keys in it; both are empty without
+	// spec.verify.
+	trustedKeys     map[string][]byte
+	keysFingerprint string
+
 	// upToDate is true when the stored artifact already holds the resolved
-	// commit built with the current spec: then nothing is cloned or written.
+	// commit built with the current spec: then no artifact is written.
 	upToDate bool
+	// reverify is true when the artifact is up to date but its signature was
+	// not verified with the current mode and keys: the commit is fetched
+	// again, only to verify it.
+	reverify bool
 
 	workDir string
 	root    *os.Root // the checkout folder, opened for archiving

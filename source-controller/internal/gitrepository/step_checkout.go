@@ -13,13 +13,13 @@ import (
 )
 
 // checkout clones the resolved commit into a temporary folder, shallowly
-// where the ref allows, unless the stored artifact is already current. When
-// nothing has to be added to or cut from the tree (no include, submodule or
-// sparse checkout), no worktree is written: the archive step reads the files
-// straight from Git's object store, which is most of the saving on large
-// repositories.
+// where the ref allows, unless the stored artifact is already current and
+// verified with the current keys. When nothing has to be added to or cut
+// from the tree (no include, submodule or sparse checkout), no worktree is
+// written: the archive step reads the files straight from Git's object
+// store, which is most of the saving on large repositories.
 func (r *Reconciler) checkout(ctx context.Context, s *scope) error {
-	if s.upToDate {
+	if s.upToDate && !s.reverify {
 		return nil
 	}
 	dir, err := os.MkdirTemp("", "gitrepository-")

@@ -13,7 +13,8 @@ import (
 )
 
 // resolveIncludes finds the current artifact of every included
-// GitRepository, then decides whether the stored artifact is up to date.
+// GitRepository, then decides whether the stored artifact is up to date,
+// and whether its signature must be verified again.
 // An include without an artifact makes the object wait: it is retried after
 // --requeue-dependency, and at once when the included object gets one.
 func (r *Reconciler) resolveIncludes(ctx context.Context, s *scope) error {
@@ -40,6 +41,7 @@ func (r *Reconciler) resolveIncludes(ctx context.Context, s *scope) error {
 	}
 	conditions.Delete(s.obj, sourcev1.IncludeUnavailableCondition)
 	s.upToDate = artifactUpToDate(s.obj, s.resolved.Revision, s.includes)
+	s.reverify = s.upToDate && !verificationCurrent(s.obj, s.keysFingerprint)
 	if !s.upToDate && s.obj.Status.Artifact != nil && !conditions.Has(s.obj, sourcev1.ArtifactOutdatedCondition) {
 		conditions.MarkTrue(s.obj, sourcev1.ArtifactOutdatedCondition, "NewSpec",
 			"%s", fmt.Sprintf("the spec or an included artifact changed since revision '%s' was stored",
