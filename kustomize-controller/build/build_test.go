@@ -267,7 +267,7 @@ func TestBuild_SpecFieldsOverrideTheKustomization(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	objs, err = build.PostBuild(objs, &kustomizev1.KustomizationSpec{
 		CommonMetadata: &kustomizev1.CommonMetadata{Annotations: map[string]string{"owner": "prod"}},
-	}, nil)
+	}, nil, build.PostBuildOptions{})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(ids(objs)).To(Equal([]string{"ConfigMap/prod/prod-cm"}))
 	g.Expect(objs[0].GetAnnotations()).To(Equal(map[string]string{"owner": "prod", "keep": "me"}))

@@ -25,10 +25,11 @@ import (
 //
 // The objects are changed in place; the result may hold new ones where
 // substitution changed an object.
-func PostBuild(objects []*unstructured.Unstructured, spec *kustomizev1.KustomizationSpec, vars map[string]string) ([]*unstructured.Unstructured, error) {
+func PostBuild(objects []*unstructured.Unstructured, spec *kustomizev1.KustomizationSpec, vars map[string]string,
+	opts PostBuildOptions) ([]*unstructured.Unstructured, error) {
 	if pb := spec.PostBuild; pb != nil && (len(vars) > 0 || pb.SubstituteStrategy == kustomizev1.SubstituteStrategyAlways) {
 		var err error
-		if objects, err = Substitute(objects, vars); err != nil {
+		if objects, err = substitute(objects, vars, !opts.NotStrict); err != nil {
 			return nil, fmt.Errorf("post-build substitution failed: %w", err)
 		}
 	}
@@ -39,6 +40,15 @@ func PostBuild(objects []*unstructured.Unstructured, spec *kustomizev1.Kustomiza
 		}
 	}
 	return objects, nil
+}
+
+// PostBuildOptions are the settings of PostBuild that come from the
+// controller rather than from the Kustomization.
+type PostBuildOptions struct {
+	// NotStrict substitutes the empty string for a variable that is not
+	// set and has no default, instead of failing: Flux's behaviour with its
+	// StrictPostBuildSubstitutions feature gate off.
+	NotStrict bool
 }
 
 // withEntries returns m with the entries of add set over its own; nil when

@@ -80,7 +80,7 @@ func TestPostBuild_CommonMetadataOnTheObjectsOwnMetadataOnly(t *testing.T) {
 	}
 	objs, err := build.Build(root, build.OptionsFor(spec))
 	g.Expect(err).NotTo(HaveOccurred())
-	objs, err = build.PostBuild(objs, spec, spec.PostBuild.Substitute)
+	objs, err = build.PostBuild(objs, spec, spec.PostBuild.Substitute, build.PostBuildOptions{})
 	g.Expect(err).NotTo(HaveOccurred(), "commonMetadata is set after substitution, so its ${...} is left alone")
 
 	for _, o := range objs {
@@ -246,7 +246,7 @@ func TestPostBuild_SubstituteStrategy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			g := NewWithT(t)
 			spec := &kustomizev1.KustomizationSpec{PostBuild: &kustomizev1.PostBuild{SubstituteStrategy: tt.strategy}}
-			out, err := build.PostBuild(cm(), spec, tt.vars)
+			out, err := build.PostBuild(cm(), spec, tt.vars, build.PostBuildOptions{})
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(data(out)).To(Equal(tt.want))
 		})
@@ -254,13 +254,28 @@ func TestPostBuild_SubstituteStrategy(t *testing.T) {
 	t.Run("Always, no variable: a reference without default fails", func(t *testing.T) {
 		g := NewWithT(t)
 		spec := &kustomizev1.KustomizationSpec{PostBuild: &kustomizev1.PostBuild{SubstituteStrategy: kustomizev1.SubstituteStrategyAlways}}
-		_, err := build.PostBuild([]*unstructured.Unstructured{object(t, cmWith("  env: ${ENV}\n"))}, spec, nil)
+		_, err := build.PostBuild([]*unstructured.Unstructured{object(t, cmWith("  env: ${ENV}\n"))}, spec, nil, build.PostBuildOptions{})
 		g.Expect(err).To(MatchError(ContainSubstring("variable 'ENV' is not set")))
 	})
 	t.Run("without spec.postBuild nothing is substituted", func(t *testing.T) {
 		g := NewWithT(t)
-		out, err := build.PostBuild(cm(), &kustomizev1.KustomizationSpec{}, map[string]string{"ENV": "x"})
+		out, err := build.PostBuild(cm(), &kustomizev1.KustomizationSpec{}, map[string]string{"ENV": "x"}, build.PostBuildOptions{})
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(data(out)).To(Equal(map[string]any{"env": "${ENV:=dev}"}))
 	})
+}
+
+// With Flux's StrictPostBuildSubstitutions gate off, a variable that is not
+// set reads as the empty string.
+func TestPostBuild_NotStrict(t *testing.T) {
+	g := NewWithT(t)
+	spec := &kustomizev1.KustomizationSpec{PostBuild: &kustomizev1.PostBuild{}}
+	in := []*unstructured.Unstructured{object(t, cmWith("  a: x${MISSING}y\n  b: ${MISSING^^}\n  c: ${ENV}\n  d: ${MISSING:=dev}\n"))}
+	out, err := build.PostBuild(in, spec, map[string]string{"ENV": "prod"}, build.PostBuildOptions{NotStrict: true})
+	g.Expect(err).NotTo(HaveOccurred())
+	// As in Flux, a value left empty is read back as YAML null.
+	g.Expect(out[0].Object["data"]).To(Equal(map[string]any{"a": "xy", "b": nil, "c": "prod", "d": "dev"}))
+
+	_, err = build.PostBuild(in, spec, map[string]string{"ENV": "prod"}, build.PostBuildOptions{})
+	g.Expect(err).To(MatchError(ContainSubstring("variable 'MISSING' is not set")))
 }

@@ -40,8 +40,8 @@ var varName = regexp.MustCompile(varNamePattern)
 //
 // Substitution is strict, as in Flux from v2.9 (its StrictPostBuildSubstitutions
 // feature gate, on by default): a variable that is not set, used without a
-// default, is an error naming the variable and the object. A variable set to
-// the empty string is set. Like Flux, a default is evaluated even when the
+// default, is an error naming the variable and the object (PostBuild can turn
+// this off, as the gate does). A variable set to the empty string is set. Like Flux, a default is evaluated even when the
 // variable is set, so every variable it names must be set too. Variable
 // names must match ^[_a-zA-Z][_a-zA-Z0-9]*$.
 //
@@ -53,6 +53,12 @@ var varName = regexp.MustCompile(varNamePattern)
 // The objects passed in are not modified; those that needed no change are
 // returned as they are.
 func Substitute(objs []*unstructured.Unstructured, vars map[string]string) ([]*unstructured.Unstructured, error) {
+	return substitute(objs, vars, true)
+}
+
+// substitute is Substitute; when strict is false, a variable that is not set
+// reads as the empty string, whatever the expression.
+func substitute(objs []*unstructured.Unstructured, vars map[string]string, strict bool) ([]*unstructured.Unstructured, error) {
 	names := make([]string, 0, len(vars))
 	for name := range vars {
 		names = append(names, name)
@@ -70,7 +76,7 @@ func Substitute(objs []*unstructured.Unstructured, vars map[string]string) ([]*u
 			out = append(out, obj)
 			continue
 		}
-		res, err := substituteObject(obj, vars)
+		res, err := substituteObject(obj, vars, strict)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", objectRef(obj), err)
 		}
@@ -86,7 +92,7 @@ func substitutionDisabled(obj *unstructured.Unstructured) bool {
 }
 
 // substituteObject substitutes the YAML text of obj.
-func substituteObject(obj *unstructured.Unstructured, vars map[string]string) (*unstructured.Unstructured, error) {
+func substituteObject(obj *unstructured.Unstructured, vars map[string]string, strict bool) (*unstructured.Unstructured, error) {
 	data, err := yaml.Marshal(obj.Object)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write the object as YAML: %w", err)
@@ -97,7 +103,7 @@ func substituteObject(obj *unstructured.Unstructured, vars map[string]string) (*
 		return obj, nil
 	}
 	// The text of a Secret is never quoted in a message.
-	result, err := expand(text, vars, !isSecret(obj))
+	result, err := expand(text, vars, strict, !isSecret(obj))
 	if err != nil {
 		return nil, err
 	}
@@ -128,10 +134,10 @@ func objectRef(obj *unstructured.Unstructured) string {
 	return fmt.Sprintf("%s/%s", obj.GetKind(), obj.GetName())
 }
 
-// expand runs Flux's envsubst on s, strictly, and rewrites its terse
-// errors into ones that say what to do; with quote, they show the
-// reference that could not be parsed.
-func expand(s string, vars map[string]string, quote bool) (string, error) {
+// expand runs Flux's envsubst on s and rewrites its terse errors into ones
+// that say what to do; with quote, they show the reference that could not
+// be parsed.
+func expand(s string, vars map[string]string, strict, quote bool) (string, error) {
 	// The evaluation stops at the first unset variable it looks up without a
 	// default, so the last unset one looked up is the one at fault.
 	lastUnset := ""
@@ -140,7 +146,7 @@ func expand(s string, vars map[string]string, quote bool) (string, error) {
 		if !ok {
 			lastUnset = name
 		}
-		return v, ok
+		return v, ok || !strict
 	})
 	switch {
 	case err == nil:

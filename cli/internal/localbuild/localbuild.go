@@ -86,7 +86,8 @@ func Build(ctx context.Context, reader client.Reader, ks *kustomizev1.Kustomizat
 	return postBuild(ctx, reader, ks, objects)
 }
 
-// postBuild runs build.PostBuild as the controller's build step does.
+// postBuild runs build.PostBuild as the controller's build step does, with
+// strict substitution, the controller's default.
 func postBuild(ctx context.Context, reader client.Reader, ks *kustomizev1.Kustomization, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
 	dryRun := reader == nil && NeedsCluster(ks)
 	if dryRun {
@@ -98,7 +99,7 @@ func postBuild(ctx context.Context, reader client.Reader, ks *kustomizev1.Kustom
 	if err != nil {
 		return nil, err
 	}
-	objects, err = build.PostBuild(objects, &ks.Spec, vars)
+	objects, err = build.PostBuild(objects, &ks.Spec, vars, build.PostBuildOptions{})
 	if err != nil && dryRun {
 		return nil, fmt.Errorf("%w (the dry run skipped postBuild.substituteFrom)", err)
 	}

@@ -70,7 +70,7 @@ func TestBuildIsTheControllersBuild(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	vars, err := build.Vars(ctx, cp.Client, ks)
 	g.Expect(err).NotTo(HaveOccurred())
-	want, err = build.PostBuild(want, &ks.Spec, vars)
+	want, err = build.PostBuild(want, &ks.Spec, vars, build.PostBuildOptions{})
 	g.Expect(err).NotTo(HaveOccurred())
 
 	// tide build kustomization apps --path <root>/apps

@@ -12,11 +12,14 @@ var (
 	gateAdditiveCELDependencyCheck = tidemanager.Gate{Name: "AdditiveCELDependencyCheck"}
 	gateDirectSourceFetch          = tidemanager.Gate{Name: "DirectSourceFetch"}
 	gateDisableConfigWatchers      = tidemanager.Gate{Name: "DisableConfigWatchers"}
+	// On by default since Flux 2.9.
+	gateStrictPostBuildSubstitutions = tidemanager.Gate{Name: "StrictPostBuildSubstitutions", Default: true}
 
 	kustomizeGates = []tidemanager.Gate{
 		gateAdditiveCELDependencyCheck,
 		gateDirectSourceFetch,
 		gateDisableConfigWatchers,
+		gateStrictPostBuildSubstitutions,
 		{Name: "CancelHealthCheckOnNewRevision",
 			NoEffect: "a newer source revision always interrupts a health check"},
 		{Name: "DisableFailFastBehavior",
@@ -27,8 +30,6 @@ var (
 			NoEffect: "the ExternalArtifact source kind is not supported yet"},
 		{Name: "GroupChangeLog",
 			NoEffect: "the changes of a reconciliation are always logged as one list"},
-		{Name: "StrictPostBuildSubstitutions",
-			NoEffect: "post-build substitution is always strict: a variable without value or default fails the build"},
 	}
 )
 
@@ -37,6 +38,7 @@ func (opts *options) applyGates() {
 	opts.reconcile.AdditiveCELDependencyCheck = opts.FeatureGates.Enabled(gateAdditiveCELDependencyCheck)
 	opts.reconcile.DirectSourceFetch = opts.FeatureGates.Enabled(gateDirectSourceFetch)
 	opts.reconcile.DisableConfigWatchers = opts.FeatureGates.Enabled(gateDisableConfigWatchers)
+	opts.reconcile.NotStrictSubstitutions = !opts.FeatureGates.Enabled(gateStrictPostBuildSubstitutions)
 	opts.WatchConfigs = !opts.reconcile.DisableConfigWatchers
 }
 

@@ -104,3 +104,26 @@ func TestFluxDefaults(t *testing.T) {
 			opts.Concurrent, opts.reconcile.ConcurrentSSA, opts.Watch.ConfigsLabelSelector, opts.Watch.AllNamespaces, opts.Jitter.Percentage)
 	}
 }
+
+// StrictPostBuildSubstitutions is on by default, as in Flux 2.9, and can be
+// turned off.
+func TestStrictPostBuildSubstitutionsGate(t *testing.T) {
+	for args, wantNotStrict := range map[string]bool{
+		"": false,
+		"--feature-gates=StrictPostBuildSubstitutions=true":  false,
+		"--feature-gates=StrictPostBuildSubstitutions=false": true,
+	} {
+		var argv []string
+		if args != "" {
+			argv = append(argv, args)
+		}
+		opts, err := parseFlags(argv...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.applyGates()
+		if opts.reconcile.NotStrictSubstitutions != wantNotStrict {
+			t.Errorf("%q: NotStrictSubstitutions=%t", args, opts.reconcile.NotStrictSubstitutions)
+		}
+	}
+}

@@ -63,6 +63,10 @@ type Options struct {
 	// DisableConfigWatchers (feature gate) stops watching the ConfigMaps
 	// and Secrets of postBuild.substituteFrom (see SetupWithManager).
 	DisableConfigWatchers bool
+	// NotStrictSubstitutions (the feature gate StrictPostBuildSubstitutions
+	// set to false) substitutes the empty string for a variable with no
+	// value and no default, instead of failing the build.
+	NotStrictSubstitutions bool
 }
 
 // +kubebuilder:rbac:groups=kustomize.toolkit.fluxcd.io,resources=kustomizations,verbs=get;list;watch;update;patch

@@ -48,7 +48,7 @@ func (r *Reconciler) postBuild(ctx context.Context, s *scope, objects []*unstruc
 	if err != nil {
 		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "%s", err)
 	}
-	objects, err = build.PostBuild(objects, &s.obj.Spec, vars)
+	objects, err = build.PostBuild(objects, &s.obj.Spec, vars, build.PostBuildOptions{NotStrict: r.NotStrictSubstitutions})
 	if err != nil {
 		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "revision %s: %s", s.artifact.Revision, err)
 	}
