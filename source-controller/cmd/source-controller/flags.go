@@ -30,11 +30,6 @@ func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 		fs.String("helm-cache-ttl", "15m", "How long a cached Helm repository index stays valid.")
 		fs.String("helm-cache-purge-interval", "1m", "How often expired Helm repository indexes are dropped.")
 	})
-	tidemanager.NoEffect(fs, "SSH uses Go's default key exchanges, and the host key algorithms of the known_hosts entry",
-		func(fs *pflag.FlagSet) {
-			fs.StringSlice("ssh-kex-algos", []string{}, "SSH key exchange algorithms, most preferred first.")
-			fs.StringSlice("ssh-hostkey-algos", []string{}, "SSH host key algorithms, most preferred first.")
-		})
 	tidemanager.NoEffect(fs, "workload identity is not supported yet", func(fs *pflag.FlagSet) {
 		fs.String("default-service-account", "",
 			"Service account whose identity reaches cloud providers when an object names none.")

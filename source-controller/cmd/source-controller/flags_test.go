@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -68,9 +69,11 @@ func TestFluxDeploymentArgs(t *testing.T) {
 		t.Fatalf("Flux's arguments refused: %v", err)
 	}
 	if opts.Concurrent != 5 || opts.storageAdvAddr != "source-controller.flux-system.svc.cluster.local." ||
-		opts.retentionTTL != 5*time.Minute || opts.retentionRecords != 3 || opts.RequeueDependency != 5*time.Second {
-		t.Errorf("flags not applied: concurrent=%d storage-adv-addr=%q retention=%s/%d requeue-dependency=%s",
-			opts.Concurrent, opts.storageAdvAddr, opts.retentionTTL, opts.retentionRecords, opts.RequeueDependency)
+		opts.retentionTTL != 5*time.Minute || opts.retentionRecords != 3 || opts.RequeueDependency != 5*time.Second ||
+		strings.Join(opts.ssh.KeyExchanges, ",") != "curve25519-sha256,ecdh-sha2-nistp256" ||
+		strings.Join(opts.ssh.HostKeys, ",") != "ssh-ed25519,rsa-sha2-512" {
+		t.Errorf("flags not applied: concurrent=%d storage-adv-addr=%q retention=%s/%d requeue-dependency=%s ssh=%v",
+			opts.Concurrent, opts.storageAdvAddr, opts.retentionTTL, opts.retentionRecords, opts.RequeueDependency, opts.ssh)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
 	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
+	"github.com/tidegitops/tide/source-controller/internal/gitclient"
 	"github.com/tidegitops/tide/source-controller/internal/gitrepository"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )
@@ -37,6 +38,7 @@ type options struct {
 	retentionTTL     time.Duration
 	retentionRecords int
 	digestAlgorithm  string
+	ssh              gitclient.SSHAlgorithms
 }
 
 // newOptions presets what differs from the shared defaults.
@@ -71,6 +73,10 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"How many artifacts of one object are kept, the current one included.")
 	fs.StringVar(&opts.digestAlgorithm, "artifact-digest-algo", digestAlgorithm,
 		"The hash of artifact digests; Tide writes sha256 only.")
+	fs.StringSliceVar(&opts.ssh.KeyExchanges, "ssh-kex-algos", nil,
+		"The key exchange algorithms of SSH Git connections, most preferred first; Go's defaults when empty.")
+	fs.StringSliceVar(&opts.ssh.HostKeys, "ssh-hostkey-algos", nil,
+		"The host key algorithms of SSH Git connections, most preferred first; those of the known_hosts entries for the host when empty.")
 	bindFluxOnlyFlags(fs)
 }
 
@@ -108,6 +114,7 @@ func run(opts options) error {
 	ctx := ctrl.SetupSignalHandler()
 	reconciler := &gitrepository.Reconciler{
 		Client: mgr.GetClient(), Skeleton: skel, Storage: store, DependencyRequeue: opts.RequeueDependency,
+		SSHAlgorithms: opts.ssh,
 	}
 	if err := reconciler.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {
 		return fmt.Errorf("set up GitRepository controller: %w", err)

@@ -41,6 +41,8 @@ type Auth struct {
 	ClientCert, ClientKey []byte
 	// Proxy is the proxy to reach the server through, if any.
 	Proxy transport.ProxyOptions
+	// SSH overrides the algorithms of SSH connections (unused for HTTP).
+	SSH SSHAlgorithms
 }
 
 // AuthFromSecret builds the Auth for repoURL from a Secret's data. Which keys

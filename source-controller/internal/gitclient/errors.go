@@ -119,7 +119,12 @@ func classify(err error) (kind error, hint string) {
 	case as(err, &keyErr) && len(keyErr.Want) > 0, strings.Contains(msg, "knownhosts: key mismatch"):
 		return ErrAuthFailed, "the server's SSH host key does not match 'known_hosts'"
 	case strings.Contains(msg, "no common algorithm for host key"):
-		return ErrAuthFailed, "the server's SSH host key does not match 'known_hosts' (no key of the type the server offers)"
+		return ErrAuthFailed, "the server's SSH host key does not match 'known_hosts' (no key of the type the server offers), " +
+			"or is of no type the controller's --ssh-hostkey-algos allows"
+	case strings.Contains(msg, "no common algorithm for key exchange"):
+		// Not the credentials, not the network: the controller's
+		// --ssh-kex-algos and the server have no algorithm in common.
+		return nil, "the SSH server supports none of the key exchange algorithms the controller offers: check its --ssh-kex-algos"
 	case as(err, &keyErr), strings.Contains(msg, "knownhosts: key is unknown"):
 		return ErrAuthFailed, "the server's SSH host key is not in 'known_hosts'"
 	case strings.Contains(msg, "ssh: unable to authenticate"):

@@ -38,7 +38,7 @@ func (a *Auth) options(ctx context.Context, repoURL string) (transportOptions, e
 				"ssh URL needs a secret with '%s' and '%s' keys", KeyIdentity, KeyKnownHosts)
 		}
 		if ok {
-			o.method = &sshTimeoutAuth{PublicKeys: pk, timeout: timeoutOf(ctx)}
+			o.method = &sshTimeoutAuth{PublicKeys: pk, timeout: timeoutOf(ctx), algorithms: a.SSH}
 		}
 	}
 	return o, nil
@@ -55,18 +55,23 @@ func timeoutOf(ctx context.Context) time.Duration {
 }
 
 // sshTimeoutAuth bounds the SSH dial and handshake, which go-git does not
-// tie to the context.
+// tie to the context, and sets the algorithms of the connection.
 type sshTimeoutAuth struct {
 	*gitssh.PublicKeys
-	timeout time.Duration
+	timeout    time.Duration
+	algorithms SSHAlgorithms
 }
 
 func (a *sshTimeoutAuth) ClientConfig() (*ssh.ClientConfig, error) {
 	c, err := a.PublicKeys.ClientConfig()
-	if err == nil && a.timeout > 0 {
+	if err != nil {
+		return c, err
+	}
+	if a.timeout > 0 {
 		c.Timeout = a.timeout
 	}
-	return c, err
+	a.algorithms.apply(c)
+	return c, nil
 }
 
 // invalidURL reports an unparsable repository URL without quoting it, as it

@@ -11,6 +11,7 @@ import (
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/gitclient"
 	"github.com/tidegitops/tide/source-controller/internal/githubapp"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )
@@ -25,6 +26,8 @@ type Reconciler struct {
 	DependencyRequeue time.Duration
 	// GitHubApps holds the installation tokens of provider: github.
 	GitHubApps githubapp.Tokens
+	// SSHAlgorithms are --ssh-kex-algos and --ssh-hostkey-algos.
+	SSHAlgorithms gitclient.SSHAlgorithms
 }
 
 // +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=gitrepositories,verbs=get;list;watch;update;patch

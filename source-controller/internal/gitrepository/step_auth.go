@@ -36,6 +36,7 @@ func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
 		return failed(s.obj, sourcev1.FetchFailedCondition, err)
 	}
 	auth.Proxy = proxy
+	auth.SSH = r.SSHAlgorithms
 	s.auth = auth
 	return nil
 }

@@ -79,6 +79,8 @@ func runSuite(m *testing.M) (int, error) {
 
 	opts := tidemanager.Options{Name: "source-controller", MetricsAddr: "0", HealthAddr: "0"}
 	opts.Watch.AllNamespaces = true
+	// Objects of a test shard are another manager's (see startShard).
+	opts.Watch.LabelSelector = "!" + testShardLabel
 	mgr, err := tidemanager.New(cp.Config, opts, cp.Scheme, &sourcev1.GitRepository{})
 	if err != nil {
 		return 0, err
