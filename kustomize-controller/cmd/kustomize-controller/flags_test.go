@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -75,6 +76,10 @@ func TestFluxDeploymentArgs(t *testing.T) {
 	if !opts.reconcile.AdditiveCELDependencyCheck || !opts.reconcile.DirectSourceFetch || opts.reconcile.DisableConfigWatchers ||
 		!opts.WatchConfigs {
 		t.Errorf("feature gates not applied: %+v", opts.reconcile)
+	}
+	// Repeatable, and not split at commas: Flux declares it a string array.
+	if got := strings.Join(opts.reconcile.OverrideManagers, "|"); got != "flux-client-side-apply|kubectl-edit" {
+		t.Errorf("override-manager = %q", got)
 	}
 	if opts.Watch.ConfigsLabelSelector != "reconcile.fluxcd.io/watch=Enabled" || opts.Jitter.Percentage != 10 {
 		t.Errorf("watch-configs-label-selector=%q interval-jitter-percentage=%d", opts.Watch.ConfigsLabelSelector, opts.Jitter.Percentage)

@@ -67,6 +67,8 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"The service account impersonated when a Kustomization names none.")
 	fs.IntVar(&opts.reconcile.ConcurrentSSA, "concurrent-ssa", 4,
 		"How many server-side apply requests one Kustomization sends at once.")
+	fs.StringArrayVar(&opts.reconcile.OverrideManagers, "override-manager", nil,
+		"A field manager (a name prefix) whose fields of applied objects are taken over, as kubectl's are, so that what Git does not set is removed (repeatable).")
 	fs.BoolVar(&opts.reconcile.AllowEmptyPrune, "allow-empty-prune", false,
 		"Let a build that yields no objects prune everything its Kustomization applied before.")
 	opts.kubeConfig.BindFlags(fs)

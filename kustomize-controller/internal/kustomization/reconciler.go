@@ -54,6 +54,9 @@ type Options struct {
 	// ConcurrentSSA bounds the apply requests one Kustomization has under
 	// way (--concurrent-ssa); 8 when 0.
 	ConcurrentSSA int
+	// OverrideManagers are field managers (--override-manager) whose fields
+	// are taken over on apply, as kubectl's are.
+	OverrideManagers []string
 	// AdditiveCELDependencyCheck (feature gate) checks a dependency with a
 	// readyExpr for Ready too, instead of the expression alone.
 	AdditiveCELDependencyCheck bool

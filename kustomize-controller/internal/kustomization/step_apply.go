@@ -25,7 +25,8 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 		return clusterFailed(obj, err)
 	}
 	s.cluster = cluster
-	s.manager = &ssa.Manager{Client: cluster, Owner: r.FieldManager, Concurrency: r.ConcurrentSSA}
+	s.manager = &ssa.Manager{Client: cluster, Owner: r.FieldManager, Concurrency: r.ConcurrentSSA,
+		OverrideManagers: r.OverrideManagers}
 	ignored := s.ignore.Drop(s.objects)
 
 	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{

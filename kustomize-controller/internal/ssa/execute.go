@@ -28,7 +28,7 @@ func (m *Manager) execute(ctx context.Context, it *item, timeout time.Duration) 
 			return err
 		}
 	case it.takeover:
-		patch, err := takeoverPatch(it.obj, it.live, m.Owner, it.ignored)
+		patch, err := takeoverPatch(it.obj, it.live, m.Owner, m.OverrideManagers, it.ignored)
 		if err == nil {
 			err = m.Client.Patch(ctx, it.live.DeepCopy(), client.RawPatch(types.JSONPatchType, patch), client.FieldOwner(m.Owner))
 		}

@@ -28,6 +28,9 @@ type Manager struct {
 	Owner string
 	// Concurrency bounds the requests under way within one call; 8 when 0.
 	Concurrency int
+	// OverrideManagers are more field managers (--override-manager) whose
+	// fields Override takes over, besides kubectl's (see takeover.go).
+	OverrideManagers []string
 }
 
 // ApplyOptions tunes one Apply.

@@ -178,7 +178,7 @@ func (m *Manager) planExisting(ctx context.Context, it *item, dryRun *unstructur
 	switch {
 	case it.policy == ifNotPresent || leftAlone(view):
 		it.action = Skipped
-	case it.policy == override && it.live != nil && needsTakeover(it.obj, it.live, m.Owner):
+	case it.policy == override && it.live != nil && needsTakeover(it.obj, it.live, m.Owner, m.OverrideManagers):
 		it.takeover = true
 		it.action = Configured
 	case it.live != nil && sameObject(dryRun, it.live, withStatus):

@@ -18,28 +18,38 @@ import (
 // follows then removes every field the controller owns and Git no longer
 // sets. Fields of other managers (controllers, HPAs, or a person who chose
 // another --field-manager, e.g. flux-client-side-apply) are left alone, as
-// Flux does. Merge skips this step.
+// Flux does, unless --override-manager names them. Merge skips this step.
 
 const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
 // takenOver: the manager is one of kubectl's (each subcommand records itself
 // as kubectl-<verb>, client-side apply as kubectl-client-side-apply,
 // server-side apply as kubectl) or before-first-apply, which kubectl writes
-// when it moves an object from client-side to server-side apply.
-func takenOver(manager string) bool {
-	return strings.HasPrefix(manager, "kubectl") || manager == "before-first-apply"
+// when it moves an object from client-side to server-side apply, or starts
+// with one of the names of --override-manager (extra): Flux matches those by
+// prefix too, for both apply and update entries.
+func takenOver(manager string, extra []string) bool {
+	if strings.HasPrefix(manager, "kubectl") || manager == "before-first-apply" {
+		return true
+	}
+	for _, name := range extra {
+		if name != "" && strings.HasPrefix(manager, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // needsTakeover reports whether the live object has fields of kubectl's
-// managers, or the last-applied annotation that Git does not set.
-func needsTakeover(desired, live *unstructured.Unstructured, owner string) bool {
+// managers (or of extra), or the last-applied annotation that Git does not set.
+func needsTakeover(desired, live *unstructured.Unstructured, owner string, extra []string) bool {
 	if _, ok := live.GetAnnotations()[lastAppliedAnnotation]; ok {
 		if _, inGit := desired.GetAnnotations()[lastAppliedAnnotation]; !inGit {
 			return true
 		}
 	}
 	for _, e := range live.GetManagedFields() {
-		if e.Subresource == "" && e.Manager != owner && takenOver(e.Manager) {
+		if e.Subresource == "" && e.Manager != owner && takenOver(e.Manager, extra) {
 			return true
 		}
 	}
@@ -47,10 +57,10 @@ func needsTakeover(desired, live *unstructured.Unstructured, owner string) bool 
 }
 
 // takeoverPatch is a JSON patch of the live object that merges the fields
-// of kubectl's managers, but the ignored ones, into owner's apply entry and
-// removes the last-applied annotation (unless Git sets it). It fails if the
-// object changed since it was read.
-func takeoverPatch(desired, live *unstructured.Unstructured, owner string, ignored [][]string) ([]byte, error) {
+// of kubectl's managers (and of extra), but the ignored ones, into owner's
+// apply entry and removes the last-applied annotation (unless Git sets it).
+// It fails if the object changed since it was read.
+func takeoverPatch(desired, live *unstructured.Unstructured, owner string, extra []string, ignored [][]string) ([]byte, error) {
 	fields := map[string]any{}
 	var entries []metav1.ManagedFieldsEntry
 	ours := -1
@@ -59,7 +69,7 @@ func takeoverPatch(desired, live *unstructured.Unstructured, owner string, ignor
 		case e.Subresource == "" && e.Manager == owner && e.Operation == metav1.ManagedFieldsOperationApply:
 			ours = len(entries)
 			entries = append(entries, e)
-		case e.Subresource == "" && e.Manager != owner && takenOver(e.Manager):
+		case e.Subresource == "" && e.Manager != owner && takenOver(e.Manager, extra):
 			if err := addFields(fields, e.FieldsV1); err != nil {
 				return nil, fmt.Errorf("read managed fields of %s: %w", e.Manager, err)
 			}

@@ -134,11 +134,11 @@ func TestTakeoverPatch(t *testing.T) {
 	})
 	desired := &unstructured.Unstructured{}
 	desired.SetAPIVersion("v1")
-	if !needsTakeover(desired, live, owner) {
+	if !needsTakeover(desired, live, owner, nil) {
 		t.Fatal("needsTakeover = false with kubectl managers present")
 	}
 
-	raw, err := takeoverPatch(desired, live, owner, nil)
+	raw, err := takeoverPatch(desired, live, owner, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestTakeoverPatch(t *testing.T) {
 	// Nothing of kubectl left: nothing to take over.
 	live.SetManagedFields(entries)
 	live.SetAnnotations(nil)
-	if needsTakeover(desired, live, owner) {
+	if needsTakeover(desired, live, owner, nil) {
 		t.Error("needsTakeover = true after the take-over")
 	}
 }
