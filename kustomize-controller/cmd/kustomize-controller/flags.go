@@ -57,8 +57,4 @@ func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 	tidemanager.NoEffect(fs, "a failed artifact download is retried at the next reconciliation, with backoff", func(fs *pflag.FlagSet) {
 		fs.Int("http-retry", 9, "How many times a failed artifact download is retried.")
 	})
-	tidemanager.NoEffect(fs, "CRDs, Namespaces and ClusterRoles are applied first, then all other objects", func(fs *pflag.FlagSet) {
-		fs.String("custom-apply-stage-kinds", "",
-			"Comma-separated group/Kind list applied in a stage of its own, after the CRDs.")
-	})
 }

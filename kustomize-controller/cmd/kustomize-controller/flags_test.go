@@ -1,10 +1,12 @@
 package main
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // fluxArgs are the arguments of Flux's kustomize-controller Deployment
@@ -129,6 +131,37 @@ func TestStrictPostBuildSubstitutionsGate(t *testing.T) {
 		opts.applyGates()
 		if opts.reconcile.NotStrictSubstitutions != wantNotStrict {
 			t.Errorf("%q: NotStrictSubstitutions=%t", args, opts.reconcile.NotStrictSubstitutions)
+		}
+	}
+}
+
+// --custom-apply-stage-kinds takes group/Kind entries, the core group
+// without a group; a mistyped entry is refused.
+func TestCustomApplyStageKinds(t *testing.T) {
+	opts, err := parseFlags(fluxArgs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.stageKinds != "rbac.authorization.k8s.io/Role" {
+		t.Errorf("custom-apply-stage-kinds = %q", opts.stageKinds)
+	}
+	got, err := parseStageKinds(" rbac.authorization.k8s.io/Role, ConfigMap,/Secret,example.com/Widget,")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[schema.GroupKind]bool{
+		{Group: "rbac.authorization.k8s.io", Kind: "Role"}: true, {Kind: "ConfigMap"}: true,
+		{Kind: "Secret"}: true, {Group: "example.com", Kind: "Widget"}: true,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("parsed %v, want %v", got, want)
+	}
+	if got, err := parseStageKinds(""); err != nil || got != nil {
+		t.Errorf("empty: %v, %v", got, err)
+	}
+	for _, bad := range []string{"rbac.authorization.k8s.io/", "Role.rbac.authorization.k8s.io", "a/b/c"} {
+		if _, err := parseStageKinds(bad); err == nil || !strings.Contains(err.Error(), "group/Kind") {
+			t.Errorf("%q: err = %v, want a refusal naming the format", bad, err)
 		}
 	}
 }

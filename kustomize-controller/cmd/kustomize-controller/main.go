@@ -34,6 +34,7 @@ type options struct {
 	artifactDir     string
 	maxArtifactSize int64
 	healthInterval  time.Duration
+	stageKinds      string
 }
 
 // newOptions presets what differs from the shared defaults.
@@ -69,6 +70,8 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"How many server-side apply requests one Kustomization sends at once.")
 	fs.StringArrayVar(&opts.reconcile.OverrideManagers, "override-manager", nil,
 		"A field manager (a name prefix) whose fields of applied objects are taken over, as kubectl's are, so that what Git does not set is removed (repeatable).")
+	fs.StringVar(&opts.stageKinds, "custom-apply-stage-kinds", "",
+		"Comma-separated group/Kind list (e.g. rbac.authorization.k8s.io/Role) applied in a stage of their own, after the CRDs and Namespaces and before the other objects.")
 	fs.BoolVar(&opts.reconcile.AllowEmptyPrune, "allow-empty-prune", false,
 		"Let a build that yields no objects prune everything its Kustomization applied before.")
 	opts.kubeConfig.BindFlags(fs)
@@ -87,6 +90,9 @@ func run(opts options) error {
 		return err
 	}
 	opts.applyGates()
+	if opts.reconcile.CustomStageKinds, err = parseStageKinds(opts.stageKinds); err != nil {
+		return err
+	}
 	scheme := newScheme()
 	mgr, err := tidemanager.New(cfg, opts.Options, scheme, &kustomizev1.Kustomization{})
 	if err != nil {

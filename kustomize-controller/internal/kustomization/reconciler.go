@@ -8,6 +8,7 @@ import (
 	"github.com/tidegitops/tide/kustomize-controller/internal/artifact"
 	"github.com/tidegitops/tide/kustomize-controller/internal/health"
 	"github.com/tidegitops/tide/skeleton"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -57,6 +58,9 @@ type Options struct {
 	// OverrideManagers are field managers (--override-manager) whose fields
 	// are taken over on apply, as kubectl's are.
 	OverrideManagers []string
+	// CustomStageKinds (--custom-apply-stage-kinds) are applied after the
+	// CRDs and Namespaces, before the other objects.
+	CustomStageKinds map[schema.GroupKind]bool
 	// AdditiveCELDependencyCheck (feature gate) checks a dependency with a
 	// readyExpr for Ready too, instead of the expression alone.
 	AdditiveCELDependencyCheck bool

@@ -26,7 +26,7 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	}
 	s.cluster = cluster
 	s.manager = &ssa.Manager{Client: cluster, Owner: r.FieldManager, Concurrency: r.ConcurrentSSA,
-		OverrideManagers: r.OverrideManagers}
+		OverrideManagers: r.OverrideManagers, CustomStageKinds: r.CustomStageKinds}
 	ignored := s.ignore.Drop(s.objects)
 
 	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{

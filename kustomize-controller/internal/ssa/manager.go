@@ -31,6 +31,10 @@ type Manager struct {
 	// OverrideManagers are more field managers (--override-manager) whose
 	// fields Override takes over, besides kubectl's (see takeover.go).
 	OverrideManagers []string
+	// CustomStageKinds (--custom-apply-stage-kinds) are applied in a stage
+	// of their own, after the first stage and before the rest (see
+	// custom_stage.go).
+	CustomStageKinds map[schema.GroupKind]bool
 }
 
 // ApplyOptions tunes one Apply.
@@ -61,6 +65,7 @@ var crdKind = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResou
 // applies nothing. Objects that can only be dry-run once their CRD or
 // namespace of the same set exists are validated after the first stage
 // (CRDs, Namespaces, ClusterRoles) is applied, and before the rest is.
+// The kinds of CustomStageKinds are applied between the two (custom_stage.go).
 //
 // On error, the ChangeSet holds what was applied before it.
 func (m *Manager) Apply(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions) (ChangeSet, error) {
@@ -68,23 +73,32 @@ func (m *Manager) Apply(ctx context.Context, objs []*unstructured.Unstructured, 
 		opts.WaitTimeout = defaultWaitTimeout
 	}
 	items := make([]*item, len(objs))
-	var first, second []*item
+	var first, custom, second []*item
 	for i, obj := range objs {
 		it := newItem(obj, opts.Force)
 		if opts.Ignored != nil {
 			it.ignored = opts.Ignored(obj)
 		}
 		items[i] = it
-		if firstStage(it.ref.GroupVersionKind().GroupKind()) {
+		switch gk := it.ref.GroupVersionKind().GroupKind(); {
+		case firstStage(gk):
 			first = append(first, it)
-		} else {
+		case m.CustomStageKinds[gk]:
+			custom = append(custom, it)
+		default:
 			second = append(second, it)
 		}
 	}
 
-	// Validate the first stage, then what of the second does not wait on it.
+	// Validate the first stage, then what of the others does not wait on it.
 	errs := m.plan(ctx, first, nil)
-	errs = append(errs, m.plan(ctx, second, newDeferrals(first))...)
+	d := newDeferrals(first)
+	errs = append(errs, m.plan(ctx, custom, d)...)
+	if customChanges(custom) {
+		deferAll(second)
+	} else {
+		errs = append(errs, m.plan(ctx, second, d)...)
+	}
 	if err := validationError(items, errs, nil); err != nil {
 		return nil, err
 	}
@@ -93,6 +107,9 @@ func (m *Manager) Apply(ctx context.Context, objs []*unstructured.Unstructured, 
 		return changes(items), err
 	}
 	if err := m.waitForCRDs(ctx, first, opts.WaitTimeout); err != nil {
+		return changes(items), err
+	}
+	if err := m.writeCustom(ctx, custom, opts, items); err != nil {
 		return changes(items), err
 	}
 	deferred := deferredOf(second)
