@@ -54,7 +54,4 @@ func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 	tidemanager.NoEffect(fs, "workload identity is not supported yet", func(fs *pflag.FlagSet) {
 		fs.String("default-kubeconfig-service-account", "", "Service account whose identity reaches remote clusters when a Kustomization names none.")
 	})
-	tidemanager.NoEffect(fs, "a failed artifact download is retried at the next reconciliation, with backoff", func(fs *pflag.FlagSet) {
-		fs.Int("http-retry", 9, "How many times a failed artifact download is retried.")
-	})
 }

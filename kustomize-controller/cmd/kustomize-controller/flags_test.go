@@ -24,7 +24,7 @@ var fluxArgs = []string{
 	"--concurrent-ssa=6",
 	"--requeue-dependency=5s",
 	"--no-remote-bases=true",
-	"--http-retry=9",
+	"--http-retry=4",
 	"--default-service-account=default",
 	"--default-decryption-service-account=sops",
 	"--default-kubeconfig-service-account=remote",
@@ -79,6 +79,9 @@ func TestFluxDeploymentArgs(t *testing.T) {
 		!opts.WatchConfigs {
 		t.Errorf("feature gates not applied: %+v", opts.reconcile)
 	}
+	if opts.httpRetry != 4 {
+		t.Errorf("http-retry = %d", opts.httpRetry)
+	}
 	// Repeatable, and not split at commas: Flux declares it a string array.
 	if got := strings.Join(opts.reconcile.OverrideManagers, "|"); got != "flux-client-side-apply|kubectl-edit" {
 		t.Errorf("override-manager = %q", got)
@@ -105,6 +108,9 @@ func TestFluxDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts.applyGates()
+	if opts.httpRetry != 9 {
+		t.Errorf("http-retry = %d, Flux's default is 9", opts.httpRetry)
+	}
 	if opts.Concurrent != 4 || opts.reconcile.ConcurrentSSA != 4 || opts.Watch.ConfigsLabelSelector != "reconcile.fluxcd.io/watch=Enabled" ||
 		!opts.Watch.AllNamespaces || opts.Jitter.Percentage != 5 || opts.reconcile.DisableConfigWatchers {
 		t.Errorf("defaults differ from Flux's: concurrent=%d concurrent-ssa=%d watch-configs-label-selector=%q watch-all-namespaces=%t jitter=%d",

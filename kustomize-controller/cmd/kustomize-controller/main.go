@@ -35,6 +35,7 @@ type options struct {
 	maxArtifactSize int64
 	healthInterval  time.Duration
 	stageKinds      string
+	httpRetry       int
 }
 
 // newOptions presets what differs from the shared defaults.
@@ -79,6 +80,8 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"Where downloaded artifacts are unpacked, once per digest.")
 	fs.Int64Var(&opts.maxArtifactSize, "max-artifact-size", 100<<20,
 		"The largest artifact accepted, in bytes, compressed and unpacked.")
+	fs.IntVar(&opts.httpRetry, "http-retry", 9,
+		"How many times a failed artifact download (unreachable, HTTP 429 or 5xx) is tried again, waiting 5s doubling up to 30s in between.")
 	fs.DurationVar(&opts.healthInterval, "health-check-interval", 2*time.Second,
 		"How often health checks read the objects they wait for.")
 	bindFluxOnlyFlags(fs)
@@ -98,7 +101,7 @@ func run(opts options) error {
 	if err != nil {
 		return err
 	}
-	artifacts, err := artifact.NewCache(opts.artifactDir, artifact.Options{MaxSize: opts.maxArtifactSize})
+	artifacts, err := artifact.NewCache(opts.artifactDir, artifact.Options{MaxSize: opts.maxArtifactSize, Retries: opts.httpRetry})
 	if err != nil {
 		return fmt.Errorf("artifact cache at --artifact-dir %s: %w", opts.artifactDir, err)
 	}

@@ -32,6 +32,13 @@ type Options struct {
 	MaxSize    int64        // cap on the download AND on the total unpacked size; default 100 MiB when 0
 	HTTPClient *http.Client // default: a client with a 2 minute timeout, which is what ends a stuck download
 	Keep       int          // unpacked digests kept on disk while no one uses them (LRU); default 8
+	// Retries is how many times a failed download is tried again
+	// (--http-retry; see retry.go). Zero, unlike the other options, is
+	// zero: no retry.
+	Retries int
+	// RetryWait is the wait before the first retry, doubled for each next
+	// one up to 30s; default 5s, as Flux's.
+	RetryWait time.Duration
 }
 
 // Cache downloads, verifies and unpacks artifacts into a directory, once per
@@ -42,6 +49,7 @@ type Cache struct {
 	client *http.Client
 	lim    limits
 	keep   int
+	retry  retryPolicy
 	group  singleflight.Group
 
 	mu      sync.Mutex
@@ -76,6 +84,7 @@ func NewCache(dir string, opts Options) (*Cache, error) {
 		client:  opts.HTTPClient,
 		lim:     limits{maxBytes: opts.MaxSize, maxEntries: defaultMaxEntries},
 		keep:    opts.Keep,
+		retry:   newRetryPolicy(opts.Retries, opts.RetryWait),
 		entries: map[string]*entry{},
 		unused:  list.New(),
 	}
@@ -181,7 +190,9 @@ func (c *Cache) fetch(ctx context.Context, url string, d digest) error {
 		return nil
 	}
 
-	archive, err := download(ctx, c.client, url, d, c.dir, c.lim.maxBytes)
+	archive, err := c.retry.do(ctx, func() (string, error) {
+		return download(ctx, c.client, url, d, c.dir, c.lim.maxBytes)
+	})
 	if err != nil {
 		return err
 	}

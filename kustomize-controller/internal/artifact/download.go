@@ -26,7 +26,7 @@ func download(ctx context.Context, client *http.Client, rawURL string, want dige
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", newError(ErrDownload,
+		return "", wrapError(ErrDownload, httpStatusError(resp.StatusCode),
 			"downloading artifact from %s: HTTP status %s; the source-controller may be unreachable or the artifact already garbage-collected, it is retried",
 			shownURL, resp.Status)
 	}
