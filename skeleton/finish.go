@@ -5,7 +5,6 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
-	"github.com/fluxcd/pkg/runtime/jitter"
 	ctrl "sigs.k8s.io/controller-runtime"
 )
 
@@ -45,7 +44,7 @@ func finish(obj Object, ok Success, err error) (ctrl.Result, error) {
 		conditions.Delete(obj, meta.StalledCondition)
 		conditions.MarkTrue(obj, meta.ReadyCondition, ok.Reason, "%s", ok.Message)
 		// --interval-jitter-percentage spreads the next run, as in Flux.
-		return ctrl.Result{RequeueAfter: jitter.JitteredIntervalDuration(obj.GetRequeueAfter())}, nil
+		return ctrl.Result{RequeueAfter: jittered(obj.GetRequeueAfter())}, nil
 
 	case errors.As(err, &stalled):
 		conditions.Delete(obj, meta.ReconcilingCondition)

@@ -122,3 +122,47 @@ func assertCondition(t *testing.T, obj conditions.Getter, typ string, status met
 		t.Errorf("%s = %s/%s, want %s/%s", typ, c.Status, c.Reason, status, reason)
 	}
 }
+
+// --interval-jitter-percentage spreads the requeue after a success within
+// the percentage either way, not the wait of a WaitError; the jitter is
+// restored afterwards, as other tests expect none.
+func TestFinishJittersRequeue(t *testing.T) {
+	previous, err := SetIntervalJitter(50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = SetIntervalJitter(previous) })
+
+	ok := Success{Reason: meta.SucceededReason, Message: "applied"}
+	seen := map[time.Duration]bool{}
+	for range 20 {
+		obj := &sourcev1.GitRepository{}
+		obj.Spec.Interval = metav1.Duration{Duration: time.Hour}
+		result, err := finish(obj, ok, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := result.RequeueAfter; d < 30*time.Minute || d > 90*time.Minute {
+			t.Fatalf("requeued 1h interval after %s, outside ±50%%", d)
+		}
+		seen[result.RequeueAfter] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("no jitter: 20 successes all requeued after %v", seen)
+	}
+	result, _ := finish(&sourcev1.GitRepository{}, ok, Wait(30*time.Second, meta.DependencyNotReadyReason, "waiting"))
+	if result.RequeueAfter != 30*time.Second {
+		t.Errorf("a wait of 30s requeued after %s: only the interval is jittered", result.RequeueAfter)
+	}
+}
+
+// 100% or more would requeue at once or in the past: refused, and the
+// jitter in force is kept.
+func TestIntervalJitterOutOfRange(t *testing.T) {
+	if _, err := SetIntervalJitter(100); err == nil {
+		t.Error("a jitter of 100% accepted")
+	}
+	if got := IntervalJitter(); got != 0 {
+		t.Errorf("jitter after a refused 100%%: %d, want the previous 0", got)
+	}
+}

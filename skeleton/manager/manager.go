@@ -115,7 +115,7 @@ func (o Options) Config() (*rest.Config, error) {
 	o.LogNoEffect(ctrl.Log.WithName("setup"))
 	// Requeues at spec.interval are spread by the jitter, as in Flux, so
 	// that objects created together do not reconcile together forever.
-	if err := o.Jitter.SetGlobalJitter(nil); err != nil {
+	if _, err := skeleton.SetIntervalJitter(o.Jitter.Percentage); err != nil {
 		return nil, fmt.Errorf("invalid --interval-jitter-percentage: %w", err)
 	}
 	cfg, err := ctrl.GetConfig()
