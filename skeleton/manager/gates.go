@@ -23,8 +23,7 @@ var (
 	// those labelled for --watch-configs-label-selector is watched.
 	GateCacheSecretsAndConfigMaps = Gate{Name: "CacheSecretsAndConfigMaps",
 		NoEffect: "Secrets and ConfigMaps are always read from the API server, never cached"}
-	GateObjectLevelWorkloadIdentity = Gate{Name: "ObjectLevelWorkloadIdentity",
-		NoEffect: "workload identity is not supported yet"}
+	GateObjectLevelWorkloadIdentity = Gate{Name: "ObjectLevelWorkloadIdentity", NoEffect: noWorkloadIdentity}
 )
 
 // FeatureGates is the --feature-gates flag: "Name=true,Other=false", as

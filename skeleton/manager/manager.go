@@ -98,7 +98,7 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 	o.Jitter.BindFlags(fs)
 	o.FeatureGates.Add(GateCacheSecretsAndConfigMaps, GateObjectLevelWorkloadIdentity)
 	fs.Var(&o.FeatureGates, "feature-gates", "Feature gates to switch, as Name=true,Other=false, by Flux's gate names.")
-	NoEffect(fs, "Tide caches no cloud-provider tokens: workload identity is not supported yet", func(fs *pflag.FlagSet) {
+	NoEffect(fs, "Tide caches no cloud-provider tokens: "+noWorkloadIdentity, func(fs *pflag.FlagSet) {
 		fs.Int("token-cache-max-size", 100, "How many cloud-provider tokens are cached.")
 		fs.Duration("token-cache-max-duration", time.Hour, "How long a cloud-provider token is cached at most.")
 	})

@@ -27,6 +27,16 @@ func NoEffect(fs *pflag.FlagSet, reason string, bind func(fs *pflag.FlagSet)) {
 	})
 }
 
+// noWorkloadIdentity is why the flags and gates of Flux's workload identity
+// (cloud-provider identities of service accounts) change nothing in Tide.
+const noWorkloadIdentity = "workload identity is not supported yet"
+
+// NoWorkloadIdentity adds to fs, as NoEffect does, the flags bind declares
+// for Flux's workload identity, which Tide does not have yet.
+func NoWorkloadIdentity(fs *pflag.FlagSet, bind func(fs *pflag.FlagSet)) {
+	NoEffect(fs, noWorkloadIdentity, bind)
+}
+
 // LogNoEffect logs, once per flag, each flag of fs the user set that has no
 // effect in Tide (see NoEffect), and each feature gate the user set that
 // changes nothing in Tide.

@@ -51,7 +51,7 @@ func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 			"Secret in the runtime namespace holding a SOPS age key to fall back on.")
 		fs.String("default-decryption-service-account", "", "Service account whose identity decrypts when a Kustomization names none.")
 	})
-	tidemanager.NoEffect(fs, "workload identity is not supported yet", func(fs *pflag.FlagSet) {
+	tidemanager.NoWorkloadIdentity(fs, func(fs *pflag.FlagSet) {
 		fs.String("default-kubeconfig-service-account", "", "Service account whose identity reaches remote clusters when a Kustomization names none.")
 	})
 }

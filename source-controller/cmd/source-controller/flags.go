@@ -30,7 +30,7 @@ func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 		fs.String("helm-cache-ttl", "15m", "How long a cached Helm repository index stays valid.")
 		fs.String("helm-cache-purge-interval", "1m", "How often expired Helm repository indexes are dropped.")
 	})
-	tidemanager.NoEffect(fs, "workload identity is not supported yet", func(fs *pflag.FlagSet) {
+	tidemanager.NoWorkloadIdentity(fs, func(fs *pflag.FlagSet) {
 		fs.String("default-service-account", "",
 			"Service account whose identity reaches cloud providers when an object names none.")
 	})

@@ -47,14 +47,7 @@ func newOptions() options {
 }
 
 func main() {
-	opts := newOptions()
-	opts.bindFlags(pflag.CommandLine)
-	pflag.Parse()
-
-	if err := run(opts); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", controllerName, err)
-		os.Exit(1)
-	}
+	tidemanager.Main(controllerName, newOptions, (*options).bindFlags, run)
 }
 
 // bindFlags declares the controller's flags on fs: the shared ones, its
