@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -16,6 +15,7 @@ import (
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/kustomize-controller/build"
 	"github.com/tidegitops/tide/kustomize-controller/inventory"
+	"github.com/tidegitops/tide/kustomize-controller/policy"
 )
 
 // FieldManager is the kustomize-controller's field manager: the dry run
@@ -45,13 +45,6 @@ type Change struct {
 	// Drifted only. The values of Secrets are masked.
 	Diff string
 }
-
-// Annotations and labels of Flux's that change how objects are applied.
-const (
-	ssaKey       = "kustomize.toolkit.fluxcd.io/ssa"
-	pruneKey     = "kustomize.toolkit.fluxcd.io/prune"
-	reconcileKey = "kustomize.toolkit.fluxcd.io/reconcile"
-)
 
 // Diff returns what applying objects, the build of ks, would change, in
 // build order, followed by the objects of ks's inventory that the build no
@@ -85,11 +78,12 @@ func Diff(ctx context.Context, c client.Client, ks *kustomizev1.Kustomization, o
 }
 
 // diffOne dry-runs the apply of obj; nil when it changes nothing or the
-// controller would leave it alone. The ignored fields (spec.ignore)
+// controller would leave it alone (by the controller's own rules, in
+// package policy). The ignored fields (spec.ignore)
 // are neither applied nor compared, as the controller neither sets nor
 // corrects them.
 func diffOne(ctx context.Context, c client.Client, obj *unstructured.Unstructured, ignored [][]string) (*Change, error) {
-	if disabled(obj, reconcileKey) || strings.EqualFold(obj.GetAnnotations()[ssaKey], "Ignore") {
+	if policy.SkipsApply(obj, nil) {
 		return nil, nil
 	}
 	obj = obj.DeepCopy()
@@ -114,7 +108,7 @@ func diffOne(ctx context.Context, c client.Client, obj *unstructured.Unstructure
 	if err != nil && !apierrors.IsNotFound(err) {
 		return nil, err
 	}
-	if exists && (disabled(live, reconcileKey) || strings.EqualFold(obj.GetAnnotations()[ssaKey], "IfNotPresent")) {
+	if exists && policy.SkipsApply(obj, live) {
 		return nil, nil
 	}
 
@@ -200,7 +194,7 @@ func equalYAML(a, b *unstructured.Unstructured) (bool, error) {
 
 // pruned returns the objects of inv that are not built and that the
 // controller's prune would delete: they exist, carry the owner labels and
-// do not opt out.
+// are not protected in the cluster (policy.Prunable).
 func pruned(ctx context.Context, c client.Client, inv *kustomizev1.ResourceInventory, built map[string]bool, owner map[string]string) ([]Change, error) {
 	var out []Change
 	for _, e := range inv.Entries {
@@ -220,7 +214,7 @@ func pruned(ctx context.Context, c client.Client, inv *kustomizev1.ResourceInven
 		case err != nil:
 			return nil, fmt.Errorf("%s: %w", refOf(live), err)
 		}
-		if !ownedBy(live, owner) || disabled(live, pruneKey) || disabled(live, reconcileKey) {
+		if !ownedBy(live, owner) || !policy.Prunable(live) || live.GetDeletionTimestamp() != nil {
 			continue
 		}
 		out = append(out, Change{Ref: refOf(live), Action: Deleted})
@@ -236,12 +230,6 @@ func ownedBy(obj *unstructured.Unstructured, owner map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// disabled reports whether obj has key: disabled as annotation or label.
-func disabled(obj *unstructured.Unstructured, key string) bool {
-	return strings.EqualFold(obj.GetAnnotations()[key], "disabled") ||
-		strings.EqualFold(obj.GetLabels()[key], "disabled")
 }
 
 // inventoryID is the id the controller writes to status.inventory.

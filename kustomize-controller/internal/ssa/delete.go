@@ -51,7 +51,7 @@ func (m *Manager) deleteOne(ctx context.Context, ref inventory.ObjectRef, opts D
 			return false, nil
 		}
 	}
-	if pruneDisabled(obj) || leftAlone(obj) || obj.GetDeletionTimestamp() != nil {
+	if !prunable(obj) || obj.GetDeletionTimestamp() != nil {
 		return false, nil
 	}
 	err = m.Client.Delete(ctx, obj, client.PropagationPolicy(metav1.DeletePropagationBackground),

@@ -204,15 +204,6 @@ func (m *Manager) needsLive(it *item, dryRun *unstructured.Unstructured) bool {
 	return it.policy != ifNotPresent && !leftAlone(dryRun)
 }
 
-// leftAlone reports whether the object in the cluster is out of the
-// controller's hands: reconcile disabled or ssa Ignore, set there by hand or
-// by another tool. Flux neither applies nor deletes such an object, whatever
-// Git says. A dry-run result stands in for the live object when Git does not
-// set these keys: what it shows of them comes from the cluster.
-func leftAlone(obj metaObject) bool {
-	return reconcileDisabled(obj) || policyOf(obj) == ignore
-}
-
 // planFailed decides on an object whose dry-run failed, reading the live
 // object: one that exists and is skipped (IfNotPresent, left alone)
 // is left alone whatever its dry-run says, and an immutable-field change
