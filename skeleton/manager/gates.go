@@ -18,9 +18,12 @@ type Gate struct {
 
 // Feature gates both controllers know, as Flux's do.
 var (
-	// GateCacheSecretsAndConfigMaps: Tide never caches Secrets and
-	// ConfigMaps (all of them would sit in memory); only the metadata of
-	// those labelled for --watch-configs-label-selector is watched.
+	// GateCacheSecretsAndConfigMaps: Tide never caches the content of
+	// Secrets and ConfigMaps (all of them would sit in memory), only
+	// metadata: the kustomize-controller (WatchConfigs) watches that of
+	// those labelled for --watch-configs-label-selector; the
+	// source-controller (no WatchConfigs) that of every Secret, to notice
+	// a change of one a GitRepository names.
 	GateCacheSecretsAndConfigMaps = Gate{Name: "CacheSecretsAndConfigMaps",
 		NoEffect: "Secrets and ConfigMaps are always read from the API server, never cached"}
 	GateObjectLevelWorkloadIdentity = Gate{Name: "ObjectLevelWorkloadIdentity", NoEffect: noWorkloadIdentity}
