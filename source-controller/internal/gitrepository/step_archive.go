@@ -35,6 +35,9 @@ func (r *Reconciler) archive(ctx context.Context, s *scope) error {
 	}
 	matcher, err := ignore.NewFS(files, s.obj.Spec.Ignore)
 	if err != nil {
+		if lerr := tooManyLinked(s.obj, err); lerr != nil {
+			return failed(s.obj, sourcev1.StorageOperationFailedCondition, lerr)
+		}
 		return failed(s.obj, sourcev1.StorageOperationFailedCondition,
 			skeleton.Retryf(sourcev1.ArchiveOperationFailedReason, "read ignore rules: %w", err))
 	}
@@ -46,7 +49,10 @@ func (r *Reconciler) archive(ctx context.Context, s *scope) error {
 	}
 	unlock := r.Storage.Lock(artifact)
 	defer unlock()
-	if err := r.Storage.ArchiveFS(&artifact, files, matcher.Excluded); err != nil {
+	if err := r.Storage.ArchiveFS(&artifact, files, matcher.Excluded, matcher.Pruned); err != nil {
+		if lerr := tooManyLinked(s.obj, err); lerr != nil {
+			return failed(s.obj, sourcev1.StorageOperationFailedCondition, lerr)
+		}
 		return failed(s.obj, sourcev1.StorageOperationFailedCondition, skeleton.Retryf(
 			sourcev1.ArchiveOperationFailedReason, "write artifact: %w: check that --storage-path is writable", err))
 	}

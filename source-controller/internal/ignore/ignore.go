@@ -16,6 +16,12 @@
 //
 // As in Flux, every path is matched on its own: a '!' pattern can keep a
 // file whose folder is excluded (unlike git, which would not look inside).
+//
+// A folder that spec.ignore excludes while spec.ignore has no '!' pattern is
+// not even read (Pruned): nothing below it can come back, since spec.ignore
+// has the last word. That is how a user keeps symlinked folders that copy
+// too much (see sourcetree's bounds) out of both walks, this one and the
+// archive's, which would otherwise fail.
 package ignore
 
 import (
@@ -51,6 +57,8 @@ var DefaultPatterns = []string{
 // separators, is excluded from the artifact.
 type Matcher struct {
 	m gitignore.Matcher
+	// prune is spec.ignore alone, nil when it has a '!' pattern or none.
+	prune gitignore.Matcher
 }
 
 // New reads the ignore rules for the checkout at root. spec is the object's
@@ -61,18 +69,46 @@ func New(root string, spec *string) (*Matcher, error) {
 
 // NewFS is New for a checkout held in a file system, such as a Git tree.
 func NewFS(root fs.ReadLinkFS, spec *string) (*Matcher, error) {
-	patterns, err := readIgnoreFiles(root)
+	var specLines []string
+	if spec != nil {
+		specLines = lines(*spec)
+	}
+	specPatterns := parse(specLines, nil)
+	m := &Matcher{prune: pruner(specLines, specPatterns)}
+	patterns, err := readIgnoreFiles(root, m)
 	if err != nil {
 		return nil, err
 	}
-	if spec != nil {
-		patterns = append(patterns, parse(lines(*spec), nil)...)
-	}
+	patterns = append(patterns, specPatterns...)
 	base := parse(VCSPatterns, nil)
 	if len(patterns) == 0 {
 		base = append(base, parse(DefaultPatterns, nil)...)
 	}
-	return &Matcher{m: gitignore.NewMatcher(append(base, patterns...))}, nil
+	m.m = gitignore.NewMatcher(append(base, patterns...))
+	return m, nil
+}
+
+// pruner matches with spec.ignore alone when that decides for everything
+// below a folder it excludes: it comes after every other pattern, so only
+// one of its own '!' patterns could bring something back. A pattern that
+// matches a folder matches what is below it too (gitignore matches each
+// element of the path).
+func pruner(lines []string, patterns []gitignore.Pattern) gitignore.Matcher {
+	if len(patterns) == 0 {
+		return nil
+	}
+	for _, line := range lines {
+		if strings.HasPrefix(line, "!") {
+			return nil
+		}
+	}
+	return gitignore.NewMatcher(patterns)
+}
+
+// Pruned reports whether the folder rel and everything below it are
+// excluded whatever the tree holds, so a walk need not enter it.
+func (m *Matcher) Pruned(rel string) bool {
+	return m.prune != nil && m.prune.Match(strings.Split(filepath.ToSlash(rel), "/"), true)
 }
 
 // Excluded reports whether rel (a file, or a folder when isDir) is left out.
@@ -85,10 +121,16 @@ func (m *Matcher) Excluded(rel string, isDir bool) bool {
 // as it does in Flux's checkout once links are copies. A folder's file comes
 // before those of its subfolders, so a deeper file's patterns override its
 // parents'.
-func readIgnoreFiles(root fs.ReadLinkFS) ([]gitignore.Pattern, error) {
+//
+// A pruned folder is not entered: its .sourceignore files could only add
+// patterns for paths spec.ignore excludes anyway.
+func readIgnoreFiles(root fs.ReadLinkFS, m *Matcher) ([]gitignore.Pattern, error) {
 	folders := []string{"."} // in the order the walk enters them
 	found := map[string][]gitignore.Pattern{}
 	err := sourcetree.Walk(root, func(e sourcetree.Entry) error {
+		if e.IsDir && m.Pruned(e.Path) {
+			return fs.SkipDir
+		}
 		if e.IsDir {
 			folders = append(folders, e.Path)
 			return nil

@@ -16,7 +16,10 @@
 // inside the tree (a chain ending outside, or an absolute target, is left
 // out), never into a ".git" directory, and a link to a directory that holds
 // the link (or any directory being walked) is left out instead of being
-// copied into itself without end.
+// copied into itself without end. It also bounds what links may add (see
+// limit.go): links that each point at the level below fan out into millions
+// of copies without any loop, so past that bound the walk fails with a
+// *LimitError instead of filling the disk.
 package sourcetree
 
 import (
@@ -48,21 +51,28 @@ type WalkFunc func(e Entry) error
 // out with all below it, as are sockets, devices and named pipes. An error
 // reading the tree stops the walk: a directory that cannot be read would
 // otherwise silently drop content.
+//
+// Entries reached through links (the link itself included) count against
+// MaxLinkedEntries and their files against MaxLinkedBytes; a directory fn
+// skips is not walked, so what is below it does not count. Past either
+// bound Walk returns a *LimitError.
 func Walk(root fs.ReadLinkFS, fn WalkFunc) error {
 	w := walker{root: root, fn: fn}
-	return w.dir(".", ".", []string{"."})
+	return w.dir(".", ".", "", []string{"."})
 }
 
 type walker struct {
 	root fs.ReadLinkFS
 	fn   WalkFunc
+	used linkBudget
 }
 
-// dir walks the directory shown at view whose content is at source. open
-// holds the source of every directory from the root down to this one: a
-// link to any of them, or to a directory above one of them, would contain
-// itself.
-func (w *walker) dir(view, source string, open []string) error {
+// dir walks the directory shown at view whose content is at source. link
+// is the outermost symlink above view ("" when none): a real path of the
+// repository, which the user can remove or exclude. open holds the source
+// of every directory from the root down to this one: a link to any of them,
+// or to a directory above one of them, would contain itself.
+func (w *walker) dir(view, source, link string, open []string) error {
 	entries, err := fs.ReadDir(w.root, source)
 	if err != nil {
 		return err
@@ -72,6 +82,7 @@ func (w *walker) dir(view, source string, open []string) error {
 			continue
 		}
 		e := Entry{Path: path.Join(view, d.Name())}
+		via := link
 		e.Source = e.Path // one string while no link was crossed: most of a tree
 		if source != view {
 			e.Source = path.Join(source, d.Name())
@@ -86,17 +97,25 @@ func (w *walker) dir(view, source string, open []string) error {
 				continue
 			}
 			e.Source, e.IsDir = target, isDir
+			if via == "" {
+				via = e.Path
+			}
 		default:
 			continue
 		}
-		if err := w.visit(e, open); err != nil {
+		if via != "" {
+			if err := w.used.add(w.root, e, via); err != nil {
+				return err
+			}
+		}
+		if err := w.visit(e, via, open); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *walker) visit(e Entry, open []string) error {
+func (w *walker) visit(e Entry, link string, open []string) error {
 	err := w.fn(e)
 	if !e.IsDir {
 		return err
@@ -107,7 +126,7 @@ func (w *walker) visit(e Entry, open []string) error {
 	if err != nil {
 		return err
 	}
-	return w.dir(e.Path, e.Source, append(open[:len(open):len(open)], e.Source))
+	return w.dir(e.Path, e.Source, link, append(open[:len(open):len(open)], e.Source))
 }
 
 // containsAny reports whether dir is one of paths or above one of them.

@@ -28,6 +28,12 @@ import (
 // everything.
 type Filter func(relPath string, isDir bool) bool
 
+// Prune reports whether the directory at relPath (as for Filter) and all
+// below it are left out whatever Filter says of them, so the walk need not
+// enter it. It is how excluded symlinked folders stay within sourcetree's
+// bounds on what links may add.
+type Prune func(relPath string) bool
+
 // epoch is the modification time of every archived entry: real mtimes
 // depend on when the checkout happened and would change the digest.
 var epoch = time.Unix(0, 0)
@@ -58,6 +64,10 @@ type archiveEntry struct {
 //     dangling, into .git, or part of a loop), sockets, devices and named
 //     pipes are skipped.
 //
+// Links may add at most sourcetree.MaxLinkedEntries entries and
+// sourcetree.MaxLinkedBytes bytes; past that, Archive fails with an error
+// wrapping *sourcetree.LimitError.
+//
 // The write is atomic (see writeAtomic); on failure the previously stored
 // artifact at the same path is untouched. Callers should hold Lock(*a).
 func (s *Storage) Archive(a *meta.Artifact, dir string, filter Filter) error {
@@ -73,8 +83,8 @@ func (s *Storage) Archive(a *meta.Artifact, dir string, filter Filter) error {
 
 // ArchiveFS is Archive reading from a file system instead of a directory,
 // such as a Git tree read from the object store: same rules, same bytes for
-// the same content.
-func (s *Storage) ArchiveFS(a *meta.Artifact, src fs.ReadLinkFS, filter Filter) error {
+// the same content. A prune, if given, skips the directories it names.
+func (s *Storage) ArchiveFS(a *meta.Artifact, src fs.ReadLinkFS, filter Filter, prune ...Prune) error {
 	if a == nil {
 		return errors.New("archive: nil artifact")
 	}
@@ -82,7 +92,7 @@ func (s *Storage) ArchiveFS(a *meta.Artifact, src fs.ReadLinkFS, filter Filter) 
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
-	entries, err := collectEntries(src, filter)
+	entries, err := collectEntries(src, filter, prune)
 	if err != nil {
 		return fmt.Errorf("archive: walk: %w", err)
 	}
@@ -100,9 +110,14 @@ func (s *Storage) ArchiveFS(a *meta.Artifact, src fs.ReadLinkFS, filter Filter) 
 
 // collectEntries lists what Archive stores, sorted by path so the tarball
 // does not depend on the order in which files were created.
-func collectEntries(root fs.ReadLinkFS, filter Filter) ([]archiveEntry, error) {
+func collectEntries(root fs.ReadLinkFS, filter Filter, prune []Prune) ([]archiveEntry, error) {
 	var entries []archiveEntry
 	err := sourcetree.Walk(root, func(e sourcetree.Entry) error {
+		for _, p := range prune {
+			if e.IsDir && p(e.Path) {
+				return fs.SkipDir
+			}
+		}
 		if filter != nil && filter(e.Path, e.IsDir) {
 			return nil // a directory is still walked: see Filter
 		}
