@@ -9,7 +9,11 @@ import (
 
 // PostBuild does to the objects Build returned what Flux does to them
 // before it applies them, in Flux's order: spec.postBuild substitution with
-// vars (see Vars), then spec.commonMetadata.
+// vars (see Vars), then spec.commonMetadata; last, it refuses a build that
+// still holds SOPS ciphertext (see RefuseEncrypted), with an
+// *EncryptedError, since Tide cannot decrypt. The controller's build step
+// and `tide build`/`tide diff` all call it, so that the CLI never shows as
+// applicable what the controller refuses.
 //
 // Substitution runs only when spec.postBuild is set, and then, as in Flux,
 // by spec.postBuild.substituteStrategy: with WithVariables (the default)
@@ -38,6 +42,9 @@ func PostBuild(objects []*unstructured.Unstructured, spec *kustomizev1.Kustomiza
 			obj.SetLabels(withEntries(obj.GetLabels(), cm.Labels))
 			obj.SetAnnotations(withEntries(obj.GetAnnotations(), cm.Annotations))
 		}
+	}
+	if err := RefuseEncrypted(objects); err != nil {
+		return nil, &EncryptedError{Found: err.Error(), Decryption: spec.Decryption != nil}
 	}
 	return objects, nil
 }

@@ -55,6 +55,37 @@ func RefuseEncrypted(objects []*unstructured.Unstructured) error {
 	return nil
 }
 
+// EncryptedError is PostBuild's refusal of a build that still holds SOPS
+// ciphertext. It is an ErrEncrypted. Its message never holds ciphertext.
+type EncryptedError struct {
+	// Found names the object and where in it the ciphertext is.
+	Found string
+	// Decryption: the Kustomization sets spec.decryption, which Tide cannot
+	// honour yet (the controller stalls on it before it builds).
+	Decryption bool
+}
+
+// Error tells what was found and what to do, for a reader of the build
+// (`tide build`, `tide diff`).
+func (e *EncryptedError) Error() string {
+	return e.Explain("the kustomize-controller applies nothing of this build")
+}
+
+// Explain tells what was found, then outcome (what became of the build),
+// then what to do.
+func (e *EncryptedError) Explain(outcome string) string {
+	if e.Decryption {
+		return e.Found + ", and Tide cannot decrypt SOPS yet (spec.decryption is set): " + outcome +
+			". Keep this Kustomization on Flux's kustomize-controller until Tide can, or annotate the object " +
+			decryptKey + ": disabled to apply it as it is"
+	}
+	return e.Found + ", and this Kustomization has no spec.decryption: " + outcome + ". Set spec.decryption " +
+		"to have it decrypted (Tide cannot decrypt SOPS yet: keep this Kustomization on Flux's " +
+		"kustomize-controller until it can), or annotate the object " + decryptKey + ": disabled to apply it as it is"
+}
+
+func (e *EncryptedError) Is(target error) bool { return target == ErrEncrypted }
+
 // encryptedError is an ErrEncrypted with the message that names the object.
 type encryptedError string
 

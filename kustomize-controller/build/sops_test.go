@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/tidegitops/tide/kustomize-controller/build"
@@ -86,4 +87,24 @@ func TestRefuseEncrypted(t *testing.T) {
 func TestRefuseEncrypted_ErrorIsErrEncrypted(t *testing.T) {
 	err := build.RefuseEncrypted([]*unstructured.Unstructured{object(t, encryptedSecret)})
 	NewWithT(t).Expect(errors.Is(err, build.ErrEncrypted)).To(BeTrue())
+}
+
+// PostBuild, which the controller and the CLI both call, refuses ciphertext
+// with an *EncryptedError that says what to do, after substitution and
+// commonMetadata, whose values cannot opt an object out.
+func TestPostBuildRefusesEncrypted(t *testing.T) {
+	g := NewWithT(t)
+	_, err := build.PostBuild([]*unstructured.Unstructured{object(t, encryptedSecret)},
+		&kustomizev1.KustomizationSpec{}, nil, build.PostBuildOptions{})
+	var encrypted *build.EncryptedError
+	g.Expect(errors.As(err, &encrypted)).To(BeTrue())
+	g.Expect(err).To(MatchError(build.ErrEncrypted))
+	g.Expect(err.Error()).To(ContainSubstring("Secret/db is SOPS-encrypted"))
+	g.Expect(encrypted.Explain("nothing was applied")).To(ContainSubstring("no spec.decryption: nothing was applied. Set spec.decryption"))
+	g.Expect(err.Error()).NotTo(ContainSubstring("c2VjcmV0"))
+
+	objs, err := build.PostBuild([]*unstructured.Unstructured{object(t, configMap("cm"))},
+		&kustomizev1.KustomizationSpec{}, nil, build.PostBuildOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(objs).To(HaveLen(1))
 }

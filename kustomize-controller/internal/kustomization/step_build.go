@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -28,27 +29,26 @@ func (r *Reconciler) build(ctx context.Context, s *scope) error {
 	if objects, err = r.postBuild(ctx, s, objects); err != nil {
 		return err
 	}
-	// With spec.decryption the spec step has stopped already.
-	if err := build.RefuseEncrypted(objects); err != nil {
-		// Flux reports this from its apply, hence its reason.
-		return retryLater(obj, kustomizev1.ReconciliationFailedReason, "revision %s: %s, and this Kustomization has "+
-			"no spec.decryption: nothing was applied. Set spec.decryption to have it decrypted (Tide cannot decrypt "+
-			"SOPS yet: keep this Kustomization on Flux's kustomize-controller until it can), or annotate the object "+
-			"kustomize.toolkit.fluxcd.io/decrypt: disabled to apply it as it is", s.artifact.Revision, err)
-	}
 	s.objects = objects
 	s.buildDigest, err = digestOf(objects)
 	return err
 }
 
 // postBuild reads the variables of spec.postBuild and runs build.PostBuild:
-// substitution, then commonMetadata.
+// substitution, then commonMetadata, and the refusal of SOPS ciphertext.
 func (r *Reconciler) postBuild(ctx context.Context, s *scope, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
 	vars, err := build.Vars(ctx, r.Client, s.obj)
 	if err != nil {
 		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "%s", err)
 	}
 	objects, err = build.PostBuild(objects, &s.obj.Spec, vars, build.PostBuildOptions{NotStrict: r.NotStrictSubstitutions})
+	var encrypted *build.EncryptedError
+	if errors.As(err, &encrypted) {
+		// Flux reports this from its apply, hence its reason. (With
+		// spec.decryption the spec step has stopped already.)
+		return nil, retryLater(s.obj, kustomizev1.ReconciliationFailedReason, "revision %s: %s",
+			s.artifact.Revision, encrypted.Explain("nothing was applied"))
+	}
 	if err != nil {
 		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "revision %s: %s", s.artifact.Revision, err)
 	}
