@@ -43,3 +43,19 @@ func TestDiffHonoursLabelsOnLiveObjects(t *testing.T) {
 	g.Expect(err).To(MatchError(clusterdiff.ErrDifferences))
 	g.Expect(out).To(Equal("► ConfigMap/" + f.ns + "/moved deleted\n"))
 }
+
+// `tide diff` builds as the controller does, so it refuses a build with
+// SOPS ciphertext rather than dry-running it against the cluster.
+func TestDiffRefusesSOPSEncrypted(t *testing.T) {
+	g := NewWithT(t)
+	f := newFixture(t, initial)
+	f.write("secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n"+
+		"stringData:\n  password: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]\nsops:\n  version: 3.9.0\n")
+
+	out, err := f.diff()
+	g.Expect(err).To(HaveOccurred())
+	g.Expect(err).NotTo(MatchError(clusterdiff.ErrDifferences))
+	g.Expect(err.Error()).To(ContainSubstring("Secret/" + f.ns + "/creds is SOPS-encrypted"))
+	g.Expect(err.Error()).To(ContainSubstring("Set spec.decryption"))
+	g.Expect(out).To(BeEmpty())
+}
