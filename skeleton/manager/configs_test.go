@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -54,21 +55,17 @@ func TestConfigsCache(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { _ = mgr.Start(ctx) }()
 		for _, kind := range []string{"SecretList", "ConfigMapList"} {
+			// The cache starts with the manager: List fails until then, and
+			// once it answers, the cache has synced and the answer is final.
+			list := &metav1.PartialObjectMetadataList{}
+			list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind(kind))
+			NewWithT(t).Eventually(func() error { return mgr.GetCache().List(ctx, list, client.InNamespace(ns)) },
+				testkit.Timeout, 100*time.Millisecond).Should(Succeed(), "the cache never listed %s", kind)
 			var got []string
-			deadline := time.Now().Add(testkit.Timeout)
-			for time.Now().Before(deadline) {
-				list := &metav1.PartialObjectMetadataList{}
-				list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind(kind))
-				if err := mgr.GetCache().List(ctx, list, client.InNamespace(ns)); err == nil {
-					got = got[:0]
-					for _, item := range list.Items {
-						got = append(got, item.Name)
-					}
-					slices.Sort(got)
-					break
-				}
-				time.Sleep(100 * time.Millisecond) // the cache starts with the manager
+			for _, item := range list.Items {
+				got = append(got, item.Name)
 			}
+			slices.Sort(got)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("WatchConfigs=%t: cached %s %v, want %v", tt.watchConfigs, kind, got, tt.want)
 			}
