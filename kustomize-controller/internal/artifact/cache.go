@@ -18,10 +18,12 @@ import (
 const (
 	defaultMaxSize = 100 << 20 // 100 MiB
 	defaultKeep    = 8
-	// defaultTimeout bounds one download. Downloads are shared, so they do
-	// not stop when the Get that started them gives up (see Get); this is
-	// what ends a stuck one.
+	// defaultTimeout bounds one download attempt (the HTTP client's
+	// timeout); the retries of one download are bounded by its deadline
+	// (see downloadDeadline).
 	defaultTimeout = 2 * time.Minute
+	// defaultMaxWait bounds how long one Get waits for a download (see Get).
+	defaultMaxWait = 30 * time.Second
 	// tmpPrefix starts the name of everything in the cache dir that is not a
 	// finished tree: downloads, trees being unpacked, trees being removed.
 	tmpPrefix = ".tmp-"
@@ -39,6 +41,9 @@ type Options struct {
 	// RetryWait is the wait before the first retry, doubled for each next
 	// one up to 30s; default 5s, as Flux's.
 	RetryWait time.Duration
+	// MaxWait is the longest a Get waits for a download before it returns
+	// an error while the download goes on; default 30s.
+	MaxWait time.Duration
 }
 
 // Cache downloads, verifies and unpacks artifacts into a directory, once per
@@ -50,10 +55,15 @@ type Cache struct {
 	lim    limits
 	keep   int
 	retry  retryPolicy
-	group  singleflight.Group
+	// maxWait bounds a Get's wait, deadline a shared download with its
+	// retries (see Get).
+	maxWait  time.Duration
+	deadline time.Duration
+	group    singleflight.Group
 
 	mu      sync.Mutex
 	entries map[string]*entry // by digest dir name
+	failed  map[string]error  // the last failed attempt of the download under way, by digest dir name
 	unused  *list.List        // of *entry with no users, most recently released first
 	trashed int               // names trash directories uniquely
 }
@@ -85,12 +95,18 @@ func NewCache(dir string, opts Options) (*Cache, error) {
 		lim:     limits{maxBytes: opts.MaxSize, maxEntries: defaultMaxEntries},
 		keep:    opts.Keep,
 		retry:   newRetryPolicy(opts.Retries, opts.RetryWait),
+		maxWait: opts.MaxWait,
 		entries: map[string]*entry{},
+		failed:  map[string]error{},
 		unused:  list.New(),
 	}
 	if c.client == nil {
 		c.client = &http.Client{Timeout: defaultTimeout}
 	}
+	if c.maxWait <= 0 {
+		c.maxWait = defaultMaxWait
+	}
+	c.deadline = downloadDeadline(c.retry, c.client.Timeout)
 	if c.lim.maxBytes <= 0 {
 		c.lim.maxBytes = defaultMaxSize
 	}
@@ -121,25 +137,36 @@ func removeStale(dir string) error {
 // downloading and unpacking it only if no earlier Get did. Callers must call release when done;
 // the directory must be treated as read-only. Concurrent Gets of one digest share one download.
 //
-// A shared download does not stop when ctx ends, since other callers may be
-// waiting for it; only this Get returns early. The HTTP client's timeout
-// bounds the download.
+// A Get waits for the download at most until ctx ends or MaxWait has
+// passed, whichever comes first: a reconciliation must not hold its worker
+// through a source-controller outage (--http-retry's waits add up to
+// minutes), nor keep suspend and deletion waiting. The shared download does
+// not stop then, since other callers may be waiting for it: it goes on,
+// retries included, until it succeeds, fails for good or reaches its own
+// deadline (see downloadDeadline), and a later Get of the digest joins it
+// or finds its tree.
 func (c *Cache) Get(ctx context.Context, url, digest string) (dir string, release func(), err error) {
 	d, err := parseDigest(digest)
 	if err != nil {
 		return "", nil, err
 	}
 	name := d.dirName()
+	waited := time.NewTimer(c.maxWait)
+	defer waited.Stop()
 	for {
 		if dir, release, ok := c.acquire(name); ok {
 			return dir, release, nil
 		}
 		fetched := c.group.DoChan(name, func() (any, error) {
-			return nil, c.fetch(context.WithoutCancel(ctx), url, d)
+			fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.deadline)
+			defer cancel()
+			return nil, c.fetch(fetchCtx, url, d)
 		})
 		select {
 		case <-ctx.Done():
 			return "", nil, fmt.Errorf("waiting for artifact %s: %w", d, ctx.Err())
+		case <-waited.C:
+			return "", nil, c.stillDownloading(d)
 		case res := <-fetched:
 			if res.Err != nil {
 				return "", nil, res.Err
@@ -148,6 +175,20 @@ func (c *Cache) Get(ctx context.Context, url, digest string) (dir string, releas
 		// Fetched. Acquiring fails only if enough other trees were released
 		// since to evict this one; then it is fetched again.
 	}
+}
+
+// stillDownloading is the error of a Get that stopped waiting for a
+// download that goes on, with its last failed attempt if any.
+func (c *Cache) stillDownloading(d digest) error {
+	c.mu.Lock()
+	last := c.failed[d.dirName()]
+	c.mu.Unlock()
+	if last == nil {
+		return newError(ErrDownload, "artifact %s is still downloading after %s; it goes on, and is checked again shortly",
+			d, c.maxWait)
+	}
+	return wrapError(ErrDownload, last, "artifact %s not downloaded after %s, it is retried (see --http-retry): %s",
+		d, c.maxWait, last.Error())
 }
 
 // acquire takes a reference on the named tree if it is unpacked.
@@ -190,8 +231,19 @@ func (c *Cache) fetch(ctx context.Context, url string, d digest) error {
 		return nil
 	}
 
+	defer func() {
+		c.mu.Lock()
+		delete(c.failed, name)
+		c.mu.Unlock()
+	}()
 	archive, err := c.retry.do(ctx, func() (string, error) {
-		return download(ctx, c.client, url, d, c.dir, c.lim.maxBytes)
+		path, err := download(ctx, c.client, url, d, c.dir, c.lim.maxBytes)
+		if err != nil {
+			c.mu.Lock()
+			c.failed[name] = err
+			c.mu.Unlock()
+		}
+		return path, err
 	})
 	if err != nil {
 		return err

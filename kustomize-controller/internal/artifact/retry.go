@@ -17,6 +17,8 @@ import (
 // certificate, a digest mismatch, too large) fails at once. Retries happen
 // inside the shared download, which goes on when the Get that started it
 // gives up (see Cache.Get): the next Get of the same digest joins it.
+// So that an outage does not keep a download going forever, all its
+// attempts must end within downloadDeadline.
 
 const (
 	defaultRetryWait = 5 * time.Second
@@ -38,6 +40,31 @@ func newRetryPolicy(retries int, wait time.Duration) retryPolicy {
 		wait = defaultRetryWait
 	}
 	return retryPolicy{retries: max(retries, 0), wait: wait}
+}
+
+// totalWait is the sum of the waits between the attempts of one download
+// that is retried p.retries times.
+func (p retryPolicy) totalWait() time.Duration {
+	var total time.Duration
+	wait := p.wait
+	for range p.retries {
+		total += wait
+		wait = min(wait*2, maxRetryWait)
+	}
+	return total
+}
+
+// downloadDeadline bounds one shared download, retries included: long
+// enough for every retry of a failure that comes at once (a connection
+// refused, a 503), plus one attempt that takes the whole per-attempt
+// timeout (0 is taken as defaultTimeout). With Flux's defaults (9 retries,
+// 5s doubling up to 30s, 2 minutes) that is 215s + 2m: a stuck download
+// cannot stretch to ten attempts of two minutes each.
+func downloadDeadline(p retryPolicy, attemptTimeout time.Duration) time.Duration {
+	if attemptTimeout <= 0 {
+		attemptTimeout = defaultTimeout
+	}
+	return p.totalWait() + attemptTimeout
 }
 
 // do calls fetch until it succeeds, fails for good, or has been retried
