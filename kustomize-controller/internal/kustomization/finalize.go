@@ -62,7 +62,7 @@ func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 		return nil
 	}
 
-	manager := &ssa.Manager{Client: cluster, Owner: r.FieldManager}
+	manager := r.newManager(cluster)
 	deleted, err := manager.Delete(ctx, refs, ssa.DeleteOptions{OwnerLabels: ownerLabels(obj)})
 	s.cluster, s.manager = cluster, manager
 	r.report(ctx, s, deleted)

@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
@@ -25,8 +26,7 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 		return clusterFailed(obj, err)
 	}
 	s.cluster = cluster
-	s.manager = &ssa.Manager{Client: cluster, Owner: r.FieldManager, Concurrency: r.ConcurrentSSA,
-		OverrideManagers: r.OverrideManagers, CustomStageKinds: r.CustomStageKinds}
+	s.manager = r.newManager(cluster)
 	ignored := s.ignore.Drop(s.objects)
 
 	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{
@@ -43,6 +43,14 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	s.skipped = skippedIDs(changes)
 	r.report(ctx, s, changes)
 	return nil
+}
+
+// newManager returns the applier of the controller's flags (--concurrent-ssa,
+// --override-manager, --custom-apply-stage-kinds) for cluster: the one
+// place they are read, so apply, prune and the finalizer follow the same.
+func (r *Reconciler) newManager(cluster client.Client) *ssa.Manager {
+	return &ssa.Manager{Client: cluster, Owner: r.FieldManager, Concurrency: r.ConcurrentSSA,
+		OverrideManagers: r.OverrideManagers, CustomStageKinds: r.CustomStageKinds}
 }
 
 // report logs every change and keeps it for the run's event, which lists

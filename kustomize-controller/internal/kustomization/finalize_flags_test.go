@@ -1,0 +1,50 @@
+package kustomization
+
+import (
+	"context"
+	"testing"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/testkit"
+)
+
+// deletingKustomization is a Kustomization of ns being deleted, with
+// deletionPolicy Delete and the ConfigMap "web" (created here) in its
+// inventory.
+func deletingKustomization(t *testing.T, ns string) *kustomizev1.Kustomization {
+	t.Helper()
+	now := metav1.Now()
+	ks := &kustomizev1.Kustomization{
+		ObjectMeta: metav1.ObjectMeta{Name: "gone", Namespace: ns, DeletionTimestamp: &now},
+		Spec:       kustomizev1.KustomizationSpec{DeletionPolicy: kustomizev1.DeletionPolicyDelete},
+	}
+	create(t, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns, Labels: ownerLabels(ks)}})
+	u := &unstructured.Unstructured{}
+	u.SetAPIVersion("v1")
+	u.SetKind("ConfigMap")
+	u.SetNamespace(ns)
+	u.SetName("web")
+	ks.Status.Inventory = inventory.New([]*unstructured.Unstructured{u})
+	return ks
+}
+
+// The finalizer deletes with the same applier settings as apply:
+// --concurrent-ssa and --override-manager are not dropped on deletion.
+func TestFinalizerFollowsTheControllerFlags(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	r := &Reconciler{Clusters: newTestClusters(t, KubeConfigOptions{}), Options: Options{
+		FieldManager: "kustomize-controller", ConcurrentSSA: 3, OverrideManagers: []string{"kubectl-edit"}}}
+	s := &scope{obj: deletingKustomization(t, ns)}
+
+	g.Expect(r.finalize(context.Background(), s)).To(Succeed())
+	g.Expect(configMap(t, ns, "web")).To(BeNil(), "the object is deleted")
+	g.Expect(s.manager.Concurrency).To(Equal(3))
+	g.Expect(s.manager.OverrideManagers).To(Equal([]string{"kubectl-edit"}))
+}
