@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -173,7 +174,11 @@ func (c *Clusters) remote(ctx context.Context, obj *kustomizev1.Kustomization, u
 	secret := secretKey(obj)
 	data, err := c.readKubeConfig(ctx, obj)
 	if err != nil {
-		c.forget(secret)
+		if _, gone := errors.AsType[*kubeConfigError](err); gone {
+			c.forget(secret)
+		}
+		// Otherwise the Secret could not be read this time (the
+		// apiserver, a deadline): the client it gave is still good.
 		return nil, err
 	}
 	cfg, err := restConfigFrom(data, c.kubeConfig)

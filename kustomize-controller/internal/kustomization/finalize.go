@@ -31,8 +31,19 @@ import (
 // failures (a webhook refusing, the apiserver unreachable) are retried for
 // spec.timeout, then treated the same way.
 func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
+	if err := r.collectGarbage(ctx, s); err != nil {
+		return err // retried: the remote client is kept for the next attempt
+	}
+	// The finalizer goes: the remote client of this Kustomization's
+	// kubeconfig Secret is no longer needed by it.
+	r.Clusters.Forget(s.obj)
+	return nil
+}
+
+// collectGarbage deletes what the deletionPolicy says should go, or reports
+// what it leaves; an error means it is to be tried again.
+func (r *Reconciler) collectGarbage(ctx context.Context, s *scope) error {
 	obj := s.obj
-	defer r.Clusters.Forget(obj)
 	policy := obj.GetDeletionPolicy()
 	if obj.Spec.Suspend || policy == kustomizev1.DeletionPolicyOrphan || obj.Status.Inventory == nil ||
 		(policy == kustomizev1.DeletionPolicyMirrorPrune && !obj.Spec.Prune) {

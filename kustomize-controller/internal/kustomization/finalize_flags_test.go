@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -47,4 +48,32 @@ func TestFinalizerFollowsTheControllerFlags(t *testing.T) {
 	g.Expect(configMap(t, ns, "web")).To(BeNil(), "the object is deleted")
 	g.Expect(s.manager.Concurrency).To(Equal(3))
 	g.Expect(s.manager.OverrideManagers).To(Equal([]string{"kubectl-edit"}))
+}
+
+// A finalizer attempt that fails and is retried keeps the remote client of
+// the kubeconfig Secret, which other Kustomizations may share; only the
+// attempt that removes the finalizer drops it.
+func TestFinalizerKeepsRemoteClientUntilDone(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "kubeconfig", Namespace: ns},
+		Data: map[string][]byte{"value": env.cp.KubeConfig}})
+	clusters := newTestClusters(t, KubeConfigOptions{})
+	r := &Reconciler{Clusters: clusters, Options: Options{FieldManager: "kustomize-controller"}}
+	ks := deletingKustomization(t, ns)
+	ks.Spec.KubeConfig = &kustomizev1.KubeConfigReference{SecretRef: &meta.SecretKeyReference{Name: "kubeconfig"}}
+	_, err := clusters.For(context.Background(), ks)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(clusters.remotes).To(HaveLen(1))
+
+	// An attempt cut short (the apiserver slow, a deadline) is retried.
+	cut, cancel := context.WithCancel(context.Background())
+	cancel()
+	g.Expect(r.finalize(cut, &scope{obj: ks})).NotTo(Succeed())
+	g.Expect(clusters.remotes).To(HaveLen(1), "a retried attempt keeps the shared client")
+	g.Expect(configMap(t, ns, "web")).NotTo(BeNil())
+
+	g.Expect(r.finalize(context.Background(), &scope{obj: ks})).To(Succeed())
+	g.Expect(configMap(t, ns, "web")).To(BeNil(), "the object is deleted")
+	g.Expect(clusters.remotes).To(BeEmpty(), "the client goes with the finalizer")
 }
