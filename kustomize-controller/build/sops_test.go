@@ -9,20 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/tidegitops/tide/kustomize-controller/build"
+	"github.com/tidegitops/tide/testkit"
 )
-
-// encryptedSecret is a Secret as `sops --encrypt` writes it.
-const encryptedSecret = `apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-stringData:
-  password: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]
-sops:
-  lastmodified: "2026-01-01T00:00:00Z"
-  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
-  version: 3.9.0
-`
 
 func TestRefuseEncrypted(t *testing.T) {
 	tests := []struct {
@@ -31,7 +19,7 @@ func TestRefuseEncrypted(t *testing.T) {
 		wantErr string
 	}{{
 		name:    "an encrypted manifest",
-		files:   map[string]string{"secret.yaml": encryptedSecret, "cm.yaml": configMap("cm")},
+		files:   map[string]string{"secret.yaml": testkit.SOPSEncryptedSecret, "cm.yaml": configMap("cm")},
 		wantErr: "Secret/db is SOPS-encrypted (it has a top-level 'sops' field)",
 	}, {
 		name: "an encrypted manifest of another kind",
@@ -85,7 +73,7 @@ func TestRefuseEncrypted(t *testing.T) {
 }
 
 func TestRefuseEncrypted_ErrorIsErrEncrypted(t *testing.T) {
-	err := build.RefuseEncrypted([]*unstructured.Unstructured{object(t, encryptedSecret)})
+	err := build.RefuseEncrypted([]*unstructured.Unstructured{object(t, testkit.SOPSEncryptedSecret)})
 	NewWithT(t).Expect(errors.Is(err, build.ErrEncrypted)).To(BeTrue())
 }
 
@@ -94,7 +82,7 @@ func TestRefuseEncrypted_ErrorIsErrEncrypted(t *testing.T) {
 // commonMetadata, whose values cannot opt an object out.
 func TestPostBuildRefusesEncrypted(t *testing.T) {
 	g := NewWithT(t)
-	_, err := build.PostBuild([]*unstructured.Unstructured{object(t, encryptedSecret)},
+	_, err := build.PostBuild([]*unstructured.Unstructured{object(t, testkit.SOPSEncryptedSecret)},
 		&kustomizev1.KustomizationSpec{}, nil, build.PostBuildOptions{})
 	var encrypted *build.EncryptedError
 	g.Expect(errors.As(err, &encrypted)).To(BeTrue())

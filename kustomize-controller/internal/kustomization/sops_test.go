@@ -13,19 +13,6 @@ import (
 	"github.com/tidegitops/tide/testkit"
 )
 
-// sopsSecretYAML is a Secret as `sops --encrypt` writes it.
-const sopsSecretYAML = `apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-stringData:
-  password: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]
-sops:
-  lastmodified: "2026-01-01T00:00:00Z"
-  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
-  version: 3.9.0
-`
-
 // A Kustomization without spec.decryption never applies SOPS ciphertext:
 // an encrypted manifest, or a Secret a secretGenerator made from an
 // encrypted file, fails the reconciliation as in Flux, and nothing of the
@@ -37,7 +24,7 @@ func TestSOPSEncryptedWithoutDecryptionIsRefused(t *testing.T) {
 		want  string
 	}{{
 		name:  "encrypted manifest",
-		files: map[string]string{"db.yaml": sopsSecretYAML, "app.yaml": configMapYAML("app", "v1")},
+		files: map[string]string{"db.yaml": testkit.SOPSEncryptedSecret, "app.yaml": configMapYAML("app", "v1")},
 		want:  "Secret/NS/db is SOPS-encrypted",
 	}, {
 		name: "secretGenerator with an encrypted .env file",
