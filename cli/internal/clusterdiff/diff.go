@@ -51,7 +51,7 @@ type Change struct {
 // longer has (when ks prunes). inventory is the one the cluster holds for ks
 // (nil when ks was never applied).
 func Diff(ctx context.Context, c client.Client, ks *kustomizev1.Kustomization, objects []*unstructured.Unstructured, inventory *kustomizev1.ResourceInventory) ([]Change, error) {
-	ignore, err := build.NewDriftIgnore(ks.Spec.Ignore)
+	ignore, err := build.NewIgnore(ks.Spec.Ignore)
 	if err != nil {
 		return nil, err
 	}

@@ -136,7 +136,7 @@ spec:
 // targets only: a rule added after the field was applied keeps its value
 // (the controller gives up owning it rather than removing it), and changes
 // made by hand are not reverted; the rest of the object still is.
-func TestDriftIgnoreRules(t *testing.T) {
+func TestIgnoreRules(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	ns := testkit.NewNamespace(t, env.cp.Client)
@@ -166,7 +166,7 @@ func TestDriftIgnoreRules(t *testing.T) {
 // An ignored field inside a list element is released alone (the element
 // is found by its key), also under the Merge policy, and once: the next
 // reconciliation has nothing to release and writes nothing.
-func TestDriftIgnoreRulesInListUnderMerge(t *testing.T) {
+func TestIgnoreRulesInListUnderMerge(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	ns := testkit.NewNamespace(t, env.cp.Client)

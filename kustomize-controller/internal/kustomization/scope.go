@@ -33,7 +33,7 @@ type scope struct {
 	cluster client.Client
 	manager *ssa.Manager
 	// ignore is spec.ignore, compiled (spec step).
-	ignore *build.DriftIgnore
+	ignore *build.Ignore
 	// applied is the inventory of this build (apply step).
 	applied *kustomizev1.ResourceInventory
 	// skipped are the inventory IDs of the objects the apply left alone

@@ -27,7 +27,7 @@ func (r *Reconciler) checkSpec(_ context.Context, s *scope) error {
 	if kc := obj.Spec.KubeConfig; kc != nil && kc.SecretRef == nil {
 		return skeleton.Stall(kubeConfigUnsupportedReason, "%s", configMapRefUnsupported)
 	}
-	ignore, err := build.NewDriftIgnore(obj.Spec.Ignore)
+	ignore, err := build.NewIgnore(obj.Spec.Ignore)
 	if err != nil {
 		return skeleton.Stall(kustomizev1.ReconciliationFailedReason, "%s: fix it", err)
 	}

@@ -180,8 +180,8 @@ func TestTakeoverPatch(t *testing.T) {
 	}
 }
 
-// Fields left to others by drift-ignore rules are released from a field
-// set: list elements are found by their key through the live object, and
+// Fields left to others by ignore rules (spec.ignore) are released from a
+// field set: list elements are found by their key through the live object, and
 // nodes left empty go too (an empty node would claim its whole field).
 func TestReleaseIgnoredFields(t *testing.T) {
 	var set map[string]any

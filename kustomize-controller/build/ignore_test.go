@@ -12,7 +12,7 @@ import (
 
 func drop(t *testing.T, o *unstructured.Unstructured, rule kustomizev1.IgnoreRule) {
 	t.Helper()
-	d, err := build.NewDriftIgnore([]kustomizev1.IgnoreRule{rule})
+	d, err := build.NewIgnore([]kustomizev1.IgnoreRule{rule})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func drop(t *testing.T, o *unstructured.Unstructured, rule kustomizev1.IgnoreRul
 	}
 }
 
-func TestDriftIgnoreDrop(t *testing.T) {
+func TestIgnoreDrop(t *testing.T) {
 	deploy := `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -87,13 +87,13 @@ spec:
 	}
 }
 
-func TestNewDriftIgnoreRefusesBadRules(t *testing.T) {
+func TestNewIgnoreRefusesBadRules(t *testing.T) {
 	for name, rule := range map[string]kustomizev1.IgnoreRule{
 		"path without slash": {Paths: []string{"spec/replicas"}},
 		"bad label selector": {Paths: []string{"/spec"}, Target: &kustomizev1.Selector{LabelSelector: "a in (b"}},
 		"bad name pattern":   {Paths: []string{"/spec"}, Target: &kustomizev1.Selector{Name: "(["}},
 	} {
-		_, err := build.NewDriftIgnore([]kustomizev1.IgnoreRule{rule})
+		_, err := build.NewIgnore([]kustomizev1.IgnoreRule{rule})
 		if err == nil || !strings.Contains(err.Error(), "spec.ignore[0]") {
 			t.Errorf("%s: error = %v, want one naming spec.ignore[0]", name, err)
 		}
@@ -102,7 +102,7 @@ func TestNewDriftIgnoreRefusesBadRules(t *testing.T) {
 
 // Only the field goes: a map left empty, or empty already in Git, stays, as
 // it may mean something (an emptyDir volume, a select-all selector).
-func TestDriftIgnoreKeepsEmptyMaps(t *testing.T) {
+func TestIgnoreKeepsEmptyMaps(t *testing.T) {
 	o := object(t, `apiVersion: v1
 kind: Pod
 metadata: {name: p}

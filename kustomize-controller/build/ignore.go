@@ -13,10 +13,10 @@ import (
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 )
 
-// DriftIgnore is spec.ignore, checked and compiled: fields, as
+// Ignore is spec.ignore, checked and compiled: fields, as
 // JSON pointers (RFC 6901), that the controller neither sets nor corrects
 // in the objects a rule targets (e.g. replicas an autoscaler owns).
-type DriftIgnore struct {
+type Ignore struct {
 	rules []ignoreRule
 }
 
@@ -25,10 +25,10 @@ type ignoreRule struct {
 	paths   [][]string // unescaped pointer tokens
 }
 
-// NewDriftIgnore compiles rules; a bad pointer or selector is an error that
+// NewIgnore compiles rules; a bad pointer or selector is an error that
 // names the rule.
-func NewDriftIgnore(rules []kustomizev1.IgnoreRule) (*DriftIgnore, error) {
-	d := &DriftIgnore{}
+func NewIgnore(rules []kustomizev1.IgnoreRule) (*Ignore, error) {
+	d := &Ignore{}
 	for i, rule := range rules {
 		matches, err := targetMatcher(rule.Target)
 		if err != nil {
@@ -48,7 +48,7 @@ func NewDriftIgnore(rules []kustomizev1.IgnoreRule) (*DriftIgnore, error) {
 }
 
 // Paths returns the ignored fields of o, as pointer tokens.
-func (d *DriftIgnore) Paths(o *unstructured.Unstructured) [][]string {
+func (d *Ignore) Paths(o *unstructured.Unstructured) [][]string {
 	var paths [][]string
 	for _, r := range d.rules {
 		if r.matches(o) {
@@ -60,7 +60,7 @@ func (d *DriftIgnore) Paths(o *unstructured.Unstructured) [][]string {
 
 // Drop removes the ignored fields from every object (a path an object does
 // not have is skipped) and returns the paths of each object.
-func (d *DriftIgnore) Drop(objects []*unstructured.Unstructured) map[*unstructured.Unstructured][][]string {
+func (d *Ignore) Drop(objects []*unstructured.Unstructured) map[*unstructured.Unstructured][][]string {
 	dropped := make(map[*unstructured.Unstructured][][]string, len(objects))
 	for _, o := range objects {
 		if paths := d.Paths(o); len(paths) > 0 {
