@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -63,14 +64,20 @@ func supportedKinds() []string {
 // currentRevision reads the source's artifact revision again, so that a long
 // health check can notice that a newer revision is waiting.
 func (r *Reconciler) currentRevision(ctx context.Context, obj *kustomizev1.Kustomization) (string, error) {
+	a, err := r.currentArtifact(ctx, obj)
+	if err != nil || a == nil {
+		return "", err
+	}
+	return a.Revision, nil
+}
+
+// currentArtifact reads the source's artifact again; nil when it has none.
+func (r *Reconciler) currentArtifact(ctx context.Context, obj *kustomizev1.Kustomization) (*meta.Artifact, error) {
 	src := sourceKinds[obj.Spec.SourceRef.Kind]()
 	if err := r.getSource(ctx, obj, src); err != nil {
-		return "", fmt.Errorf("read source: %w", err)
+		return nil, fmt.Errorf("read source: %w", err)
 	}
-	if a := src.GetArtifact(); a != nil {
-		return a.Revision, nil
-	}
-	return "", nil
+	return src.GetArtifact(), nil
 }
 
 // getSource reads the source spec.sourceRef names into src: from the cache,
