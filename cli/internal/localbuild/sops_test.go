@@ -10,20 +10,8 @@ import (
 
 	buildcmd "github.com/tidegitops/tide/cli/internal/commands/build"
 	"github.com/tidegitops/tide/cli/internal/kube"
+	"github.com/tidegitops/tide/testkit"
 )
-
-// sopsSecret is a Secret as `sops --encrypt` writes it; c2VjcmV0 is its
-// ciphertext, which no output may show.
-const sopsSecret = `apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-stringData:
-  password: ENC[AES256_GCM,data:c2VjcmV0,iv:aXY=,tag:dGFn,type:str]
-sops:
-  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
-  version: 3.9.0
-`
 
 // `tide build` refuses a build with SOPS ciphertext, as the controller
 // does, instead of printing what the controller would never apply; an
@@ -31,7 +19,7 @@ sops:
 // controller applies it.
 func TestBuildRefusesSOPSEncrypted(t *testing.T) {
 	root := writeTree(t, map[string]string{
-		"apps/db.yaml":    sopsSecret,
+		"apps/db.yaml":    testkit.SOPSEncryptedSecret,
 		"optout/db.yaml":  "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  annotations:\n    kustomize.toolkit.fluxcd.io/decrypt: disabled\nsops:\n  version: 3.9.0\n",
 		"plain.yaml":      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: team}\nspec: {targetNamespace: team}\n",
 		"decryption.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: team}\nspec:\n  decryption: {provider: sops}\n",
