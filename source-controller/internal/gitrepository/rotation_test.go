@@ -101,9 +101,7 @@ func TestReconcileVerificationKeyRotation(t *testing.T) {
 			t.Errorf("artifact changed after a failed verification: %+v", obj.Status.Artifact)
 		}
 		download(t, &good) // the last good artifact is still served
-		if !slices.Contains(eventReasons(t, obj), sourcev1.VerificationError) {
-			t.Errorf("events %v, want one with reason %s", eventReasons(t, obj), sourcev1.VerificationError)
-		}
+		waitEventReason(t, obj, sourcev1.VerificationError)
 		noKeyMaterial(t, obj, allKeys)
 
 		// Trusting the signer again verifies it again, with no push.

@@ -207,6 +207,14 @@ func eventReasons(t *testing.T, obj client.Object) []string {
 	return reasons
 }
 
+// waitEventReason waits until obj has an event with reason: events are
+// recorded asynchronously, so one may trail the status that tells of it.
+func waitEventReason(t *testing.T, obj client.Object, reason string) {
+	t.Helper()
+	NewWithT(t).Eventually(func() []string { return eventReasons(t, obj) }, testkit.Timeout, 100*time.Millisecond).
+		Should(ContainElement(reason), "no %s event", reason)
+}
+
 // requestReconcileNoWait sets reconcile.fluxcd.io/requestedAt without
 // waiting for the outcome, for tests that wait for a failure.
 func requestReconcileNoWait(t *testing.T, obj *sourcev1.GitRepository) {
