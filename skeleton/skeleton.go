@@ -66,6 +66,8 @@ type Skeleton struct {
 	Metrics controller.Metrics
 	// Owner is the controller's name: the field manager of its patches.
 	Owner string
+
+	written writtenVersions
 }
 
 // Run reconciles obj according to plan and writes the outcome into its
@@ -73,10 +75,22 @@ type Skeleton struct {
 func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.Result, err error) {
 	start := time.Now()
 	log := ctrl.LoggerFrom(ctx)
+	if s.written.stale(obj.GetUID(), obj.GetResourceVersion()) {
+		log.V(1).Info("the cache has not seen this controller's last write yet; trying again shortly")
+		return ctrl.Result{RequeueAfter: staleRetry}, nil
+	}
 	w, err := newWriter(s.Client, s.Owner, obj)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	readVersion := obj.GetResourceVersion()
+	defer func() {
+		// Only a write that changed the stored object (a new version)
+		// makes the version read stale.
+		if w.stored != "" && w.stored != readVersion {
+			s.written.wrote(obj.GetUID(), readVersion)
+		}
+	}()
 	readyBefore := conditions.Get(obj, meta.ReadyCondition).DeepCopy()
 
 	if !obj.GetDeletionTimestamp().IsZero() {

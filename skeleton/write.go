@@ -26,6 +26,9 @@ type writer struct {
 	// written is the object as last read or written, as JSON: the base
 	// each patch is computed from.
 	written []byte
+	// stored is the resourceVersion the apiserver returned for the last
+	// patch, "" before any.
+	stored string
 }
 
 func newWriter(c client.Client, owner string, obj Object) (*writer, error) {
@@ -71,18 +74,20 @@ func (w *writer) write(ctx context.Context, obj Object) error {
 		if err != nil {
 			return err
 		}
+		w.stored = response.GetResourceVersion()
 		obj.SetResourceVersion(response.GetResourceVersion())
 		if now, err = json.Marshal(obj); err != nil {
 			return fmt.Errorf("encode %s: %w", obj.GetName(), err)
 		}
 	}
 	if changed.Status != nil {
-		_, err := w.send(obj, "status", changed.Status, func(o client.Object, p client.Patch) error {
+		response, err := w.send(obj, "status", changed.Status, func(o client.Object, p client.Patch) error {
 			return w.client.Status().Patch(ctx, o, p, owner)
 		})
 		if err != nil {
 			return err
 		}
+		w.stored = response.GetResourceVersion()
 	}
 	w.written = now
 	return nil

@@ -1,0 +1,39 @@
+package skeleton
+
+import (
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// staleRetry is how soon a run that read a stale copy of its object tries
+// again: the cache normally catches up within milliseconds.
+const staleRetry = 250 * time.Millisecond
+
+// writtenVersions remembers, for each object this skeleton last wrote, the
+// resourceVersion it had been read at. A run that reads the object at that
+// same version reads a copy from before its own last write: the cache has
+// not seen the write yet. Its status patch would be computed against that
+// stale copy, and an outcome equal to the stale status (though not to the
+// stored one, which the last run changed) would write nothing and leave
+// the last run's status in place, e.g. a Progressing that is over. Such a
+// run waits for the cache instead.
+type writtenVersions struct{ m sync.Map }
+
+// wrote records that the object uid, read at version, was written.
+func (v *writtenVersions) wrote(uid types.UID, version string) { v.m.Store(uid, version) }
+
+// stale tells whether the object uid read at version predates the last
+// write; once it does not, the record is dropped.
+func (v *writtenVersions) stale(uid types.UID, version string) bool {
+	before, ok := v.m.Load(uid)
+	if !ok {
+		return false
+	}
+	if before == version {
+		return true
+	}
+	v.m.Delete(uid)
+	return false
+}
