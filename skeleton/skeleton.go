@@ -87,7 +87,10 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 	defer func() {
 		// Only a write that changed the stored object (a new version)
 		// makes the version read stale.
-		if w.stored != "" && w.stored != readVersion {
+		switch {
+		case !obj.GetDeletionTimestamp().IsZero():
+			s.written.forget(obj.GetUID()) // no run after the finalizer goes
+		case w.stored != "" && w.stored != readVersion:
 			s.written.wrote(obj.GetUID(), readVersion)
 		}
 	}()

@@ -24,6 +24,9 @@ type writtenVersions struct{ m sync.Map }
 // wrote records that the object uid, read at version, was written.
 func (v *writtenVersions) wrote(uid types.UID, version string) { v.m.Store(uid, version) }
 
+// forget drops the record of uid: its object is gone, or going.
+func (v *writtenVersions) forget(uid types.UID) { v.m.Delete(uid) }
+
 // stale tells whether the object uid read at version predates the last
 // write; once it does not, the record is dropped.
 func (v *writtenVersions) stale(uid types.UID, version string) bool {
