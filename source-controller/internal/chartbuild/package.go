@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"helm.sh/helm/v4/pkg/chart/common"
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
-	"helm.sh/helm/v4/pkg/chart/common"
 )
 
 // packagedTime is the modification time of every file in a packaged chart,
