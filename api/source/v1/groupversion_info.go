@@ -17,5 +17,10 @@ var (
 )
 
 func init() {
-	SchemeBuilder.Register(&GitRepository{}, &GitRepositoryList{})
+	SchemeBuilder.Register(
+		&GitRepository{}, &GitRepositoryList{},
+		&HelmRepository{}, &HelmRepositoryList{},
+		&HelmChart{}, &HelmChartList{},
+		&OCIRepository{}, &OCIRepositoryList{},
+	)
 }

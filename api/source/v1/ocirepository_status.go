@@ -1,0 +1,29 @@
+package v1
+
+// Accessors the shared reconcile skeleton uses, so that it can finish the
+// status of any Tide kind without knowing its Go type.
+
+// IsSuspended reports whether spec.suspend is set.
+func (in *OCIRepository) IsSuspended() bool {
+	return in.Spec.Suspend
+}
+
+// GetObservedGeneration returns status.observedGeneration.
+func (in *OCIRepository) GetObservedGeneration() int64 {
+	return in.Status.ObservedGeneration
+}
+
+// SetObservedGeneration sets status.observedGeneration.
+func (in *OCIRepository) SetObservedGeneration(generation int64) {
+	in.Status.ObservedGeneration = generation
+}
+
+// GetLastHandledReconcileRequest returns status.lastHandledReconcileAt.
+func (in *OCIRepository) GetLastHandledReconcileRequest() string {
+	return in.Status.GetLastHandledReconcileRequest()
+}
+
+// SetLastHandledReconcileRequest sets status.lastHandledReconcileAt.
+func (in *OCIRepository) SetLastHandledReconcileRequest(token string) {
+	in.Status.SetLastHandledReconcileRequest(token)
+}
