@@ -62,6 +62,11 @@ func crdFacts(t *testing.T, file string) map[string]string {
 			}
 		}
 		flatten(schema, "", false, facts)
+		// flatten records no entry for the root itself; its CEL rules
+		// (OCIRepository's "spec.url is required") are API all the same.
+		if rules, ok := schema["x-kubernetes-validations"]; ok {
+			facts["crd:version:"+name+":x-kubernetes-validations"] = render(rules)
+		}
 	}
 	return facts
 }

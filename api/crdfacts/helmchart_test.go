@@ -1,0 +1,70 @@
+package crdfacts_test
+
+import "testing"
+
+// fluxHelmChart lists Flux's HelmChart CRD as facts: the schema
+// controller-gen makes of the types of source-controller/api v1.10.1 (with
+// fluxcd/pkg/apis/meta), descriptions left out.
+var fluxHelmChart = map[string]string{
+	"apiVersion": "type=string",
+	"crd:annotation:kustomize.toolkit.fluxcd.io/substitute": "disabled",
+	"crd:group": "source.toolkit.fluxcd.io",
+	"crd:names": "{\"categories\":[\"all\",\"fluxcd\",\"fluxcd-sources\"],\"kind\":\"HelmChart\",\"listKind\":\"HelmChartList\",\"plural\":\"helmcharts\",\"shortNames\":[\"hc\"],\"singular\":\"helmchart\"}",
+	"crd:scope": "Namespaced",
+	"crd:version:v1:additionalPrinterColumns": "[{\"jsonPath\":\".spec.chart\",\"name\":\"Chart\",\"type\":\"string\"},{\"jsonPath\":\".spec.version\",\"name\":\"Version\",\"type\":\"string\"},{\"jsonPath\":\".spec.sourceRef.kind\",\"name\":\"Source Kind\",\"type\":\"string\"},{\"jsonPath\":\".spec.sourceRef.name\",\"name\":\"Source Name\",\"type\":\"string\"},{\"jsonPath\":\".metadata.creationTimestamp\",\"name\":\"Age\",\"type\":\"date\"},{\"jsonPath\":\".status.conditions[?(@.type==\\\"Ready\\\")].status\",\"name\":\"Ready\",\"type\":\"string\"},{\"jsonPath\":\".status.conditions[?(@.type==\\\"Ready\\\")].message\",\"name\":\"Status\",\"type\":\"string\"}]",
+	"crd:version:v1:served":                   "true",
+	"crd:version:v1:storage":                  "true",
+	"crd:version:v1:subresources":             "{\"status\":{}}",
+	"kind":                                    "type=string",
+	"metadata":                                "type=object",
+	"spec":                                    "type=object x-kubernetes-validations=[{\"message\":\"spec.verify is only supported when spec.sourceRef.kind is 'HelmRepository'\",\"rule\":\"!has(self.verify) || self.sourceRef.kind == 'HelmRepository'\"}]",
+	"spec.chart":                              "required type=string",
+	"spec.ignoreMissingValuesFiles":           "type=boolean",
+	"spec.interval":                           "required pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$ type=string",
+	"spec.reconcileStrategy":                  "default=ChartVersion enum=[\"ChartVersion\",\"Revision\"] type=string",
+	"spec.sourceRef":                          "required type=object",
+	"spec.sourceRef.apiVersion":               "type=string",
+	"spec.sourceRef.kind":                     "required enum=[\"HelmRepository\",\"GitRepository\",\"Bucket\"] type=string",
+	"spec.sourceRef.name":                     "required type=string",
+	"spec.suspend":                            "type=boolean",
+	"spec.valuesFiles":                        "type=array",
+	"spec.valuesFiles[]":                      "type=string",
+	"spec.verify":                             "type=object",
+	"spec.verify.matchOIDCIdentity":           "type=array",
+	"spec.verify.matchOIDCIdentity[]":         "type=object",
+	"spec.verify.matchOIDCIdentity[].issuer":  "required type=string",
+	"spec.verify.matchOIDCIdentity[].subject": "required type=string",
+	"spec.verify.provider":                    "required default=cosign enum=[\"cosign\",\"notation\"] type=string",
+	"spec.verify.secretRef":                   "type=object",
+	"spec.verify.secretRef.name":              "required type=string",
+	"spec.version":                            "default=* type=string",
+	"status":                                  "default={\"observedGeneration\":-1} type=object",
+	"status.artifact":                         "type=object",
+	"status.artifact.digest":                  "required pattern=^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$ type=string",
+	"status.artifact.lastUpdateTime":          "required format=date-time type=string",
+	"status.artifact.metadata":                "type=object",
+	"status.artifact.metadata{}":              "type=string",
+	"status.artifact.path":                    "required type=string",
+	"status.artifact.revision":                "required type=string",
+	"status.artifact.size":                    "format=int64 type=integer",
+	"status.artifact.url":                     "required type=string",
+	"status.conditions":                       "type=array",
+	"status.conditions[]":                     "type=object",
+	"status.conditions[].lastTransitionTime":  "required format=date-time type=string",
+	"status.conditions[].message":             "required maxLength=32768 type=string",
+	"status.conditions[].observedGeneration":  "format=int64 minimum=0 type=integer",
+	"status.conditions[].reason":              "required maxLength=1024 minLength=1 pattern=^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$ type=string",
+	"status.conditions[].status":              "required enum=[\"True\",\"False\",\"Unknown\"] type=string",
+	"status.conditions[].type":                "required maxLength=316 pattern=^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$ type=string",
+	"status.lastHandledReconcileAt":           "type=string",
+	"status.observedChartName":                "type=string",
+	"status.observedGeneration":               "format=int64 type=integer",
+	"status.observedSourceArtifactRevision":   "type=string",
+	"status.observedValuesFiles":              "type=array",
+	"status.observedValuesFiles[]":            "type=string",
+	"status.url":                              "type=string",
+}
+
+func TestHelmChartCRDMatchesFlux(t *testing.T) {
+	compareFacts(t, fluxHelmChart, crdFacts(t, "source.toolkit.fluxcd.io_helmcharts.yaml"))
+}
