@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
 
-MODULES := api skeleton testkit source-controller kustomize-controller manifests cli images e2e
+MODULES := api skeleton testkit ociartifact source-controller kustomize-controller manifests cli images e2e
 # Modules whose reconcilers carry RBAC markers; each gets manifests/<name>/rbac/role.yaml.
 CONTROLLERS := source-controller kustomize-controller
 BIN := $(CURDIR)/bin

@@ -1,0 +1,146 @@
+package ociartifact
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Artifact is a manifest read from a registry.
+type Artifact struct {
+	// Ref is the URL asked for; Repository is its repository (host/repo).
+	Ref, Repository string
+	// Digest is the manifest's digest, "sha256:…".
+	Digest   string
+	Manifest *v1.Manifest
+	// Metadata holds the manifest's annotations, Digest and URL (Ref with
+	// oci://).
+	Metadata Metadata
+
+	repo name.Repository
+}
+
+// Resolve returns the manifest digest ("sha256:…") that url points to, with
+// one HEAD request and no download: the way to learn that nothing changed.
+// A registry that refuses HEAD is asked with GET instead.
+func (c *Client) Resolve(ctx context.Context, url string) (string, error) {
+	ref, err := c.reference(url)
+	if err != nil {
+		return "", err
+	}
+	desc, err := c.puller.Head(ctx, ref)
+	if err != nil {
+		classified := classify(err, "resolving", ref.String())
+		if errors.Is(classified, ErrUnauthorized) || errors.Is(classified, ErrNotFound) {
+			return "", classified
+		}
+		a, getErr := c.Get(ctx, url)
+		if getErr != nil {
+			return "", getErr
+		}
+		return a.Digest, nil
+	}
+	return desc.Digest.String(), nil
+}
+
+// Get reads the manifest url points to, with one GET request. It refuses
+// with ErrUnsupportedManifest a manifest that is not an image manifest (an
+// index, say).
+func (c *Client) Get(ctx context.Context, url string) (*Artifact, error) {
+	ref, err := c.reference(url)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := c.puller.Get(ctx, ref)
+	if err != nil {
+		return nil, classify(err, "fetching", ref.String())
+	}
+	if desc.MediaType.IsIndex() {
+		return nil, newError(ErrUnsupportedManifest,
+			"%s is an image index (%s), not an artifact: point to an artifact pushed by tide or flux push artifact", ref, desc.MediaType)
+	}
+	manifest, err := v1.ParseManifest(bytes.NewReader(desc.Manifest))
+	if err != nil {
+		return nil, wrapError(ErrUnsupportedManifest, err, "%s has a manifest that cannot be read (%v)", ref, err)
+	}
+	meta := MetadataFromAnnotations(manifest.Annotations)
+	meta.Digest = desc.Digest.String()
+	meta.URL = URLPrefix + ref.String()
+	return &Artifact{
+		Ref:        ref.String(),
+		Repository: ref.Context().String(),
+		Digest:     desc.Digest.String(),
+		Manifest:   manifest,
+		Metadata:   meta,
+		repo:       ref.Context(),
+	}, nil
+}
+
+// Layer returns the first layer of the given media type, or the first layer
+// when mediaType is empty (what Flux's OCIRepository takes without a
+// layerSelector). It fails with ErrLayerNotFound.
+func (a *Artifact) Layer(mediaType string) (v1.Descriptor, error) {
+	for _, l := range a.Manifest.Layers {
+		if mediaType == "" || string(l.MediaType) == mediaType {
+			return l, nil
+		}
+	}
+	if mediaType == "" {
+		return v1.Descriptor{}, newError(ErrLayerNotFound, "%s has no layer: push an artifact with content", a.Ref)
+	}
+	return v1.Descriptor{}, newError(ErrLayerNotFound,
+		"%s has no layer of media type %q: change the layer selector's mediaType, or push an artifact with such a layer", a.Ref, mediaType)
+}
+
+// OpenLayer downloads a layer of a (one GET request) and returns its bytes
+// as stored (compressed). A layer over maxSize bytes (> 0) is refused with
+// ErrTooLarge, before the download when the manifest says so, or as soon as
+// more is read. The digest is checked when the stream is read to its end:
+// the final Read fails if the bytes do not match.
+func (c *Client) OpenLayer(ctx context.Context, a *Artifact, layer v1.Descriptor, maxSize int64) (io.ReadCloser, error) {
+	if maxSize > 0 && layer.Size > maxSize {
+		return nil, layerTooLarge(a, layer, maxSize)
+	}
+	l, err := c.puller.Layer(ctx, a.repo.Digest(layer.Digest.String()))
+	if err != nil {
+		return nil, classify(err, "fetching a layer of", a.Ref)
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, classify(err, "fetching a layer of", a.Ref)
+	}
+	if maxSize <= 0 {
+		return rc, nil
+	}
+	return &cappedReader{rc: rc, left: maxSize, err: layerTooLarge(a, layer, maxSize)}, nil
+}
+
+func layerTooLarge(a *Artifact, layer v1.Descriptor, maxSize int64) error {
+	return newError(ErrTooLarge,
+		"the layer %s of %s is larger than %d bytes: push a smaller artifact or raise the size limit", layer.Digest, a.Ref, maxSize)
+}
+
+// cappedReader fails once more than left bytes have been read.
+type cappedReader struct {
+	rc   io.ReadCloser
+	left int64
+	err  error
+}
+
+func (r *cappedReader) Read(p []byte) (int, error) {
+	if int64(len(p)) > r.left+1 {
+		p = p[:r.left+1]
+	}
+	n, err := r.rc.Read(p)
+	r.left -= int64(n)
+	if r.left < 0 {
+		return n, r.err
+	}
+	return n, err
+}
+
+func (r *cappedReader) Close() error { return r.rc.Close() }

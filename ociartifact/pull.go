@@ -1,0 +1,48 @@
+package ociartifact
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// Pull fetches the artifact url points to and extracts its content layer
+// (the first layer of ContentMediaType, else the first layer, as `flux pull
+// artifact` takes) into dest with Extract's checks. maxSize bounds both the
+// download and what it unpacks to (0: DefaultMaxSize; NoSizeLimit: none).
+// It returns the artifact's metadata, with Digest and URL set.
+func (c *Client) Pull(ctx context.Context, url, dest string, maxSize int64) (*Metadata, error) {
+	a, err := c.Get(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	layer, err := a.Layer(ContentMediaType)
+	if errors.Is(err, ErrLayerNotFound) {
+		layer, err = a.Layer("")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if maxSize == 0 {
+		maxSize = DefaultMaxSize
+	}
+	rc, err := c.OpenLayer(ctx, a, layer, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if err := Extract(rc, dest, maxSize); err != nil {
+		return nil, err
+	}
+	// The digest is checked at the end of the stream, past the tarball's
+	// own end: read the rest.
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		if _, ok := errors.AsType[*kindError](err); ok {
+			return nil, err
+		}
+		return nil, wrapError(ErrInvalidArchive, err,
+			"the layer %s of %s does not match its digest (%v): push the artifact again", layer.Digest, a.Ref, err)
+	}
+	meta := a.Metadata
+	return &meta, nil
+}
