@@ -15,7 +15,7 @@ import (
 // KustomizationOptions are the flags of `tide create kustomization`.
 type KustomizationOptions struct {
 	Name, Namespace string
-	// Source is [GitRepository/]NAME.
+	// Source is [GitRepository/]NAME or OCIRepository/NAME.
 	Source          string
 	Path            string
 	Prune           bool
@@ -68,23 +68,15 @@ func Kustomization(o KustomizationOptions) (*kustomizev1.Kustomization, error) {
 	return ks, nil
 }
 
+// kustomizationSourceKinds are the kinds a Kustomization may build from.
+var kustomizationSourceKinds = []string{sourcev1.GitRepositoryKind, sourcev1.OCIRepositoryKind}
+
 func sourceRef(s string) (kustomizev1.CrossNamespaceSourceReference, error) {
-	ref := kustomizev1.CrossNamespaceSourceReference{Kind: sourcev1.GitRepositoryKind}
 	if s == "" {
-		return ref, fmt.Errorf("say where the manifests come from: pass --source=GitRepository/NAME (list them with 'tide get sources git')")
+		return kustomizev1.CrossNamespaceSourceReference{}, fmt.Errorf("say where the manifests come from: pass --source=GitRepository/NAME or --source=OCIRepository/NAME (list them with 'tide get sources all')")
 	}
-	kind, name, found := strings.Cut(s, "/")
-	if !found {
-		kind, name = sourcev1.GitRepositoryKind, s
-	}
-	if !strings.EqualFold(kind, sourcev1.GitRepositoryKind) {
-		return ref, fmt.Errorf("--source kind %q is not supported: use --source=GitRepository/NAME", kind)
-	}
-	if name == "" || strings.Contains(name, "/") {
-		return ref, fmt.Errorf("--source %q: use --source=GitRepository/NAME", s)
-	}
-	ref.Name = name
-	return ref, nil
+	kind, name, err := objectRef(s, sourcev1.GitRepositoryKind, kustomizationSourceKinds, "--source")
+	return kustomizev1.CrossNamespaceSourceReference{Kind: kind, Name: name}, err
 }
 
 // cleanPath makes path relative to the source root, as "./dir".

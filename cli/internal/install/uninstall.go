@@ -26,14 +26,19 @@ const Finalizer = "finalizers.fluxcd.io"
 // every object of their kinds.
 const crdDeleteTimeout = 2 * time.Minute
 
-// syncKinds are the kinds whose objects uninstall releases and deletes.
+// syncKinds are the kinds whose objects uninstall releases and deletes:
+// Kustomizations first, then the sources (a HelmChart before the
+// HelmRepository it pulls from).
 var syncKinds = []schema.GroupVersionKind{
 	kustomizev1.GroupVersion.WithKind(kustomizev1.KustomizationKind),
+	sourcev1.GroupVersion.WithKind(sourcev1.HelmChartKind),
 	sourcev1.GroupVersion.WithKind(sourcev1.GitRepositoryKind),
+	sourcev1.GroupVersion.WithKind(sourcev1.HelmRepositoryKind),
+	sourcev1.GroupVersion.WithKind(sourcev1.OCIRepositoryKind),
 }
 
 // Uninstall removes Tide from the cluster and leaves what it applied in
-// place. In order: every Kustomization and GitRepository (all namespaces)
+// place. In order: every Kustomization and source (all namespaces)
 // is suspended and loses its finalizer, so that no controller garbage
 // collects on deletion; the controllers are deleted; then those objects,
 // the rest of the install manifests, the CRDs (waiting until they are gone),
@@ -96,7 +101,7 @@ func deleteRank(o *unstructured.Unstructured) int {
 	return 1
 }
 
-// releaseSyncObjects suspends every Kustomization and GitRepository and
+// releaseSyncObjects suspends every Kustomization and source and
 // removes the finalizer, in one patch each: a suspended object is neither
 // finalized nor given its finalizer back by a controller still running.
 func releaseSyncObjects(ctx context.Context, c client.Client, out *output.Printer) error {

@@ -22,6 +22,9 @@ func (s *Session) Reconcile(ctx context.Context, log *output.Printer, k *Kind, n
 	if Suspended(obj) {
 		return fmt.Errorf("%s '%s' is suspended: resume it with 'tide resume %s %s -n %s'", k.Noun, name, k.Noun, name, s.Namespace)
 	}
+	if k.IsStatic(obj) {
+		return fmt.Errorf("%s '%s' is of type oci, which no controller reconciles (as in Flux): reconcile the HelmChart that uses it with 'tide reconcile source chart NAME'", k.Noun, name)
+	}
 	log.Info("annotating %s %s in %s namespace", k.Kind, name, s.Namespace)
 	token, err := s.RequestReconcile(ctx, obj, false)
 	if err != nil {
@@ -47,6 +50,10 @@ func (s *Session) Resume(ctx context.Context, log *output.Printer, k *Kind, obj 
 // or, when token is empty, to observe obj's generation; then it prints the
 // revision or returns the Ready message as the error.
 func (s *Session) WaitAndReport(ctx context.Context, log *output.Printer, k *Kind, obj Object, token string, timeout time.Duration) error {
+	if k.IsStatic(obj) {
+		log.Success("%s is static (type oci): nothing to wait for", k.Kind)
+		return nil
+	}
 	stop := log.Spinner(fmt.Sprintf("waiting for %s reconciliation", k.Kind))
 	var err error
 	if token != "" {

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -30,6 +31,8 @@ type Kind struct {
 	Words []string
 	// Noun is how messages name it, e.g. "source git" or "kustomization".
 	Noun string
+	// Plural names the objects in help texts, e.g. "GitRepositories".
+	Plural string
 	// GetCommand lists objects of this kind, e.g. "tide get sources git".
 	GetCommand string
 	// Aliases are other names KindFor accepts (e.g. "ks", "gitrepo").
@@ -38,6 +41,9 @@ type Kind struct {
 	CommandAliases []string
 	// Done is the verb for a finished reconcile: "fetched" or "applied".
 	Done string
+	// Static, when set, tells objects of the kind that no controller
+	// reconciles (see IsStatic).
+	Static func(Object) bool
 
 	newObject func() Object
 	newList   func() client.ObjectList
@@ -49,11 +55,59 @@ var GitRepository = &Kind{
 	APIVersion: sourcev1.GroupVersion.String(),
 	Words:      []string{"source", "git"},
 	Noun:       "source git",
+	Plural:     "GitRepositories",
 	GetCommand: "tide get sources git",
 	Aliases:    []string{"gitrepository", "gitrepo"},
 	Done:       "fetched",
 	newObject:  func() Object { return &sourcev1.GitRepository{} },
 	newList:    func() client.ObjectList { return &sourcev1.GitRepositoryList{} },
+}
+
+// HelmRepository is source.toolkit.fluxcd.io/v1 HelmRepository. One of
+// type oci is static, as in Flux: no controller reconciles it.
+var HelmRepository = &Kind{
+	Kind:       sourcev1.HelmRepositoryKind,
+	APIVersion: sourcev1.GroupVersion.String(),
+	Words:      []string{"source", "helm"},
+	Noun:       "source helm",
+	Plural:     "HelmRepositories",
+	GetCommand: "tide get sources helm",
+	Aliases:    []string{"helmrepository", "helmrepo"},
+	Done:       "fetched",
+	Static: func(o Object) bool {
+		r, ok := o.(*sourcev1.HelmRepository)
+		return ok && r.Spec.Type == sourcev1.HelmRepositoryTypeOCI
+	},
+	newObject: func() Object { return &sourcev1.HelmRepository{} },
+	newList:   func() client.ObjectList { return &sourcev1.HelmRepositoryList{} },
+}
+
+// HelmChart is source.toolkit.fluxcd.io/v1 HelmChart.
+var HelmChart = &Kind{
+	Kind:       sourcev1.HelmChartKind,
+	APIVersion: sourcev1.GroupVersion.String(),
+	Words:      []string{"source", "chart"},
+	Noun:       "source chart",
+	Plural:     "HelmCharts",
+	GetCommand: "tide get sources chart",
+	Aliases:    []string{"helmchart"},
+	Done:       "fetched",
+	newObject:  func() Object { return &sourcev1.HelmChart{} },
+	newList:    func() client.ObjectList { return &sourcev1.HelmChartList{} },
+}
+
+// OCIRepository is source.toolkit.fluxcd.io/v1 OCIRepository.
+var OCIRepository = &Kind{
+	Kind:       sourcev1.OCIRepositoryKind,
+	APIVersion: sourcev1.GroupVersion.String(),
+	Words:      []string{"source", "oci"},
+	Noun:       "source oci",
+	Plural:     "OCIRepositories",
+	GetCommand: "tide get sources oci",
+	Aliases:    []string{"ocirepository", "ocirepo"},
+	Done:       "fetched",
+	newObject:  func() Object { return &sourcev1.OCIRepository{} },
+	newList:    func() client.ObjectList { return &sourcev1.OCIRepositoryList{} },
 }
 
 // Kustomization is kustomize.toolkit.fluxcd.io/v1 Kustomization.
@@ -62,6 +116,7 @@ var Kustomization = &Kind{
 	APIVersion:     kustomizev1.GroupVersion.String(),
 	Words:          []string{"kustomization"},
 	Noun:           "kustomization",
+	Plural:         "kustomizations",
 	GetCommand:     "tide get kustomizations",
 	Aliases:        []string{"ks", "kustomizations"},
 	CommandAliases: []string{"ks"},
@@ -71,11 +126,30 @@ var Kustomization = &Kind{
 }
 
 // Kinds are every kind the day-2 commands handle, sources first.
-var Kinds = []*Kind{GitRepository, Kustomization}
+var Kinds = []*Kind{GitRepository, HelmRepository, HelmChart, OCIRepository, Kustomization}
+
+// SourceKinds are the kinds of Kinds under `source` (`tide get sources all`).
+func SourceKinds() []*Kind {
+	var out []*Kind
+	for _, k := range Kinds {
+		if k.IsSource() {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// IsSource tells a source kind, named `source <word>` by the CLI.
+func (k *Kind) IsSource() bool { return len(k.Words) == 2 && k.Words[0] == "source" }
+
+// IsStatic reports an object no controller reconciles (a HelmRepository
+// of type oci): commands neither request nor wait for its reconcile.
+func (k *Kind) IsStatic(obj Object) bool { return k.Static != nil && k.Static(obj) }
 
 // KindFor finds a kind by API kind or CLI alias, case-insensitively
 // ("GitRepository", "gitrepo", "Kustomization", "ks").
 func KindFor(name string) (*Kind, error) {
+	names := make([]string, 0, len(Kinds))
 	for _, k := range Kinds {
 		if strings.EqualFold(k.Kind, name) {
 			return k, nil
@@ -85,8 +159,9 @@ func KindFor(name string) (*Kind, error) {
 				return k, nil
 			}
 		}
+		names = append(names, k.Kind)
 	}
-	return nil, fmt.Errorf("unknown kind %q: use GitRepository or Kustomization", name)
+	return nil, fmt.Errorf("unknown kind %q: use one of %s", name, strings.Join(names, ", "))
 }
 
 // New returns an empty object of this kind, with apiVersion and kind set.
@@ -101,7 +176,7 @@ func (k *Kind) NewList() client.ObjectList { return k.newList() }
 
 // Items returns the objects of a list made by NewList.
 func (k *Kind) Items(list client.ObjectList) []Object {
-	raw, err := meta.ExtractList(list)
+	raw, err := apimeta.ExtractList(list)
 	if err != nil {
 		panic(err) // our own list types always have Items
 	}
@@ -119,18 +194,23 @@ func (k *Kind) GVK() schema.GroupVersionKind {
 	return schema.FromAPIVersionAndKind(k.APIVersion, k.Kind)
 }
 
-// Revision is what the object last produced: a GitRepository's artifact
+// Revision is what the object last produced: a source's artifact
 // revision, a Kustomization's last applied revision.
 func Revision(obj runtime.Object) string {
 	switch o := obj.(type) {
-	case *sourcev1.GitRepository:
-		if o.Status.Artifact != nil {
-			return o.Status.Artifact.Revision
-		}
 	case *kustomizev1.Kustomization:
 		return o.Status.LastAppliedRevision
+	case artifactHolder:
+		if a := o.GetArtifact(); a != nil {
+			return a.Revision
+		}
 	}
 	return ""
+}
+
+// artifactHolder is every source kind: it serves an artifact.
+type artifactHolder interface {
+	GetArtifact() *meta.Artifact
 }
 
 // reconciled is what every Tide kind tells of its reconciliation (the

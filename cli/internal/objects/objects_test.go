@@ -28,6 +28,14 @@ func TestRowFor(t *testing.T) {
 				Conditions: []metav1.Condition{{Type: meta.ReadyCondition, Status: metav1.ConditionTrue, Message: "stored"}},
 			}},
 			Row{Kind: "GitRepository", Namespace: "n", Name: "r", Revision: "main@sha1:1", Suspended: true, Ready: "True", Message: "stored"}},
+		{"oci artifact", &sourcev1.OCIRepository{
+			ObjectMeta: metav1.ObjectMeta{Name: "o", Namespace: "n"},
+			Status:     sourcev1.OCIRepositoryStatus{Artifact: &meta.Artifact{Revision: "latest@sha256:2"}}},
+			Row{Kind: "OCIRepository", Namespace: "n", Name: "o", Revision: "latest@sha256:2", Ready: "Unknown", Message: "waiting to be reconciled"}},
+		{"static helm repository", &sourcev1.HelmRepository{
+			ObjectMeta: metav1.ObjectMeta{Name: "h", Namespace: "n"},
+			Spec:       sourcev1.HelmRepositorySpec{Type: sourcev1.HelmRepositoryTypeOCI}},
+			Row{Kind: "HelmRepository", Namespace: "n", Name: "h", Ready: "Unknown", Message: StaticMessage}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,14 +51,20 @@ func TestRowFor(t *testing.T) {
 }
 
 func kindOf(o Object) *Kind {
-	if _, ok := o.(*sourcev1.GitRepository); ok {
+	switch o.(type) {
+	case *sourcev1.GitRepository:
 		return GitRepository
+	case *sourcev1.HelmRepository:
+		return HelmRepository
+	case *sourcev1.OCIRepository:
+		return OCIRepository
 	}
 	return Kustomization
 }
 
 func TestKindFor(t *testing.T) {
-	for in, want := range map[string]*Kind{"ks": Kustomization, "Kustomization": Kustomization, "gitrepository": GitRepository, "GitRepo": GitRepository} {
+	for in, want := range map[string]*Kind{"ks": Kustomization, "Kustomization": Kustomization, "gitrepository": GitRepository, "GitRepo": GitRepository,
+		"HelmRepository": HelmRepository, "helmrepo": HelmRepository, "helmchart": HelmChart, "OCIRepository": OCIRepository, "ocirepo": OCIRepository} {
 		if got, err := KindFor(in); err != nil || got != want {
 			t.Errorf("KindFor(%q) = %v, %v", in, got, err)
 		}

@@ -31,6 +31,9 @@ func RowFor(obj Object) Row {
 		Ready:     "Unknown",
 		Message:   "waiting to be reconciled",
 	}
+	if k, err := KindFor(r.Kind); err == nil && k.IsStatic(obj) {
+		r.Message = StaticMessage
+	}
 	if obj.GetDeletionTimestamp() != nil {
 		r.Message = "being deleted"
 	}
@@ -39,6 +42,9 @@ func RowFor(obj Object) Row {
 	}
 	return r
 }
+
+// StaticMessage describes an object no controller reconciles.
+const StaticMessage = "static (type oci): no index to fetch, HelmCharts pull from the registry directly"
 
 // Headers are the `tide get` columns; with NAMESPACE first for -A.
 func Headers(allNamespaces bool) []string {

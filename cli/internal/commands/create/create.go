@@ -1,4 +1,5 @@
-// Package create is `tide create`: GitRepositories, Kustomizations, and
+// Package create is `tide create`: sources (GitRepositories,
+// HelmRepositories, HelmCharts, OCIRepositories), Kustomizations, and
 // Secrets with Git credentials or a GitHub App's, applied to the cluster or
 // printed with --export.
 package create
@@ -38,7 +39,7 @@ func New(kopts *kube.Options) *cobra.Command {
 	pf.BoolVar(&c.export, "export", false, "Print the object as YAML instead of applying it.")
 	pf.DurationVar(&c.timeout, "timeout", objects.DefaultTimeout, "How long to wait for the object to be reconciled.")
 	source := &cobra.Command{Use: "source", Aliases: []string{"sources"}, Short: "Create or update sources"}
-	source.AddCommand(newSourceGit(c))
+	source.AddCommand(newSourceGit(c), newSourceHelm(c), newSourceChart(c), newSourceOCI(c))
 	secret := &cobra.Command{Use: "secret", Short: "Create or update secrets for sources"}
 	secret.AddCommand(newSecretGit(c), newSecretGitHubApp(c))
 	cmd.AddCommand(source, newKustomization(c), secret)

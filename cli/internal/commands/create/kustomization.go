@@ -16,7 +16,8 @@ func newKustomization(c *common) *cobra.Command {
 		Aliases: []string{"ks"},
 		Short:   "Create or update a Kustomization",
 		Example: `  tide create kustomization apps --source=GitRepository/flux-system --path=./apps --prune --interval=10m
-  tide create kustomization web --source=apps-repo --path=./web --target-namespace=web --depends-on=infra`,
+  tide create kustomization web --source=apps-repo --path=./web --target-namespace=web --depends-on=infra
+  tide create kustomization podinfo --source=OCIRepository/podinfo --path=./ --prune`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name, o.Namespace = args[0], c.namespace()
@@ -31,7 +32,7 @@ func newKustomization(c *common) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Source, "source", "", "Source of the manifests: [GitRepository/]NAME, in the same namespace.")
+	f.StringVar(&o.Source, "source", "", "Source of the manifests: [GitRepository/]NAME or OCIRepository/NAME, in the same namespace.")
 	f.StringVar(&o.Path, "path", "./", "Path to the manifests in the source.")
 	f.BoolVar(&o.Prune, "prune", false, "Delete objects that were applied before and are no longer in the source.")
 	f.DurationVar(&o.Interval, "interval", time.Minute, "How often to apply the source again (and correct drift).")

@@ -129,7 +129,7 @@ func TestCreateKustomization(t *testing.T) {
 	g.Expect(ks.Spec).To(Equal(want))
 
 	r = run(t, create.New, ns, "", "ks", "x", "--source", "Bucket/b")
-	g.Expect(r.err).To(MatchError(`--source kind "Bucket" is not supported: use --source=GitRepository/NAME`))
+	g.Expect(r.err).To(MatchError(`--source kind "Bucket" is not supported: use --source=GitRepository/NAME or --source=OCIRepository/NAME`))
 	r = run(t, create.New, ns, "", "ks", "x", "--source", "repo", "--path", "../up")
 	g.Expect(r.err).To(MatchError(`--path "../up" leaves the repository: use a path inside it, e.g. --path=./deploy`))
 }

@@ -10,13 +10,16 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/spf13/cobra"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/cli/internal/kube"
+	"github.com/tidegitops/tide/cli/internal/objects"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -126,27 +129,48 @@ func setStatus(t *testing.T, obj client.Object, token, revision string, ready me
 }
 
 func writeStatus(ctx context.Context, obj client.Object, token, revision string, ready metav1.ConditionStatus, msg string) error {
-	cond := metav1.Condition{Type: meta.ReadyCondition, Status: ready, Reason: "Succeeded", Message: msg, ObservedGeneration: obj.GetGeneration()}
+	cond := metav1.Condition{Type: meta.ReadyCondition, Status: ready, Reason: "Succeeded", Message: msg, ObservedGeneration: obj.GetGeneration(),
+		LastTransitionTime: metav1.Now()}
 	if ready == metav1.ConditionFalse {
 		cond.Reason = "Failed"
 	}
-	switch o := obj.(type) {
-	case *sourcev1.GitRepository:
-		o.Status.LastHandledReconcileAt = token
-		o.Status.ObservedGeneration = o.Generation
-		if revision != "" {
-			o.Status.Artifact = &meta.Artifact{Path: "x.tar.gz", URL: "http://source/x.tar.gz", Revision: revision, Digest: "sha256:00", LastUpdateTime: metav1.Now()}
-		}
-		apimeta.SetStatusCondition(&o.Status.Conditions, cond)
-	case *kustomizev1.Kustomization:
-		o.Status.LastHandledReconcileAt = token
-		o.Status.ObservedGeneration = o.Generation
-		if revision != "" {
-			o.Status.LastAppliedRevision = revision
-		}
-		apimeta.SetStatusCondition(&o.Status.Conditions, cond)
+	// Every Tide kind has these status fields under the same names; a
+	// source holds its revision in its artifact, a Kustomization as
+	// lastAppliedRevision.
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return err
 	}
-	return cp.Client.Status().Update(ctx, obj)
+	status, _ := u["status"].(map[string]any)
+	if status == nil {
+		status = map[string]any{}
+	}
+	status["lastHandledReconcileAt"] = token
+	status["observedGeneration"] = obj.GetGeneration()
+	if revision != "" {
+		if _, ok := obj.(*kustomizev1.Kustomization); ok {
+			status["lastAppliedRevision"] = revision
+		} else {
+			status["artifact"] = map[string]any{"path": "x.tar.gz", "url": "http://source/x.tar.gz", "revision": revision,
+				"digest": "sha256:00", "lastUpdateTime": metav1.Now().UTC().Format(time.RFC3339)}
+		}
+	}
+	c, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&cond)
+	if err != nil {
+		return err
+	}
+	status["conditions"] = []any{c}
+	u["status"] = status
+	gvk, err := apiutil.GVKForObject(obj, cp.Client.Scheme())
+	if err != nil {
+		return err
+	}
+	un := &unstructured.Unstructured{Object: u}
+	un.SetGroupVersionKind(gvk)
+	if err := cp.Client.Status().Update(ctx, un); err != nil {
+		return err
+	}
+	return runtime.DefaultUnstructuredConverter.FromUnstructured(un.Object, obj)
 }
 
 // fakeController acts as Tide's controller for one object until the test
@@ -176,11 +200,5 @@ func fakeController(t *testing.T, obj client.Object, revision string, ready meta
 }
 
 func handledState(obj client.Object) (string, int64) {
-	switch o := obj.(type) {
-	case *sourcev1.GitRepository:
-		return o.Status.LastHandledReconcileAt, o.Status.ObservedGeneration
-	case *kustomizev1.Kustomization:
-		return o.Status.LastHandledReconcileAt, o.Status.ObservedGeneration
-	}
-	return "", 0
+	return objects.LastHandledReconcileAt(obj), objects.ObservedGeneration(obj)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,6 +36,9 @@ func New(kopts *kube.Options) *cobra.Command {
   # Kustomizations in every namespace, as JSON
   tide get kustomizations -A -o json
 
+  # Every source: Git, Helm repositories and charts, OCI
+  tide get sources all
+
   # Everything, updating as it changes
   tide get all --watch`,
 	}
@@ -44,12 +48,8 @@ func New(kopts *kube.Options) *cobra.Command {
 	pf.BoolVarP(&o.watch, "watch", "w", false, "Keep printing objects as they change, until interrupted.")
 
 	objects.AddKindCommands(cmd, "sources", func(k *objects.Kind) *cobra.Command {
-		plural := "kustomizations"
-		if k == objects.GitRepository {
-			plural = "GitRepositories"
-		}
 		c := &cobra.Command{
-			Short: "Show the status of " + plural,
+			Short: "Show the status of " + k.Plural,
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				return o.run(cmd, []*objects.Kind{k}, false)
@@ -60,6 +60,18 @@ func New(kopts *kube.Options) *cobra.Command {
 		}
 		return c
 	})
+	for _, sub := range cmd.Commands() {
+		if sub.Name() == "sources" {
+			sub.AddCommand(&cobra.Command{
+				Use:   "all",
+				Short: "Show the status of every source",
+				Args:  cobra.NoArgs,
+				RunE: func(cmd *cobra.Command, _ []string) error {
+					return o.run(cmd, objects.SourceKinds(), true)
+				},
+			})
+		}
+	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "all",
 		Short: "Show the status of every source and Kustomization",
@@ -179,13 +191,15 @@ func prefix(k *objects.Kind, prefixed bool) string {
 }
 
 func names(kinds []*objects.Kind) string {
-	if len(kinds) > 1 {
+	switch {
+	case len(kinds) == 1 && kinds[0].IsSource():
+		return kinds[0].Kind + " sources"
+	case len(kinds) == 1:
+		return kinds[0].Plural
+	case slices.ContainsFunc(kinds, func(k *objects.Kind) bool { return !k.IsSource() }):
 		return "sources or kustomizations"
 	}
-	if kinds[0] == objects.GitRepository {
-		return "GitRepository sources"
-	}
-	return "kustomizations"
+	return "sources"
 }
 
 // stream prints a row each time an object changes, until ctx ends.

@@ -26,7 +26,7 @@ func New(k *kube.Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "uninstall",
 		Short: "Remove Tide's controllers, CRDs and namespace; keep what they applied",
-		Long: "Uninstall first releases every Kustomization and GitRepository (it suspends them and\n" +
+		Long: "Uninstall first releases every Kustomization and source (it suspends them and\n" +
 			"removes their finalizer, so nothing is garbage collected), then deletes the controllers,\n" +
 			"those objects, the CRDs and the namespace. Workloads applied from Git stay as they are,\n" +
 			"so a later bootstrap takes them over again.",
@@ -42,7 +42,7 @@ func New(k *kube.Options) *cobra.Command {
 func (o *options) run(cmd *cobra.Command, k *kube.Options) error {
 	out := output.New(cmd.OutOrStdout())
 	if !o.silent {
-		fmt.Fprintf(out.Out, "Delete Tide, its CRDs and every Kustomization and GitRepository from the cluster (namespace %s)? [y/N] ", k.Namespace)
+		fmt.Fprintf(out.Out, "Delete Tide, its CRDs and every Kustomization and source from the cluster (namespace %s)? [y/N] ", k.Namespace)
 		answer, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
 			return errors.New("uninstall cancelled")
