@@ -48,4 +48,9 @@ const (
 	GitOperationSucceedReason          string = "GitOperationSucceeded"
 	GitOperationFailedReason           string = "GitOperationFailed"
 	NewRevisionReason                  string = "NewRevision"
+	ArtifactVerificationFailedReason   string = "ArtifactVerificationFailed"
+	NewArtifactReason                  string = "NewArtifact"
+	NoSourceArtifactReason             string = "NoSourceArtifact"
+	GarbageCollectionSucceededReason   string = "GarbageCollectionSucceeded"
+	GarbageCollectionFailedReason      string = "GarbageCollectionFailed"
 )

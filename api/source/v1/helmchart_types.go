@@ -29,6 +29,18 @@ const (
 	// ChartPackageSucceededReason: a chart was packaged from a source
 	// artifact (GitRepository or Bucket).
 	ChartPackageSucceededReason string = "ChartPackageSucceeded"
+	// SourceUnavailableReason: the object spec.sourceRef names could not
+	// be read (FetchFailed).
+	SourceUnavailableReason string = "SourceUnavailable"
+	// UnsupportedSourceKindReason: spec.sourceRef.kind is not a kind
+	// charts can come from (Stalled).
+	UnsupportedSourceKindReason string = "UnsupportedSourceKind"
+	// NewChartReason: a chart name or version other than the artifact's
+	// was resolved (ArtifactOutdated).
+	NewChartReason string = "NewChart"
+	// ResolvedDependenciesReason: the event naming how many dependencies a
+	// chart build resolved.
+	ResolvedDependenciesReason string = "ResolvedDependencies"
 )
 
 // Reasons of a failed chart build, as Flux's source-controller writes them
