@@ -1,0 +1,19 @@
+// Package helmindex holds the parsed Helm repository indexes shared by
+// every HelmChart of the controller.
+//
+// An index is keyed by the digest of the stored artifact it was loaded
+// from, so an index is parsed once per digest however many HelmCharts use
+// it, and concurrent callers for one digest wait for a single parse. The
+// cache is bounded by --helm-cache-max-size entries (least recently used
+// dropped first) and --helm-cache-ttl (from the last use), and a purge
+// every --helm-cache-purge-interval drops expired entries. A max size of 0
+// (Flux's default) keeps nothing between calls, as Flux's disabled cache,
+// but still shares one parse among concurrent callers.
+//
+// Indexes returned are shared: callers must not change them.
+//
+//	cache := helmindex.New(maxEntries, ttl)
+//	go cache.Run(ctx, purgeInterval)
+//	index, err := cache.Get(ctx, artifact.Digest, func() (io.ReadCloser, error) { return os.Open(path) })
+//	cv, err := helmindex.Latest(index, "podinfo", ">=6.0.0 <7.0.0")
+package helmindex
