@@ -18,6 +18,9 @@ import (
 	"github.com/tidegitops/tide/cli/internal/commands/export"
 	"github.com/tidegitops/tide/cli/internal/commands/get"
 	installcmd "github.com/tidegitops/tide/cli/internal/commands/install"
+	listcmd "github.com/tidegitops/tide/cli/internal/commands/list"
+	pullcmd "github.com/tidegitops/tide/cli/internal/commands/pull"
+	pushcmd "github.com/tidegitops/tide/cli/internal/commands/push"
 	"github.com/tidegitops/tide/cli/internal/commands/reconcile"
 	"github.com/tidegitops/tide/cli/internal/commands/resume"
 	"github.com/tidegitops/tide/cli/internal/commands/suspend"
@@ -52,4 +55,5 @@ var subcommands = []func(*kube.Options) *cobra.Command{
 	dev.New, installcmd.New, uninstallcmd.New, checkcmd.New, bootstrapcmd.New,
 	get.New, reconcile.New, suspend.New, resume.New, deletecmd.New, export.New,
 	create.New, events.New, buildcmd.New, diffcmd.New, treecmd.New, version.New,
+	pushcmd.New, pullcmd.New, listcmd.New,
 }
