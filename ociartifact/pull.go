@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Pull fetches the artifact url points to and extracts its content layer
@@ -23,26 +25,38 @@ func (c *Client) Pull(ctx context.Context, url, dest string, maxSize int64) (*Me
 	if err != nil {
 		return nil, err
 	}
+	if err := c.ExtractLayer(ctx, a, layer, dest, maxSize); err != nil {
+		return nil, err
+	}
+	meta := a.Metadata
+	return &meta, nil
+}
+
+// ExtractLayer downloads a layer of a (one GET request) and extracts it into
+// dest with Extract's checks, then reads the stream to its end so that the
+// digest is checked (ErrInvalidArchive on a mismatch). maxSize bounds both
+// the download and what it unpacks to (0: DefaultMaxSize; NoSizeLimit:
+// none). On error dest may hold part of the layer.
+func (c *Client) ExtractLayer(ctx context.Context, a *Artifact, layer v1.Descriptor, dest string, maxSize int64) error {
 	if maxSize == 0 {
 		maxSize = DefaultMaxSize
 	}
 	rc, err := c.OpenLayer(ctx, a, layer, maxSize)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rc.Close()
 	if err := Extract(rc, dest, maxSize); err != nil {
-		return nil, err
+		return err
 	}
 	// The digest is checked at the end of the stream, past the tarball's
 	// own end: read the rest.
 	if _, err := io.Copy(io.Discard, rc); err != nil {
 		if _, ok := errors.AsType[*kindError](err); ok {
-			return nil, err
+			return err
 		}
-		return nil, wrapError(ErrInvalidArchive, err,
+		return wrapError(ErrInvalidArchive, err,
 			"the layer %s of %s does not match its digest (%v): push the artifact again", layer.Digest, a.Ref, err)
 	}
-	meta := a.Metadata
-	return &meta, nil
+	return nil
 }

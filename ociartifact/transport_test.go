@@ -1,0 +1,122 @@
+package ociartifact_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/tidegitops/tide/ociartifact"
+	"github.com/tidegitops/tide/testkit/ociregistry"
+)
+
+func TestTLSRegistry(t *testing.T) {
+	ctx := context.Background()
+	reg := ociregistry.New(t, ociregistry.Options{TLS: true})
+	url := reg.Ref("fleet/app:v1")
+	src := writeTree(t, manifests)
+
+	trusted := newClient(t, ociartifact.Options{TLSConfig: reg.TLSConfig()})
+	if _, err := trusted.Push(ctx, url, src, ociartifact.Metadata{}, nil); err != nil {
+		t.Fatalf("Push with the registry's CA: %v", err)
+	}
+	if n := reg.Count(http.MethodPut, ociregistry.KindManifest); n != 1 {
+		t.Errorf("%d manifest PUTs reached the TLS registry, want 1", n)
+	}
+	untrusted := newClient(t, ociartifact.Options{})
+	_, err := untrusted.Resolve(ctx, url)
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("Resolve without the CA: %v, want a certificate error", err)
+	}
+}
+
+// Every request goes through the proxy when one is set.
+func TestProxy(t *testing.T) {
+	ctx := context.Background()
+	reg := ociregistry.New(t, ociregistry.Options{})
+	var proxied atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodConnect {
+			http.Error(w, "no tunnels here", http.StatusMethodNotAllowed)
+			return
+		}
+		proxied.Add(1)
+		out := r.Clone(r.Context())
+		out.RequestURI = ""
+		resp, err := http.DefaultTransport.RoundTrip(out)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(proxy.Close)
+	proxyURL, _ := url.Parse(proxy.URL)
+
+	c := newClient(t, ociartifact.Options{ProxyURL: proxyURL})
+	if _, err := c.Push(ctx, reg.Ref("fleet/app:v1"), writeTree(t, manifests), ociartifact.Metadata{}, nil); err != nil {
+		t.Fatalf("Push through the proxy: %v", err)
+	}
+	if int(proxied.Load()) != len(reg.Requests()) || proxied.Load() == 0 {
+		t.Errorf("the proxy forwarded %d requests, the registry answered %d", proxied.Load(), len(reg.Requests()))
+	}
+}
+
+// A layer whose bytes are not those of its digest is refused, even when
+// they are a valid tarball.
+func TestExtractLayerChecksTheDigest(t *testing.T) {
+	ctx := context.Background()
+	reg := ociregistry.New(t, ociregistry.Options{})
+	c := newClient(t, ociartifact.Options{})
+	url := reg.Ref("fleet/app:v1")
+	if _, err := c.Push(ctx, url, writeTree(t, manifests), ociartifact.Metadata{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var other bytes.Buffer
+	if err := ociartifact.Build(&other, writeTree(t, map[string]string{"evil.yaml": "kind: ClusterRoleBinding"}), nil); err != nil {
+		t.Fatal(err)
+	}
+	swapping := newClient(t, ociartifact.Options{Transport: blobSwapper{next: http.DefaultTransport, body: other.Bytes()}})
+	a, err := swapping.Get(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer, err := a.Layer(ociartifact.ContentMediaType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = swapping.ExtractLayer(ctx, a, layer, t.TempDir(), 0)
+	if !errors.Is(err, ociartifact.ErrInvalidArchive) || !strings.Contains(err.Error(), "does not match its digest") {
+		t.Fatalf("ExtractLayer of swapped bytes: %v, want a digest mismatch", err)
+	}
+}
+
+// blobSwapper answers every blob GET with body instead of the registry's
+// bytes.
+type blobSwapper struct {
+	next http.RoundTripper
+	body []byte
+}
+
+func (b blobSwapper) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := b.next.RoundTrip(req)
+	if err != nil || req.Method != http.MethodGet || !strings.Contains(req.URL.Path, "/blobs/sha256:") {
+		return resp, err
+	}
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b.body))
+	resp.ContentLength = int64(len(b.body))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
