@@ -15,16 +15,21 @@
 // The API:
 //
 //	Build(w, path, ignorePaths)            a deterministic layer: equal input, equal bytes
+//	                                       (DefaultIgnorePaths: flux push artifact's defaults)
 //	Extract(r, dest, maxSize)              a safe untar of a gzip layer (refuses ../, absolute
 //	                                       paths, escaping symlinks, hard links, devices, size)
 //	ParseURL("oci://host/repo:tag")        the reference without the scheme, checked
+//	ParseRepositoryURL("oci://host/repo")  the same for a repository
+//	KeychainFromDockerConfig(json)         credentials of a dockerconfigjson Secret
 //	NewClient(Options)                     credentials, docker config JSON, TLS, proxy,
 //	                                       plain HTTP, user agent, transport
 //	(*Client).Push(ctx, url, path, Metadata, ignorePaths)  → manifest digest
 //	(*Client).Pull(ctx, url, dest, maxSize)                → *Metadata
 //	(*Client).Resolve(ctx, url)            the manifest digest, with one HEAD request
 //	(*Client).Get(ctx, url)                the manifest (one GET), as an *Artifact
-//	(*Client).OpenLayer(ctx, a, layer, maxSize)  a layer's compressed bytes, digest-checked
+//	(*Artifact).Layer(mediaType)           a layer's descriptor ("" for the first)
+//	(*Client).OpenLayer(ctx, a, layer, maxSize)    a layer's stored bytes (for "copy")
+//	(*Client).ExtractLayer(ctx, a, layer, dest, maxSize)  download, Extract, check the digest
 //	(*Client).ListTags(ctx, repoURL)       the repository's tags
 //	(*Client).ListArtifacts(ctx, repoURL, ListOptions)  tags with their metadata
 //
