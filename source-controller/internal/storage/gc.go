@@ -49,7 +49,7 @@ func (s *Storage) GarbageCollect(current meta.Artifact) (deleted []string, err e
 	var victims []string
 	var artifacts []gcCandidate
 	for _, d := range dirents {
-		if d.Name() == curFile || d.IsDir() {
+		if d.Name() == curFile || d.IsDir() || d.Type()&fs.ModeSymlink != 0 { // links: see Symlink
 			continue
 		}
 		info, err := d.Info()
