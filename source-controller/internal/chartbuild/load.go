@@ -43,52 +43,59 @@ func CleanPath(p string) (string, error) {
 // LoadFromSource loads the chart at chartPath inside workDir, the unpacked
 // source artifact: a chart folder, or a packaged chart (.tgz) file.
 func LoadFromSource(workDir, chartPath string, lim Limits) (*chart.Chart, error) {
+	c, _, err := LoadSource(workDir, chartPath, lim)
+	return c, err
+}
+
+// LoadSource is LoadFromSource also returning the archive's bytes when the
+// path is a packaged chart (nil for a folder), so it can be kept as it is.
+func LoadSource(workDir, chartPath string, lim Limits) (*chart.Chart, []byte, error) {
 	rel, err := CleanPath(chartPath)
 	if err != nil {
-		return nil, newError(ReasonChartReference, "invalid chart path: %w", err)
+		return nil, nil, newError(ReasonChartReference, "invalid chart path: %w", err)
 	}
 	full := filepath.Join(workDir, filepath.FromSlash(rel))
 	fi, err := os.Stat(full)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, newError(ReasonChartReference, "no chart at path '%s' in the source", rel)
+		return nil, nil, newError(ReasonChartReference, "no chart at path '%s' in the source", rel)
 	}
 	if err != nil {
-		return nil, newError(ReasonChartReference, "chart path '%s': %w", rel, err)
+		return nil, nil, newError(ReasonChartReference, "chart path '%s': %w", rel, err)
 	}
 	if !fi.IsDir() {
 		return loadArchiveFile(full, rel, lim)
 	}
 	if _, err := os.Stat(filepath.Join(full, "Chart.yaml")); err != nil {
-		return nil, newError(ReasonChartReference, "no Chart.yaml in '%s': the path must be a chart folder or a packaged chart", rel)
+		return nil, nil, newError(ReasonChartReference, "no Chart.yaml in '%s': the path must be a chart folder or a packaged chart", rel)
 	}
 	if err := checkFileSizes(full, lim.FileSize); err != nil {
-		return nil, newError(ReasonChartPackage, "chart '%s': %w", rel, err)
+		return nil, nil, newError(ReasonChartPackage, "chart '%s': %w", rel, err)
 	}
 	c, err := loader.LoadDir(full)
 	if err != nil {
-		return nil, newError(ReasonChartPackage, "load chart '%s': %w", rel, err)
+		return nil, nil, newError(ReasonChartPackage, "load chart '%s': %w", rel, err)
 	}
 	if err := c.Validate(); err != nil {
-		return nil, newError(ReasonChartReference, "chart '%s': %w", rel, err)
+		return nil, nil, newError(ReasonChartReference, "chart '%s': %w", rel, err)
 	}
-	return c, nil
+	return c, nil, nil
 }
 
-func loadArchiveFile(full, rel string, lim Limits) (*chart.Chart, error) {
+func loadArchiveFile(full, rel string, lim Limits) (*chart.Chart, []byte, error) {
 	f, err := os.Open(full)
 	if err != nil {
-		return nil, newError(ReasonChartReference, "chart path '%s': %w", rel, err)
+		return nil, nil, newError(ReasonChartReference, "chart path '%s': %w", rel, err)
 	}
 	defer f.Close()
 	data, err := ReadLimited(f, lim.ChartSize)
 	if err != nil {
-		return nil, newError(ReasonChartPackage, "chart '%s': %w", rel, err)
+		return nil, nil, newError(ReasonChartPackage, "chart '%s': %w", rel, err)
 	}
 	c, err := LoadArchive(data)
 	if err != nil {
-		return nil, newError(ReasonChartPackage, "chart '%s': %w", rel, err)
+		return nil, nil, newError(ReasonChartPackage, "chart '%s': %w", rel, err)
 	}
-	return c, nil
+	return c, data, nil
 }
 
 // LoadArchive loads and validates a packaged chart.
