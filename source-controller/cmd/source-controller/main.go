@@ -25,6 +25,7 @@ import (
 	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
 	"github.com/tidegitops/tide/source-controller/internal/gitclient"
 	"github.com/tidegitops/tide/source-controller/internal/gitrepository"
+	"github.com/tidegitops/tide/source-controller/internal/ocirepository"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )
 
@@ -82,7 +83,7 @@ func run(opts options) error {
 		ctrl.Log.WithName("setup").Info("flag has no effect in Tide: artifacts are always digested with "+digestAlgorithm,
 			"flag", "--artifact-digest-algo", "value", opts.digestAlgorithm)
 	}
-	mgr, err := tidemanager.New(cfg, opts.Options, newScheme(), &sourcev1.GitRepository{})
+	mgr, err := tidemanager.New(cfg, opts.Options, newScheme(), &sourcev1.GitRepository{}, &sourcev1.OCIRepository{})
 	if err != nil {
 		return err
 	}
@@ -111,6 +112,10 @@ func run(opts options) error {
 	}
 	if err := reconciler.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {
 		return fmt.Errorf("set up GitRepository controller: %w", err)
+	}
+	oci := &ocirepository.Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: store}
+	if err := oci.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {
+		return fmt.Errorf("set up OCIRepository controller: %w", err)
 	}
 	ctrl.Log.Info("starting", "storage", opts.storagePath, "artifact-addr", advAddr)
 	return mgr.Start(ctx)
