@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
@@ -29,10 +30,23 @@ func classify(err error, doing, url string) error {
 		case terr.StatusCode == http.StatusNotFound ||
 			hasCode(terr, transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode):
 			return wrapError(ErrNotFound, err,
-				"%s %s: not found in the registry (%v): check the repository, tag or digest", doing, url, terr)
+				"%s %s: not found in the registry (%s): check the repository, tag or digest", doing, url, diagnostics(terr))
 		}
 	}
 	return fmt.Errorf("%s %s: %w", doing, url, err)
+}
+
+// diagnostics is what the registry said, without the request line: its
+// error codes and messages, or the HTTP status.
+func diagnostics(terr *transport.Error) string {
+	var parts []string
+	for _, d := range terr.Errors {
+		parts = append(parts, d.String())
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("HTTP %d", terr.StatusCode)
+	}
+	return strings.Join(parts, "; ")
 }
 
 func hasCode(terr *transport.Error, codes ...transport.ErrorCode) bool {

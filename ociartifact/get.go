@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	neturl "net/url"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -34,8 +35,13 @@ func (c *Client) Resolve(ctx context.Context, url string) (string, error) {
 	}
 	desc, err := c.puller.Head(ctx, ref)
 	if err != nil {
+		// Only a registry that answered HEAD with an error of its own is
+		// asked again with GET: a refusal, a missing manifest or an
+		// unreachable registry would answer GET the same.
 		classified := classify(err, "resolving", ref.String())
-		if errors.Is(classified, ErrUnauthorized) || errors.Is(classified, ErrNotFound) {
+		var netErr *neturl.Error
+		if errors.Is(classified, ErrUnauthorized) || errors.Is(classified, ErrNotFound) ||
+			errors.As(err, &netErr) || ctx.Err() != nil {
 			return "", classified
 		}
 		a, getErr := c.Get(ctx, url)

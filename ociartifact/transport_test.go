@@ -120,3 +120,47 @@ func (b blobSwapper) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Header.Del("Content-Length")
 	return resp, nil
 }
+
+// A registry that refuses HEAD on manifests is asked with GET instead; one
+// that cannot be reached is not asked twice.
+func TestResolveFallsBackToGet(t *testing.T) {
+	ctx := context.Background()
+	reg := ociregistry.New(t, ociregistry.Options{})
+	c := newClient(t, ociartifact.Options{})
+	url := reg.Ref("fleet/app:v1")
+	digest, err := c.Push(ctx, url, writeTree(t, manifests), ociartifact.Metadata{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noHead := newClient(t, ociartifact.Options{Transport: headRefuser{next: http.DefaultTransport}})
+	reg.Reset()
+	got, err := noHead.Resolve(ctx, url)
+	if err != nil || got != digest {
+		t.Fatalf("Resolve without HEAD = %s, %v; want %s", got, err, digest)
+	}
+	if n := reg.Count(http.MethodGet, ociregistry.KindManifest); n != 1 {
+		t.Errorf("%d manifest GETs, want 1", n)
+	}
+
+	var seen atomic.Int32
+	unreachable := newClient(t, ociartifact.Options{Transport: countingTransport{next: http.DefaultTransport, n: &seen}})
+	if _, err := unreachable.Resolve(ctx, "oci://127.0.0.1:1/fleet/app:v1"); err == nil {
+		t.Fatal("Resolve of an unreachable registry succeeded")
+	}
+	if n := seen.Load(); n != 2 { // the ping, over HTTPS then HTTP
+		t.Errorf("Resolve of an unreachable registry made %d attempts, want 2", n)
+	}
+}
+
+// headRefuser answers 405 to every manifest HEAD, as some registries do.
+type headRefuser struct{ next http.RoundTripper }
+
+func (h headRefuser) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodHead && strings.Contains(req.URL.Path, "/manifests/") {
+		return &http.Response{
+			StatusCode: http.StatusMethodNotAllowed, Status: "405 Method Not Allowed",
+			Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: req,
+		}, nil
+	}
+	return h.next.RoundTrip(req)
+}
