@@ -44,10 +44,11 @@ func Extract(r io.Reader, dest string, maxSize int64) error {
 	if maxSize == 0 {
 		maxSize = DefaultMaxSize
 	}
-	zr, err := gzip.NewReader(r)
+	src := &sourceReader{r: r}
+	zr, err := gzip.NewReader(src)
 	if err != nil {
-		return wrapError(ErrInvalidArchive, err,
-			"the artifact layer is not gzip-compressed (%v): push a .tar.gz layer, as `tide push artifact` does", err)
+		return src.blame(wrapError(ErrInvalidArchive, err,
+			"the artifact layer is not gzip-compressed (%v): push a .tar.gz layer, as `tide push artifact` does", err))
 	}
 	defer zr.Close()
 	if err := os.MkdirAll(dest, 0o755); err != nil {
@@ -63,19 +64,66 @@ func Extract(r io.Reader, dest string, maxSize int64) error {
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return src.blame(checkGzipEnd(zr))
 		}
 		if err != nil {
-			return wrapError(ErrInvalidArchive, err,
-				"the artifact layer is not a valid tarball (%v): push it again", err)
+			return src.blame(wrapError(ErrInvalidArchive, err,
+				"the artifact layer is not a valid tarball (%v): push it again", err))
 		}
-		if err := x.entry(hdr, tr); err != nil {
+		if err := x.entry(hdr, layerReader{tr}); err != nil {
 			if _, ok := errors.AsType[*kindError](err); ok {
-				return err
+				return src.blame(err)
 			}
-			return fmt.Errorf("extracting layer entry %q: %w", hdr.Name, err)
+			return src.blame(fmt.Errorf("extracting layer entry %q: %w", hdr.Name, err))
 		}
 	}
+}
+
+// maxTrailing bounds what may follow the tarball's end inside the gzip
+// stream: writers pad to a record (10 KiB) at most.
+const maxTrailing = 1 << 20
+
+// checkGzipEnd reads the gzip stream past the tarball's end to its trailer,
+// whose checksum tells a layer cut short from a whole one.
+func checkGzipEnd(zr *gzip.Reader) error {
+	n, err := io.Copy(io.Discard, io.LimitReader(zr, maxTrailing+1))
+	switch {
+	case err != nil:
+		return wrapError(ErrInvalidArchive, err,
+			"the artifact layer is cut short or corrupt (%v): push it again", err)
+	case n > maxTrailing:
+		return newError(ErrInvalidArchive,
+			"the artifact layer has more than %d bytes after the end of its tarball: refusing it; push it again", maxTrailing)
+	}
+	return nil
+}
+
+// sourceReader remembers the error its reader returned, so that a failing
+// download is not taken for a broken layer.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		s.err = err
+	}
+	return n, err
+}
+
+// blame returns the source's own error when reading it failed: as it is
+// when it has a kind (a size limit, a digest mismatch), else as a failed
+// read, to be retried. Otherwise err stands.
+func (s *sourceReader) blame(err error) error {
+	if s.err == nil {
+		return err
+	}
+	if _, ok := errors.AsType[*kindError](s.err); ok {
+		return s.err
+	}
+	return fmt.Errorf("reading the artifact layer: %w", s.err)
 }
 
 // extractor is the state of one Extract. Its paths are slash-separated,
@@ -162,7 +210,7 @@ func (x *extractor) writeFile(name string, hdr *tar.Header, body io.Reader) erro
 	if err != nil {
 		return err
 	}
-	var src io.Reader = layerReader{body}
+	var src io.Reader = body
 	if x.maxSize >= 0 {
 		// The header is not trusted: count what is copied, one byte past
 		// the budget to know it was passed.

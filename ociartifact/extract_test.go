@@ -168,3 +168,45 @@ func checkConfined(t *testing.T, base, dest string) {
 		return nil
 	})
 }
+
+// A reader that fails (a download cut short) is not taken for a broken
+// layer: the error is the reader's, to be retried, or its own kind.
+func TestExtractBlamesAFailingSource(t *testing.T) {
+	layer := tarGz(t, file("a", strings.Repeat("x", 64<<10)), file("b", "b"))
+	cut := errors.New("connection reset by peer")
+	for _, at := range []int{5, 40, len(layer) / 2, len(layer) - 10} {
+		err := Extract(&failingReader{data: layer[:at], err: cut}, t.TempDir(), 0)
+		if !errors.Is(err, cut) || errors.Is(err, ErrInvalidArchive) {
+			t.Errorf("cut at %d: %v, want the reader's error and not ErrInvalidArchive", at, err)
+		}
+	}
+	tooLarge := newError(ErrTooLarge, "over the limit")
+	err := Extract(&failingReader{data: layer[:len(layer)/2], err: tooLarge}, t.TempDir(), 0)
+	if !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrInvalidArchive) {
+		t.Errorf("source over its limit: %v, want ErrTooLarge alone", err)
+	}
+}
+
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, f.err
+	}
+	n := copy(p, f.data)
+	f.data = f.data[n:]
+	return n, nil
+}
+
+// A gzip stream cut after the tarball's end still fails: its trailer (the
+// checksum) is missing.
+func TestExtractRefusesATruncatedLayer(t *testing.T) {
+	layer := tarGz(t, file("a", "a"))
+	err := Extract(bytes.NewReader(layer[:len(layer)-4]), t.TempDir(), 0)
+	if !errors.Is(err, ErrInvalidArchive) || !strings.Contains(err.Error(), "cut short") {
+		t.Fatalf("Extract of a truncated layer: %v, want ErrInvalidArchive saying it is cut short", err)
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	neturl "net/url"
+	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -106,7 +108,9 @@ func (a *Artifact) Layer(mediaType string) (v1.Descriptor, error) {
 // as stored (compressed). A layer over maxSize bytes (> 0) is refused with
 // ErrTooLarge, before the download when the manifest says so, or as soon as
 // more is read. The digest is checked when the stream is read to its end:
-// the final Read fails if the bytes do not match.
+// the final Read fails with ErrInvalidArchive if the bytes do not match.
+// Other read errors (network, timeout) are returned as they are, to be
+// retried.
 func (c *Client) OpenLayer(ctx context.Context, a *Artifact, layer v1.Descriptor, maxSize int64) (io.ReadCloser, error) {
 	if maxSize > 0 && layer.Size > maxSize {
 		return nil, layerTooLarge(a, layer, maxSize)
@@ -119,10 +123,7 @@ func (c *Client) OpenLayer(ctx context.Context, a *Artifact, layer v1.Descriptor
 	if err != nil {
 		return nil, classify(err, "fetching a layer of", a.Ref)
 	}
-	if maxSize <= 0 {
-		return rc, nil
-	}
-	return &cappedReader{rc: rc, left: maxSize, err: layerTooLarge(a, layer, maxSize)}, nil
+	return &layerStream{rc: rc, max: maxSize, left: maxSize, a: a, layer: layer}, nil
 }
 
 func layerTooLarge(a *Artifact, layer v1.Descriptor, maxSize int64) error {
@@ -130,23 +131,42 @@ func layerTooLarge(a *Artifact, layer v1.Descriptor, maxSize int64) error {
 		"the layer %s of %s is larger than %d bytes: push a smaller artifact or raise the size limit", layer.Digest, a.Ref, maxSize)
 }
 
-// cappedReader fails once more than left bytes have been read.
-type cappedReader struct {
-	rc   io.ReadCloser
-	left int64
-	err  error
+// layerStream is a layer's download: it fails once more than left bytes
+// (when max > 0) have been read, and tells a digest mismatch, which the
+// verifying reader below reports at the end, from a failed download.
+type layerStream struct {
+	rc    io.ReadCloser
+	max   int64
+	left  int64
+	a     *Artifact
+	layer v1.Descriptor
 }
 
-func (r *cappedReader) Read(p []byte) (int, error) {
-	if int64(len(p)) > r.left+1 {
+func (r *layerStream) Read(p []byte) (int, error) {
+	capped := r.max > 0
+	if capped && int64(len(p)) > r.left+1 {
 		p = p[:r.left+1]
 	}
 	n, err := r.rc.Read(p)
-	r.left -= int64(n)
-	if r.left < 0 {
-		return n, r.err
+	if capped {
+		r.left -= int64(n)
+		if r.left < 0 {
+			return n, layerTooLarge(r.a, r.layer, r.max)
+		}
 	}
-	return n, err
+	if err == nil || errors.Is(err, io.EOF) || isTransient(err) {
+		return n, err
+	}
+	return n, wrapError(ErrInvalidArchive, err,
+		"the layer %s of %s does not match its digest (%v): push the artifact again", r.layer.Digest, r.a.Ref, err)
 }
 
-func (r *cappedReader) Close() error { return r.rc.Close() }
+func (r *layerStream) Close() error { return r.rc.Close() }
+
+// isTransient reports a failure of the connection, not of the content.
+func isTransient(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, syscall.ECONNRESET)
+}

@@ -3,6 +3,7 @@ package ociartifact
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -50,13 +51,12 @@ func (c *Client) ExtractLayer(ctx context.Context, a *Artifact, layer v1.Descrip
 		return err
 	}
 	// The digest is checked at the end of the stream, past the tarball's
-	// own end: read the rest.
+	// own end: read the rest. The stream says how it failed.
 	if _, err := io.Copy(io.Discard, rc); err != nil {
 		if _, ok := errors.AsType[*kindError](err); ok {
 			return err
 		}
-		return wrapError(ErrInvalidArchive, err,
-			"the layer %s of %s does not match its digest (%v): push the artifact again", layer.Digest, a.Ref, err)
+		return fmt.Errorf("downloading the layer %s of %s: %w", layer.Digest, a.Ref, err)
 	}
 	return nil
 }

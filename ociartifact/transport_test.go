@@ -164,3 +164,44 @@ func (h headRefuser) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return h.next.RoundTrip(req)
 }
+
+// A download cut short is a failure to retry, not a broken layer.
+func TestExtractLayerCutShortIsNotInvalid(t *testing.T) {
+	ctx := context.Background()
+	reg := ociregistry.New(t, ociregistry.Options{})
+	c := newClient(t, ociartifact.Options{})
+	url := reg.Ref("fleet/app:v1")
+	big := map[string]string{"big.yaml": strings.Repeat("0123456789abcdef", 1<<14)}
+	if _, err := c.Push(ctx, url, writeTree(t, big), ociartifact.Metadata{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cutting := newClient(t, ociartifact.Options{Transport: blobCutter{next: http.DefaultTransport}})
+	a, err := cutting.Get(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer, _ := a.Layer("")
+	err = cutting.ExtractLayer(ctx, a, layer, t.TempDir(), 0)
+	if err == nil || errors.Is(err, ociartifact.ErrInvalidArchive) || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("ExtractLayer of a cut download: %v, want the connection's error, not ErrInvalidArchive", err)
+	}
+}
+
+// blobCutter ends every blob download half-way with io.ErrUnexpectedEOF, as
+// a dropped connection does.
+type blobCutter struct{ next http.RoundTripper }
+
+func (b blobCutter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := b.next.RoundTrip(req)
+	if err != nil || req.Method != http.MethodGet || !strings.Contains(req.URL.Path, "/blobs/sha256:") {
+		return resp, err
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data[:len(data)/2]), errReader{io.ErrUnexpectedEOF}))
+	return resp, nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
