@@ -11,6 +11,7 @@ import (
 // recordApplied writes the revision that is now applied (and healthy).
 func (r *Reconciler) recordApplied(_ context.Context, s *scope) error {
 	s.obj.Status.LastAppliedRevision = s.artifact.Revision
+	s.obj.Status.LastAppliedOriginRevision = originRevision(s.artifact)
 	return nil
 }
 
@@ -22,5 +23,5 @@ func (s *scope) recordHistory() {
 		return
 	}
 	s.obj.Status.History.Upsert(s.buildDigest, time.Now(), time.Since(s.start),
-		conditions.GetReason(s.obj, meta.ReadyCondition), map[string]string{"revision": s.artifact.Revision})
+		conditions.GetReason(s.obj, meta.ReadyCondition), historyMetadata(s.artifact))
 }
