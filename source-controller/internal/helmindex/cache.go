@@ -78,6 +78,19 @@ func (c *Cache) Get(ctx context.Context, digest string, load func() (io.ReadClos
 	}
 }
 
+// Put keeps an index its caller already parsed (the HelmRepository
+// reconciler, which parses every new index to check it), so the first
+// HelmChart of a new digest does not parse it again.
+func (c *Cache) Put(digest string, index *repo.IndexFile) {
+	if c.maxEntries == 0 || index == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries[digest] = &entry{index: index, lastUsed: c.now()}
+	c.evict()
+}
+
 // parse runs load and Parse for the callers of cl, and keeps the result.
 func (c *Cache) parse(digest string, cl *call, load func() (io.ReadCloser, error)) {
 	cl.index, cl.err = loadAndParse(load)
