@@ -44,6 +44,9 @@ type Kind struct {
 	// Static, when set, tells objects of the kind that no controller
 	// reconciles (see IsStatic).
 	Static func(Object) bool
+	// SourceOf, when set, names the source an object builds from (its
+	// spec.sourceRef): kind, namespace ("" for the object's own) and name.
+	SourceOf func(Object) (kind, namespace, name string)
 
 	newObject func() Object
 	newList   func() client.ObjectList
@@ -92,6 +95,10 @@ var HelmChart = &Kind{
 	GetCommand: "tide get sources chart",
 	Aliases:    []string{"helmchart"},
 	Done:       "fetched",
+	SourceOf: func(o Object) (string, string, string) {
+		ref := o.(*sourcev1.HelmChart).Spec.SourceRef
+		return ref.Kind, "", ref.Name
+	},
 	newObject:  func() Object { return &sourcev1.HelmChart{} },
 	newList:    func() client.ObjectList { return &sourcev1.HelmChartList{} },
 }
@@ -121,6 +128,10 @@ var Kustomization = &Kind{
 	Aliases:        []string{"ks", "kustomizations"},
 	CommandAliases: []string{"ks"},
 	Done:           "applied",
+	SourceOf: func(o Object) (string, string, string) {
+		ref := o.(*kustomizev1.Kustomization).Spec.SourceRef
+		return ref.Kind, ref.Namespace, ref.Name
+	},
 	newObject:      func() Object { return &kustomizev1.Kustomization{} },
 	newList:        func() client.ObjectList { return &kustomizev1.KustomizationList{} },
 }

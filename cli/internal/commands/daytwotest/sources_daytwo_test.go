@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -195,4 +196,26 @@ func TestReconcileKustomizationWithOCISource(t *testing.T) {
 	r := run(t, reconcile.New, ns, "", "ks", "apps", "--with-source")
 	g.Expect(r.err).NotTo(HaveOccurred())
 	g.Expect(r.stderr).To(MatchRegexp(`(?s)annotating OCIRepository manifests.*fetched revision latest@sha256:1234\n.*annotating Kustomization apps.*✔ applied revision latest@sha256:1234\n$`))
+}
+
+// As `flux reconcile source chart --with-source`: the chart's
+// HelmRepository first, then the chart; a static (oci) one is skipped.
+func TestReconcileHelmChartWithSource(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, cp.Client)
+	repo := newHelmRepo(t, ns, "charts")
+	chart := newHelmChart(t, ns, "app")
+	fakeController(t, repo, "sha256:4d5e", metav1.ConditionTrue, "stored artifact")
+	fakeController(t, chart, "1.4.0", metav1.ConditionTrue, "pulled 'app' chart with version '1.4.0'")
+
+	r := run(t, reconcile.New, ns, "", "source", "chart", "app", "--with-source")
+	g.Expect(r.err).NotTo(HaveOccurred())
+	g.Expect(r.stderr).To(MatchRegexp(`(?s)annotating HelmRepository charts.*fetched revision sha256:4d5e\n.*annotating HelmChart app.*✔ fetched revision 1.4.0\n$`))
+
+	g.Expect(cp.Client.Patch(context.Background(), repo, client.RawPatch(types.MergePatchType,
+		[]byte(`{"spec":{"type":"oci","url":"oci://ghcr.io/org/charts"}}`)))).To(Succeed())
+	r = run(t, reconcile.New, ns, "", "source", "chart", "app", "--with-source")
+	g.Expect(r.err).NotTo(HaveOccurred())
+	g.Expect(r.stderr).To(ContainSubstring("HelmRepository charts is static (type oci): nothing to reconcile"))
+	g.Expect(r.stderr).To(HaveSuffix("✔ fetched revision 1.4.0\n"))
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/cli/internal/kube"
 	"github.com/tidegitops/tide/cli/internal/objects"
 	"github.com/tidegitops/tide/cli/internal/output"
@@ -30,7 +29,10 @@ func New(kopts *kube.Options) *cobra.Command {
   tide reconcile source git flux-system
 
   # Fetch the source, then apply the Kustomization
-  tide reconcile kustomization apps --with-source`,
+  tide reconcile kustomization apps --with-source
+
+  # Fetch the chart repository's index, then the chart
+  tide reconcile source chart podinfo --with-source`,
 	}
 	cmd.PersistentFlags().DurationVar(&o.timeout, "timeout", objects.DefaultTimeout, "How long to wait for the controller.")
 	objects.AddKindCommands(cmd, "source", func(k *objects.Kind) *cobra.Command {
@@ -43,8 +45,8 @@ func New(kopts *kube.Options) *cobra.Command {
 				return o.run(cmd, k, args[0])
 			},
 		}
-		if k == objects.Kustomization {
-			c.Flags().BoolVar(&o.withSource, "with-source", false, "Reconcile the Kustomization's source first.")
+		if k.SourceOf != nil {
+			c.Flags().BoolVar(&o.withSource, "with-source", false, fmt.Sprintf("Reconcile the %s's source first.", k.Kind))
 		}
 		return c
 	})
@@ -58,27 +60,35 @@ func (o *options) run(cmd *cobra.Command, k *objects.Kind, name string) error {
 		return err
 	}
 	log := output.New(cmd.ErrOrStderr())
-	if o.withSource && k == objects.Kustomization {
-		if err := o.reconcileSource(cmd, s, log, name); err != nil {
+	if o.withSource && k.SourceOf != nil {
+		if err := o.reconcileSource(cmd, s, log, k, name); err != nil {
 			return err
 		}
 	}
 	return s.Reconcile(ctx, log, k, name, o.timeout)
 }
 
-func (o *options) reconcileSource(cmd *cobra.Command, s *objects.Session, log *output.Printer, name string) error {
-	obj, err := s.Get(cmd.Context(), objects.Kustomization, name)
+func (o *options) reconcileSource(cmd *cobra.Command, s *objects.Session, log *output.Printer, k *objects.Kind, name string) error {
+	obj, err := s.Get(cmd.Context(), k, name)
 	if err != nil {
 		return err
 	}
-	ref := obj.(*kustomizev1.Kustomization).Spec.SourceRef
-	k, err := objects.KindFor(ref.Kind)
-	if err != nil || k == objects.Kustomization {
-		return fmt.Errorf("kustomization '%s' has a %s source, which tide cannot reconcile: reconcile it without --with-source", name, ref.Kind)
+	kind, ns, srcName := k.SourceOf(obj)
+	src, err := objects.KindFor(kind)
+	if err != nil || !src.IsSource() {
+		return fmt.Errorf("%s '%s' has a %s source, which tide cannot reconcile: reconcile it without --with-source", k.Noun, name, kind)
 	}
-	src := *s
-	if ref.Namespace != "" {
-		src.Namespace = ref.Namespace
+	at := *s
+	if ns != "" {
+		at.Namespace = ns
 	}
-	return src.Reconcile(cmd.Context(), log, k, ref.Name, o.timeout)
+	srcObj, err := at.Get(cmd.Context(), src, srcName)
+	if err != nil {
+		return err
+	}
+	if src.IsStatic(srcObj) {
+		log.Info("%s %s is static (type oci): nothing to reconcile", src.Kind, srcName)
+		return nil
+	}
+	return at.Reconcile(cmd.Context(), log, src, srcName, o.timeout)
 }
