@@ -99,8 +99,8 @@ var HelmChart = &Kind{
 		ref := o.(*sourcev1.HelmChart).Spec.SourceRef
 		return ref.Kind, "", ref.Name
 	},
-	newObject:  func() Object { return &sourcev1.HelmChart{} },
-	newList:    func() client.ObjectList { return &sourcev1.HelmChartList{} },
+	newObject: func() Object { return &sourcev1.HelmChart{} },
+	newList:   func() client.ObjectList { return &sourcev1.HelmChartList{} },
 }
 
 // OCIRepository is source.toolkit.fluxcd.io/v1 OCIRepository.
@@ -132,8 +132,8 @@ var Kustomization = &Kind{
 		ref := o.(*kustomizev1.Kustomization).Spec.SourceRef
 		return ref.Kind, ref.Namespace, ref.Name
 	},
-	newObject:      func() Object { return &kustomizev1.Kustomization{} },
-	newList:        func() client.ObjectList { return &kustomizev1.KustomizationList{} },
+	newObject: func() Object { return &kustomizev1.Kustomization{} },
+	newList:   func() client.ObjectList { return &kustomizev1.KustomizationList{} },
 }
 
 // Kinds are every kind the day-2 commands handle, sources first.

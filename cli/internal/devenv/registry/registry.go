@@ -40,7 +40,7 @@ func Start(addr string, logTo io.Writer, exited chan<- error) (*Server, error) {
 	handler := ggcrregistry.New(ggcrregistry.Logger(log.New(logTo, "", log.LstdFlags)))
 	s := &Server{
 		Host: l.Addr().String(), done: make(chan struct{}),
-		srv:  &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second},
+		srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second},
 	}
 	go func() {
 		defer close(s.done)
