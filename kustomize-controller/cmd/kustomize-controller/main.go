@@ -77,6 +77,8 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"How many times a failed artifact download (unreachable, HTTP 429 or 5xx) is tried again, waiting 5s doubling up to 30s in between.")
 	fs.DurationVar(&opts.healthInterval, "health-check-interval", 2*time.Second,
 		"How often health checks read the objects they wait for.")
+	fs.IntVar(&opts.reconcile.DriftSafetyFactor, "drift-safety-interval-factor", 10,
+		"A Kustomization whose build is unchanged and whose applied objects did not drift (they are watched) skips the dry-run and apply until its last full check is this many intervals old; 1 checks in full at every interval.")
 	bindFluxOnlyFlags(fs)
 }
 
@@ -113,6 +115,9 @@ func run(opts options) error {
 		Options:        opts.reconcile,
 	}
 	ctx := ctrl.SetupSignalHandler()
+	if reconciler.Drift, err = newDriftWatcher(ctx, cfg, mgr, opts.reconcile.FieldManager); err != nil {
+		return err
+	}
 	if err := reconciler.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {
 		return fmt.Errorf("set up Kustomization controller: %w", err)
 	}

@@ -6,8 +6,10 @@ import (
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/kustomize-controller/internal/artifact"
+	"github.com/tidegitops/tide/kustomize-controller/internal/drift"
 	"github.com/tidegitops/tide/kustomize-controller/internal/health"
 	"github.com/tidegitops/tide/skeleton"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -31,6 +33,9 @@ type Reconciler struct {
 	Clusters *Clusters
 	// HealthInterval is the poll interval of health checks.
 	HealthInterval time.Duration
+	// Drift watches what was applied (drift.go); nil: drift is found at
+	// each interval only, and no apply is skipped.
+	Drift *drift.Watcher
 	Options
 }
 
@@ -70,6 +75,10 @@ type Options struct {
 	// DisableConfigWatchers (feature gate) stops watching the ConfigMaps
 	// and Secrets of postBuild.substituteFrom (see SetupWithManager).
 	DisableConfigWatchers bool
+	// DriftSafetyFactor (--drift-safety-interval-factor): a build unchanged
+	// since the last full check skips the apply until that check is this
+	// many intervals old; 1 or less: every run checks in full.
+	DriftSafetyFactor int
 	// NotStrictSubstitutions (the feature gate StrictPostBuildSubstitutions
 	// set to false) substitutes the empty string for a variable with no
 	// value and no default, instead of failing the build.
@@ -89,7 +98,13 @@ type Options struct {
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	obj := &kustomizev1.Kustomization{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.forgetDrift(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !obj.DeletionTimestamp.IsZero() {
+		r.forgetDrift(req.NamespacedName) // the prune of deletion is no drift
 	}
 	s := &scope{obj: obj, start: time.Now()}
 	defer s.cleanup()

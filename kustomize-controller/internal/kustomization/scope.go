@@ -41,6 +41,10 @@ type scope struct {
 	skipped map[string]bool
 	// changes are what apply and prune changed, one line per object.
 	changes []string
+	// unchanged: the apply was skipped, the build being what the last full
+	// check applied (drift.go); quiet: and of the same revision, so there
+	// is nothing new to record in status.history.
+	unchanged, quiet bool
 }
 
 func (s *scope) success() skeleton.Success {

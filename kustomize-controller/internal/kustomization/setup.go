@@ -49,6 +49,9 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opt
 		b = b.Watches(newSource(), handler.EnqueueRequestsFromMapFunc(r.listBy(sourceIndex, keyOf)),
 			builder.WithPredicates(artifactChanged{}))
 	}
+	if r.Drift != nil {
+		b = b.WatchesRawSource(r.Drift.Source())
+	}
 	if !r.DisableConfigWatchers {
 		var err error
 		if b, err = r.watchConfigs(ctx, mgr, b); err != nil {

@@ -27,6 +27,10 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	}
 	s.cluster = cluster
 	s.manager = r.newManager(cluster)
+	if r.unchanged(ctx, s) {
+		return nil
+	}
+	r.beginCheck(obj)
 	ignored := s.ignore.Drop(s.objects)
 
 	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{
@@ -42,6 +46,7 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	s.applied = inventory.New(s.objects)
 	s.skipped = skippedIDs(changes)
 	r.report(ctx, s, changes)
+	r.watchApplied(ctx, s)
 	return nil
 }
 

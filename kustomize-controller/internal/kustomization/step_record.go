@@ -12,6 +12,7 @@ import (
 func (r *Reconciler) recordApplied(_ context.Context, s *scope) error {
 	s.obj.Status.LastAppliedRevision = s.artifact.Revision
 	s.obj.Status.LastAppliedOriginRevision = originRevision(s.artifact)
+	r.rememberCheck(s)
 	return nil
 }
 
@@ -19,7 +20,7 @@ func (r *Reconciler) recordApplied(_ context.Context, s *scope) error {
 // got as far as a build: the history tells which builds were tried, how
 // often, and how each ended, failures included.
 func (s *scope) recordHistory() {
-	if s.buildDigest == "" {
+	if s.buildDigest == "" || (s.quiet && conditions.IsReady(s.obj)) {
 		return
 	}
 	s.obj.Status.History.Upsert(s.buildDigest, time.Now(), time.Since(s.start),

@@ -21,6 +21,7 @@ import (
 	"github.com/onsi/gomega/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/metadata"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -29,6 +30,7 @@ import (
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/kustomize-controller/internal/artifact"
+	"github.com/tidegitops/tide/kustomize-controller/internal/drift"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
 	"github.com/tidegitops/tide/testkit"
 )
@@ -94,7 +96,12 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	md, err := metadata.NewForConfig(cp.Config)
+	if err != nil {
+		return 0, err
+	}
 	reconciler := &Reconciler{
+		Drift:          drift.NewWatcher(ctx, md, mgr.GetRESTMapper(), "kustomize-controller"),
 		Client:         mgr.GetClient(),
 		APIReader:      mgr.GetAPIReader(),
 		Skeleton:       skel,
@@ -106,6 +113,7 @@ func runSuite(m *testing.M) (int, error) {
 			DependencyRequeue:    time.Second,
 			NoCrossNamespaceRefs: true,
 			NoRemoteBases:        true,
+			DriftSafetyFactor:    10,
 		},
 	}
 	if err := reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
