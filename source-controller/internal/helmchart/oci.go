@@ -91,6 +91,9 @@ func (o *ociRepository) Resolve(_ context.Context, chart, versionRange string) (
 	}
 	tags, err := remote.List(repo, o.options...)
 	if err != nil {
+		if isUnauthorized(err) {
+			return ChartVersion{}, fmt.Errorf("%w: list the tags of '%s': %w", errAuth, repo, err)
+		}
 		if isNotFound(err) {
 			return ChartVersion{}, fmt.Errorf("%w: no chart '%s' in '%s'", ErrChartNotFound, chart, "oci://"+o.base)
 		}
@@ -119,6 +122,9 @@ func (o *ociRepository) Download(_ context.Context, cv ChartVersion, limit int64
 	}
 	img, err := remote.Image(repo.Tag(cv.Ref), o.options...)
 	if err != nil {
+		if isUnauthorized(err) {
+			return nil, fmt.Errorf("%w: pull '%s:%s': %w", errAuth, repo, cv.Ref, err)
+		}
 		if isNotFound(err) {
 			return nil, fmt.Errorf("%w: no artifact '%s:%s'", ErrChartNotFound, repo, cv.Ref)
 		}
@@ -163,6 +169,12 @@ func isNotFound(err error) bool {
 		}
 	}
 	return false
+}
+
+func isUnauthorized(err error) bool {
+	var terr *transport.Error
+	return errors.As(err, &terr) &&
+		(terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden)
 }
 
 // errAuth marks credentials that cannot be read from their Secret.
