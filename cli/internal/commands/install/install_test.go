@@ -39,11 +39,16 @@ func TestInstall_ExportPrintsYAMLAndTouchesNoCluster(t *testing.T) {
 	objs, err := installer.Decode([]byte(printed))
 	g.Expect(err).NotTo(HaveOccurred())
 	kinds := map[string]int{}
+	var crds []string
 	for _, o := range objs {
 		kinds[o.GetKind()]++
 		g.Expect(o.GetNamespace()).To(BeElementOf("", "tide-export"))
+		if o.GetKind() == "CustomResourceDefinition" {
+			crds = append(crds, o.GetName())
+		}
 	}
-	g.Expect(kinds).To(HaveKeyWithValue("CustomResourceDefinition", 2))
+	g.Expect(crds).To(ConsistOf("gitrepositories.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io",
+		"helmcharts.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io", "kustomizations.kustomize.toolkit.fluxcd.io"))
 	g.Expect(kinds).To(HaveKeyWithValue("Deployment", 2))
 	g.Expect(kinds).To(HaveKeyWithValue("Namespace", 1))
 
