@@ -23,12 +23,8 @@ const digestAlgorithm = "sha256"
 // this controller; setting one is logged at start-up.
 func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 	tidemanager.NoEffect(fs, "Helm sources are not supported yet", func(fs *pflag.FlagSet) {
-		fs.Int64("helm-index-max-size", 50<<20, "Largest Helm repository index accepted, in bytes.")
 		fs.Int64("helm-chart-max-size", 10<<20, "Largest Helm chart accepted, in bytes.")
 		fs.Int64("helm-chart-file-max-size", 5<<20, "Largest file inside a Helm chart accepted, in bytes.")
-		fs.Int("helm-cache-max-size", 0, "How many Helm repository indexes are cached in memory.")
-		fs.String("helm-cache-ttl", "15m", "How long a cached Helm repository index stays valid.")
-		fs.String("helm-cache-purge-interval", "1m", "How often expired Helm repository indexes are dropped.")
 	})
 	tidemanager.NoWorkloadIdentity(fs, func(fs *pflag.FlagSet) {
 		fs.String("default-service-account", "",

@@ -40,6 +40,7 @@ type options struct {
 	retentionRecords int
 	digestAlgorithm  string
 	ssh              gitclient.SSHAlgorithms
+	helmIndex        helmIndexFlags
 }
 
 // newOptions presets what differs from the shared defaults.
@@ -71,6 +72,7 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"The key exchange algorithms of SSH Git connections, most preferred first; Go's defaults when empty.")
 	fs.StringSliceVar(&opts.ssh.HostKeys, "ssh-hostkey-algos", nil,
 		"The host key algorithms of SSH Git connections, most preferred first; those of the known_hosts entries for the host when empty.")
+	opts.helmIndex.bind(fs)
 	bindFluxOnlyFlags(fs)
 }
 
@@ -83,7 +85,7 @@ func run(opts options) error {
 		ctrl.Log.WithName("setup").Info("flag has no effect in Tide: artifacts are always digested with "+digestAlgorithm,
 			"flag", "--artifact-digest-algo", "value", opts.digestAlgorithm)
 	}
-	mgr, err := tidemanager.New(cfg, opts.Options, newScheme(), &sourcev1.GitRepository{}, &sourcev1.OCIRepository{})
+	mgr, err := tidemanager.New(cfg, opts.Options, newScheme(), &sourcev1.GitRepository{}, &sourcev1.OCIRepository{}, &sourcev1.HelmRepository{})
 	if err != nil {
 		return err
 	}
@@ -116,6 +118,9 @@ func run(opts options) error {
 	oci := &ocirepository.Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: store}
 	if err := oci.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {
 		return fmt.Errorf("set up OCIRepository controller: %w", err)
+	}
+	if _, err := setupHelmRepositories(ctx, mgr, skel, store, opts.helmIndex, opts.ControllerOptions()); err != nil {
+		return err
 	}
 	ctrl.Log.Info("starting", "storage", opts.storagePath, "artifact-addr", advAddr)
 	return mgr.Start(ctx)
