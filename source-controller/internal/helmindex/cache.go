@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	repo "helm.sh/helm/v4/pkg/repo/v1"
 )
@@ -21,6 +22,10 @@ type Cache struct {
 	mu       sync.Mutex
 	entries  map[string]*entry
 	inflight map[string]*call
+	// shared finds every index parsed here while anything still holds it
+	// (a HelmChart being reconciled), whatever maxEntries: reusing it
+	// costs no memory, and is all the sharing there is with maxEntries 0.
+	shared map[string]weak.Pointer[repo.IndexFile]
 
 	parses  atomic.Int64
 	waiting atomic.Int64 // callers waiting for another's parse, for tests
@@ -43,7 +48,7 @@ type call struct {
 func New(maxEntries int, ttl time.Duration) *Cache {
 	return &Cache{
 		maxEntries: max(0, maxEntries), ttl: ttl, now: time.Now,
-		entries: map[string]*entry{}, inflight: map[string]*call{},
+		entries: map[string]*entry{}, inflight: map[string]*call{}, shared: map[string]weak.Pointer[repo.IndexFile]{},
 	}
 }
 
@@ -56,6 +61,11 @@ func (c *Cache) Get(ctx context.Context, digest string, load func() (io.ReadClos
 		e.lastUsed = c.now()
 		c.mu.Unlock()
 		return e.index, nil
+	}
+	if index := c.shared[digest].Value(); index != nil {
+		c.keep(digest, index)
+		c.mu.Unlock()
+		return index, nil
 	}
 	cl, running := c.inflight[digest]
 	if !running {
@@ -82,11 +92,21 @@ func (c *Cache) Get(ctx context.Context, digest string, load func() (io.ReadClos
 // reconciler, which parses every new index to check it), so the first
 // HelmChart of a new digest does not parse it again.
 func (c *Cache) Put(digest string, index *repo.IndexFile) {
-	if c.maxEntries == 0 || index == nil {
+	if index == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.keep(digest, index)
+}
+
+// keep records index as the one of digest: weakly always, and among the
+// maxEntries kept when there is room. It runs with mu held.
+func (c *Cache) keep(digest string, index *repo.IndexFile) {
+	c.shared[digest] = weak.Make(index)
+	if c.maxEntries == 0 {
+		return
+	}
 	c.entries[digest] = &entry{index: index, lastUsed: c.now()}
 	c.evict()
 }
@@ -97,9 +117,8 @@ func (c *Cache) parse(digest string, cl *call, load func() (io.ReadCloser, error
 	c.parses.Add(1)
 	c.mu.Lock()
 	delete(c.inflight, digest)
-	if cl.err == nil && c.maxEntries > 0 {
-		c.entries[digest] = &entry{index: cl.index, lastUsed: c.now()}
-		c.evict()
+	if cl.err == nil {
+		c.keep(digest, cl.index)
 	}
 	c.mu.Unlock()
 	close(cl.done)
@@ -148,6 +167,11 @@ func (c *Cache) purgeLocked() {
 	for digest, e := range c.entries {
 		if c.expired(e) {
 			delete(c.entries, digest)
+		}
+	}
+	for digest, p := range c.shared {
+		if p.Value() == nil {
+			delete(c.shared, digest)
 		}
 	}
 }

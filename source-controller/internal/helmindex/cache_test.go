@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -115,20 +116,36 @@ func TestCacheBounds(t *testing.T) {
 	if loads.Load() != before {
 		t.Errorf("recently used entries were evicted")
 	}
+	runtime.GC() // nothing holds b now: its weak reference goes too
 	get("b")
 	if loads.Load() != before+1 {
 		t.Errorf("the least recently used entry was kept")
 	}
+}
 
-	none := New(0, time.Minute)
-	for range 2 {
-		if _, err := none.Get(ctx, "a", loader(small, &loads)); err != nil {
-			t.Fatal(err)
-		}
+// With max size 0 nothing is kept for later, but an index still held by a
+// caller is shared with the next ones, at no cost in memory.
+func TestCacheSharesIndexesInUse(t *testing.T) {
+	ctx := context.Background()
+	c := New(0, time.Minute)
+	var loads atomic.Int64
+	held, err := c.Get(ctx, "a", loader(small, &loads))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if none.Parses() != 2 || none.Len() != 0 {
-		t.Errorf("max size 0 kept an index: %d parses, %d entries", none.Parses(), none.Len())
+	again, err := c.Get(ctx, "a", loader(small, &loads))
+	if err != nil || again != held || c.Parses() != 1 {
+		t.Fatalf("an index in use was parsed again: %d parses, %v", c.Parses(), err)
 	}
+	runtime.KeepAlive(held)
+	runtime.GC()
+	if _, err := c.Get(ctx, "a", loader(small, &loads)); err != nil {
+		t.Fatal(err)
+	}
+	if c.Parses() != 2 || c.Len() != 0 {
+		t.Errorf("max size 0 kept an index nothing used: %d parses, %d entries", c.Parses(), c.Len())
+	}
+	c.Purge()
 }
 
 // A broken index is reported and not cached; a load error is reported.

@@ -6,9 +6,11 @@
 // it, and concurrent callers for one digest wait for a single parse. The
 // cache is bounded by --helm-cache-max-size entries (least recently used
 // dropped first) and --helm-cache-ttl (from the last use), and a purge
-// every --helm-cache-purge-interval drops expired entries. A max size of 0
-// (Flux's default) keeps nothing between calls, as Flux's disabled cache,
-// but still shares one parse among concurrent callers.
+// every --helm-cache-purge-interval drops expired entries. Besides, an
+// index is found again, at no memory cost, as long as anything still holds
+// it (weak references): so a max size of 0 (Flux's default, where Flux
+// caches nothing) keeps no index alive that nothing uses, as Flux, but
+// still shares one parse among the HelmCharts reconciled meanwhile.
 //
 // Indexes returned are shared: callers must not change them.
 //
