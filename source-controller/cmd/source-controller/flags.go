@@ -22,10 +22,6 @@ const digestAlgorithm = "sha256"
 // feature Tide does not have, so that a Flux Deployment's arguments start
 // this controller; setting one is logged at start-up.
 func bindFluxOnlyFlags(fs *pflag.FlagSet) {
-	tidemanager.NoEffect(fs, "Helm sources are not supported yet", func(fs *pflag.FlagSet) {
-		fs.Int64("helm-chart-max-size", 10<<20, "Largest Helm chart accepted, in bytes.")
-		fs.Int64("helm-chart-file-max-size", 5<<20, "Largest file inside a Helm chart accepted, in bytes.")
-	})
 	tidemanager.NoWorkloadIdentity(fs, func(fs *pflag.FlagSet) {
 		fs.String("default-service-account", "",
 			"Service account whose identity reaches cloud providers when an object names none.")

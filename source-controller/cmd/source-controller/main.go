@@ -41,6 +41,7 @@ type options struct {
 	digestAlgorithm  string
 	ssh              gitclient.SSHAlgorithms
 	helmIndex        helmIndexFlags
+	helmChart        helmChartFlags
 }
 
 // newOptions presets what differs from the shared defaults.
@@ -73,6 +74,7 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&opts.ssh.HostKeys, "ssh-hostkey-algos", nil,
 		"The host key algorithms of SSH Git connections, most preferred first; those of the known_hosts entries for the host when empty.")
 	opts.helmIndex.bind(fs)
+	opts.helmChart.bind(fs)
 	bindFluxOnlyFlags(fs)
 }
 
@@ -85,7 +87,8 @@ func run(opts options) error {
 		ctrl.Log.WithName("setup").Info("flag has no effect in Tide: artifacts are always digested with "+digestAlgorithm,
 			"flag", "--artifact-digest-algo", "value", opts.digestAlgorithm)
 	}
-	mgr, err := tidemanager.New(cfg, opts.Options, newScheme(), &sourcev1.GitRepository{}, &sourcev1.OCIRepository{}, &sourcev1.HelmRepository{})
+	mgr, err := tidemanager.New(cfg, opts.Options, newScheme(), &sourcev1.GitRepository{}, &sourcev1.OCIRepository{}, &sourcev1.HelmRepository{},
+		&sourcev1.HelmChart{})
 	if err != nil {
 		return err
 	}
@@ -119,7 +122,12 @@ func run(opts options) error {
 	if err := oci.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {
 		return fmt.Errorf("set up OCIRepository controller: %w", err)
 	}
-	if _, err := setupHelmRepositories(ctx, mgr, skel, store, opts.helmIndex, opts.ControllerOptions()); err != nil {
+	indexes, err := setupHelmRepositories(ctx, mgr, skel, store, opts.helmIndex, opts.ControllerOptions())
+	if err != nil {
+		return err
+	}
+	if err := setupHelmCharts(ctx, mgr, skel, store, indexes, opts.helmChart, opts.helmIndex.indexMaxSize,
+		opts.RequeueDependency, opts.ControllerOptions()); err != nil {
 		return err
 	}
 	ctrl.Log.Info("starting", "storage", opts.storagePath, "artifact-addr", advAddr)
