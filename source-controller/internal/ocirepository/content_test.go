@@ -3,6 +3,7 @@ package ocirepository
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -36,7 +37,8 @@ func TestReconcileStoresArtifact(t *testing.T) {
 	g.Expect(a.Path).To(Equal("ocirepository/" + ns + "/" + obj.Name + "/" + digest + ".tar.gz"))
 	g.Expect(a.Metadata).To(Equal(annotations))
 	g.Expect(tarFiles(t, download(t, a))).To(Equal(map[string]string{"deploy/web.yaml": "kind: ConfigMap\n", "README.md": "hi\n"}))
-	g.Expect(obj.Status.URL).To(Equal(a.URL))
+	g.Expect(obj.Status.URL).To(Equal(strings.TrimSuffix(a.URL, digest+".tar.gz") + "latest.tar.gz"))
+	g.Expect(download(t, &meta.Artifact{URL: obj.Status.URL, Digest: a.Digest})).NotTo(BeEmpty())
 	g.Expect(obj.Status.ObservedIgnore).To(BeNil())
 	g.Expect(obj.Status.ObservedLayerSelector).To(BeNil())
 	g.Expect(conditions.GetMessage(obj, meta.ReadyCondition)).To(Equal("stored artifact for revision 'latest@" + digest + "'"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
 
@@ -41,6 +42,8 @@ func TestReconcilePullsOnlyOnChange(t *testing.T) {
 	requestReconcile(t, obj)
 	g.Expect(obj.Status.Artifact.Revision).To(Equal("v1@" + second))
 	g.Expect(tarFiles(t, download(t, obj.Status.Artifact))).To(HaveKeyWithValue("a.yaml", "a: 2\n"))
+	latest := &meta.Artifact{URL: obj.Status.URL, Digest: obj.Status.Artifact.Digest}
+	g.Expect(tarFiles(t, download(t, latest))).To(HaveKeyWithValue("a.yaml", "a: 2\n"), "status.url serves the new artifact")
 	g.Expect(conditions.Has(obj, sourcev1.ArtifactOutdatedCondition)).To(BeFalse())
 	// Retention keeps 2 records: the first artifact is still served.
 	download(t, &first)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
+	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
@@ -45,6 +46,15 @@ func (r *Reconciler) archive(ctx context.Context, s *scope) error {
 	artifact.Metadata = s.annotations
 	r.record(s, artifact)
 	ctrl.LoggerFrom(ctx).Info("stored artifact", "revision", artifact.Revision, "digest", artifact.Digest)
+	// status.url, Flux's stable address of the latest artifact, is best
+	// effort as in Flux: the artifact itself is stored and recorded.
+	if url, err := r.Storage.Symlink(artifact, latestLink); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "failed to update the latest artifact link")
+		r.Skeleton.Events.Eventf(s.obj, nil, corev1.EventTypeWarning, sourcev1.SymlinkUpdateFailedReason, "Archive",
+			"failed to update status URL symlink: %s", err.Error())
+	} else {
+		s.obj.Status.URL = url
+	}
 	return nil
 }
 
@@ -77,7 +87,6 @@ func (r *Reconciler) record(s *scope, artifact meta.Artifact) {
 	st.Artifact = &artifact
 	st.ObservedIgnore = s.obj.Spec.Ignore
 	st.ObservedLayerSelector = s.obj.Spec.LayerSelector.DeepCopy()
-	st.URL = r.latestURL(s.obj)
 	conditions.Delete(s.obj, sourcev1.ArtifactOutdatedCondition)
 	conditions.Delete(s.obj, sourcev1.StorageOperationFailedCondition)
 	markStored(s.obj)
@@ -88,10 +97,14 @@ func markStored(obj *sourcev1.OCIRepository) {
 		"stored artifact for revision '%s'", obj.Status.Artifact.Revision)
 }
 
-// latestURL is status.url: where the object's current artifact is served.
+// latestLink names the link to the current artifact that status.url
+// gives, as in Flux.
+const latestLink = "latest.tar.gz"
+
+// latestURL is status.url, with the current advertised address.
 func (r *Reconciler) latestURL(obj *sourcev1.OCIRepository) string {
-	if obj.Status.Artifact == nil {
-		return ""
+	if obj.Status.Artifact == nil || obj.Status.URL == "" {
+		return obj.Status.URL
 	}
-	return r.Storage.URL(path.Clean(obj.Status.Artifact.Path))
+	return r.Storage.URL(path.Join(path.Dir(obj.Status.Artifact.Path), latestLink))
 }
