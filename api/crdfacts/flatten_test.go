@@ -61,7 +61,17 @@ func crdFacts(t *testing.T, file string) map[string]string {
 				facts["crd:version:"+name+":"+k] = render(val)
 			}
 		}
-		flatten(schema, "", false, facts)
+		if len(crd.Spec.Versions) == 1 {
+			flatten(schema, "", false, facts)
+		} else {
+			// Several served versions: each schema's paths carry their
+			// version ("v1beta3:spec.summary"), so none hides another.
+			sub := map[string]string{}
+			flatten(schema, "", false, sub)
+			for path, fact := range sub {
+				facts[name+":"+path] = fact
+			}
+		}
 		// flatten records no entry for the root itself; its CEL rules
 		// (OCIRepository's "spec.url is required") are API all the same.
 		if rules, ok := schema["x-kubernetes-validations"]; ok {

@@ -1,0 +1,65 @@
+package crdfacts_test
+
+import "testing"
+
+// fluxReceiver lists Flux's main-branch Receiver CRD (from the types of
+// notification-controller/api v1.10.0 and fluxcd/pkg/apis/meta v1.38.0), as facts.
+var fluxReceiver = map[string]string{
+	"crd:annotation:kustomize.toolkit.fluxcd.io/substitute": "disabled",
+	"crd:group": "notification.toolkit.fluxcd.io",
+	"crd:names": "{\"categories\":[\"all\",\"fluxcd\",\"fluxcd-notifications\"],\"kind\":\"Receiver\",\"listKind\":\"ReceiverList\",\"plural\":\"receivers\",\"singular\":\"receiver\"}",
+	"crd:scope": "Namespaced",
+	"crd:version:v1:additionalPrinterColumns": "[{\"jsonPath\":\".metadata.creationTimestamp\",\"name\":\"Age\",\"type\":\"date\"},{\"jsonPath\":\".status.conditions[?(@.type==\\\"Ready\\\")].status\",\"name\":\"Ready\",\"type\":\"string\"},{\"jsonPath\":\".status.conditions[?(@.type==\\\"Ready\\\")].message\",\"name\":\"Status\",\"type\":\"string\"}]",
+	"crd:version:v1:served":                   "true",
+	"crd:version:v1:storage":                  "true",
+	"crd:version:v1:subresources":             "{\"status\":{}}",
+	"apiVersion":                              "type=string",
+	"kind":                                    "type=string",
+	"metadata":                                "type=object",
+	"spec":                                    "type=object x-kubernetes-validations=[{\"message\":\"generic-oidc receivers must define at least one oidcProvider\",\"rule\":\"self.type != 'generic-oidc' || (has(self.oidcProviders) && size(self.oidcProviders) > 0)\"},{\"message\":\"oidcProviders can only be set when type is generic-oidc\",\"rule\":\"self.type == 'generic-oidc' || !has(self.oidcProviders) || size(self.oidcProviders) == 0\"},{\"message\":\"secretRef cannot be set when type is generic-oidc\",\"rule\":\"self.type != 'generic-oidc' || !has(self.secretRef)\"},{\"message\":\"secretRef is required when type is not generic-oidc\",\"rule\":\"self.type == 'generic-oidc' || has(self.secretRef)\"}]",
+	"spec.events":                             "type=array",
+	"spec.events[]":                           "type=string",
+	"spec.interval":                           "default=10m pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$ type=string",
+	"spec.oidcProviders":                      "type=array x-kubernetes-list-map-keys=[\"issuerURL\"] x-kubernetes-list-type=map",
+	"spec.oidcProviders[]":                    "type=object",
+	"spec.oidcProviders[].audience":           "type=string",
+	"spec.oidcProviders[].issuerURL":          "required pattern=^https?:// type=string",
+	"spec.oidcProviders[].validations":        "required minItems=1 type=array",
+	"spec.oidcProviders[].validations[]":      "type=object",
+	"spec.oidcProviders[].validations[].expression": "required type=string",
+	"spec.oidcProviders[].validations[].message":    "required type=string",
+	"spec.oidcProviders[].variables":                "type=array",
+	"spec.oidcProviders[].variables[]":              "type=object",
+	"spec.oidcProviders[].variables[].expression":   "required type=string",
+	"spec.oidcProviders[].variables[].name":         "required type=string",
+	"spec.resourceFilter":                           "type=string",
+	"spec.resources":                                "required type=array",
+	"spec.resources[]":                              "type=object",
+	"spec.resources[].apiVersion":                   "type=string",
+	"spec.resources[].filter":                       "type=string",
+	"spec.resources[].kind":                         "required enum=[\"Bucket\",\"GitRepository\",\"Kustomization\",\"HelmRelease\",\"HelmChart\",\"HelmRepository\",\"ImageRepository\",\"ImagePolicy\",\"ImageUpdateAutomation\",\"OCIRepository\",\"ArtifactGenerator\",\"ExternalArtifact\"] type=string",
+	"spec.resources[].matchLabels":                  "type=object",
+	"spec.resources[].matchLabels{}":                "type=string",
+	"spec.resources[].name":                         "required maxLength=253 minLength=1 type=string",
+	"spec.resources[].namespace":                    "maxLength=253 minLength=1 type=string",
+	"spec.secretRef":                                "type=object",
+	"spec.secretRef.name":                           "required type=string",
+	"spec.suspend":                                  "type=boolean",
+	"spec.type":                                     "required enum=[\"generic\",\"generic-hmac\",\"generic-oidc\",\"github\",\"gitlab\",\"bitbucket\",\"harbor\",\"dockerhub\",\"quay\",\"gcr\",\"nexus\",\"acr\",\"cdevents\"] type=string",
+	"status":                                        "default={\"observedGeneration\":-1} type=object",
+	"status.conditions":                             "type=array",
+	"status.conditions[]":                           "type=object",
+	"status.conditions[].lastTransitionTime":        "required format=date-time type=string",
+	"status.conditions[].message":                   "required maxLength=32768 type=string",
+	"status.conditions[].observedGeneration":        "format=int64 minimum=0 type=integer",
+	"status.conditions[].reason":                    "required maxLength=1024 minLength=1 pattern=^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$ type=string",
+	"status.conditions[].status":                    "required enum=[\"True\",\"False\",\"Unknown\"] type=string",
+	"status.conditions[].type":                      "required maxLength=316 pattern=^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$ type=string",
+	"status.lastHandledReconcileAt":                 "type=string",
+	"status.observedGeneration":                     "format=int64 type=integer",
+	"status.webhookPath":                            "type=string",
+}
+
+func TestReceiverCRDMatchesFlux(t *testing.T) {
+	compareFacts(t, fluxReceiver, crdFacts(t, "notification.toolkit.fluxcd.io_receivers.yaml"))
+}
