@@ -180,3 +180,32 @@ func TestReconcileRefusesUnsupported(t *testing.T) {
 		})
 	}
 }
+
+// certSecretRef's client certificate reaches a registry that wants one
+// (mutual TLS); without it the handshake fails with a message naming
+// spec.certSecretRef.
+func TestReconcileMutualTLS(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	reg := startRegistry(t, ns)
+	push(t, reg, "app:v1", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
+	pki := testkit.NewPKI(t)
+	front := strings.TrimPrefix(testkit.HTTPSFront(t, reg.URL, pki, true), "https://")
+	createSecret(t, ns, "front-creds", dockerConfigSecret(front, registryUser, registryPassword))
+	createSecret(t, ns, "ca-only", map[string][]byte{"ca.crt": pki.CA})
+	createSecret(t, ns, "mtls", map[string][]byte{"ca.crt": pki.CA, "tls.crt": pki.ClientCert, "tls.key": pki.ClientKey})
+
+	obj := newOCIRepository(ns, reg, "app", func(o *sourcev1.OCIRepository) {
+		o.Spec.URL = "oci://" + front + "/app"
+		o.Spec.Reference = &sourcev1.OCIRepositoryRef{Tag: "v1"}
+		o.Spec.SecretRef = &meta.LocalObjectReference{Name: "front-creds"}
+		o.Spec.CertSecretRef = &meta.LocalObjectReference{Name: "ca-only"}
+	})
+	create(t, obj)
+	ready := waitNotReady(t, obj, sourcev1.OCIPullFailedReason)
+	g.Expect(ready.Message).To(ContainSubstring("spec.certSecretRef"))
+
+	updateSpec(t, obj, func(o *sourcev1.OCIRepository) { o.Spec.CertSecretRef.Name = "mtls" })
+	waitReady(t, obj)
+	g.Expect(tarFiles(t, download(t, obj.Status.Artifact))).To(HaveKeyWithValue("a.yaml", "a: 1\n"))
+}

@@ -41,7 +41,7 @@ func TestReconcileStoresArtifact(t *testing.T) {
 	g.Expect(download(t, &meta.Artifact{URL: obj.Status.URL, Digest: a.Digest})).NotTo(BeEmpty())
 	g.Expect(obj.Status.ObservedIgnore).To(BeNil())
 	g.Expect(obj.Status.ObservedLayerSelector).To(BeNil())
-	g.Expect(conditions.GetMessage(obj, meta.ReadyCondition)).To(Equal("stored artifact for revision 'latest@" + digest + "'"))
+	g.Expect(conditions.GetMessage(obj, meta.ReadyCondition)).To(Equal("stored artifact for digest 'latest@" + digest + "'"))
 	g.Expect(conditions.IsTrue(obj, sourcev1.ArtifactInStorageCondition)).To(BeTrue())
 	waitEvent(t, obj, "Normal", meta.SucceededReason, digest)
 }

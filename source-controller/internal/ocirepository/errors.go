@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"strings"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/ociartifact"
@@ -34,7 +35,7 @@ func (r *Reconciler) registryError(s *scope, err error, doing string) error {
 		return skeleton.Wait(interval, sourcev1.OCILayerOperationFailedReason, "%s", msg)
 	case isTLSError(err):
 		return skeleton.Retryf(sourcev1.OCIPullFailedReason,
-			"%s: the registry's certificate is not trusted: put its CA in the ca.crt of spec.certSecretRef, or fix the registry's certificate", msg)
+			"%s: the TLS handshake failed: put the registry's CA in the ca.crt of spec.certSecretRef (and a client certificate in its tls.crt and tls.key if the registry wants one), or fix the registry's certificate", msg)
 	default:
 		return skeleton.Retryf(sourcev1.OCIPullFailedReason,
 			"%s: check spec.url and that the registry is reachable from the controller", msg)
@@ -56,6 +57,12 @@ func isTLSError(err error) bool {
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
 	var alert tls.AlertError
-	return errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		errors.As(err, &verify) || errors.As(err, &alert)
+	if errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &verify) || errors.As(err, &alert) {
+		return true
+	}
+	// The registry client's first request (its ping) joins the failures of
+	// its HTTPS and plain-HTTP tries into one message, without their types.
+	msg := err.Error()
+	return strings.Contains(msg, "x509: ") || strings.Contains(msg, "tls: ")
 }

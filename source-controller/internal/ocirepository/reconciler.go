@@ -57,7 +57,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		Ready: func() skeleton.Success {
 			return skeleton.Success{
 				Reason:  meta.SucceededReason,
-				Message: fmt.Sprintf("stored artifact for revision '%s'", obj.Status.Artifact.Revision),
+				Message: fmt.Sprintf("stored artifact for digest '%s'", obj.Status.Artifact.Revision),
 			}
 		},
 		Finalize: []skeleton.Step{skeleton.StepOf("remove artifacts", s, r.removeArtifacts)},

@@ -94,7 +94,7 @@ func (r *Reconciler) record(s *scope, artifact meta.Artifact) {
 
 func markStored(obj *sourcev1.OCIRepository) {
 	conditions.MarkTrue(obj, sourcev1.ArtifactInStorageCondition, meta.SucceededReason,
-		"stored artifact for revision '%s'", obj.Status.Artifact.Revision)
+		"stored artifact for digest '%s'", obj.Status.Artifact.Revision)
 }
 
 // latestLink names the link to the current artifact that status.url
