@@ -49,7 +49,13 @@ func helmRepository(t *testing.T, ns string, srv *helmserver.Server) *sourcev1.H
 // refreshIndex stores the index srv serves now as repo's artifact.
 func refreshIndex(t *testing.T, repo *sourcev1.HelmRepository, srv *helmserver.Server) {
 	t.Helper()
-	data := srv.Index()
+	storeIndex(t, repo, srv.Index())
+}
+
+// storeIndex stores data as repo's index artifact, as the HelmRepository
+// reconciler does.
+func storeIndex(t testing.TB, repo *sourcev1.HelmRepository, data []byte) {
+	t.Helper()
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
 	a, err := env.store.NewArtifact(sourcev1.HelmRepositoryKind, repo.Namespace, repo.Name, "sha256:"+digest, "index-"+digest[:12]+".yaml")

@@ -108,7 +108,7 @@ func runSuite(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-func create(t *testing.T, obj client.Object) {
+func create(t testing.TB, obj client.Object) {
 	t.Helper()
 	if err := env.cp.Client.Create(context.Background(), obj); err != nil {
 		t.Fatalf("create %s: %v", obj.GetName(), err)
