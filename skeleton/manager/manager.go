@@ -44,6 +44,10 @@ type Options struct {
 	EventsAddr        string
 	Concurrent        int
 	RequeueDependency time.Duration
+	// GracefulShutdownTimeout is how long reconciles in flight may run on
+	// shutdown; controller-runtime's default (30s) when zero. The
+	// helm-controller sets it from --graceful-shutdown-timeout.
+	GracefulShutdownTimeout time.Duration
 
 	// QPS and Burst limit the client's requests to the Kubernetes API.
 	QPS   float32
@@ -184,12 +188,22 @@ func New(cfg *rest.Config, o Options, scheme *runtime.Scheme, reconciled ...clie
 		LeaderElectionID:              o.LeaderElectionID(),
 		LeaderElectionNamespace:       namespace,
 		Logger:                        ctrl.Log,
+		GracefulShutdownTimeout:       gracefulShutdownTimeout(o.GracefulShutdownTimeout),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create manager: %w", err)
 	}
 	probes.SetupChecks(mgr, ctrl.Log.WithName("probes"))
 	return mgr, nil
+}
+
+// gracefulShutdownTimeout is nil, for controller-runtime's default, when d
+// is zero.
+func gracefulShutdownTimeout(d time.Duration) *time.Duration {
+	if d == 0 {
+		return nil
+	}
+	return &d
 }
 
 // LeaderElectionID names the controller's lease as Flux does:
