@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 )
@@ -36,7 +37,7 @@ type ControlPlane struct {
 func NewScheme() *runtime.Scheme {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
-		clientgoscheme.AddToScheme, sourcev1.AddToScheme, kustomizev1.AddToScheme,
+		clientgoscheme.AddToScheme, sourcev1.AddToScheme, kustomizev1.AddToScheme, helmv2.AddToScheme,
 	} {
 		if err := add(scheme); err != nil {
 			panic(err)
