@@ -80,6 +80,15 @@ func TestUninstall_KeepsWorkloads(t *testing.T) {
 	g.Expect(cp.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "workload"}, workload)).To(Succeed())
 	g.Expect(workload.Labels).To(HaveKeyWithValue("kustomize.toolkit.fluxcd.io/name", "apps"))
 
+	// A HelmChart whose controller is gone keeps its finalizer: uninstall
+	// must release it too, or its CRD never goes.
+	chart := &sourcev1.HelmChart{
+		ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: ns, Finalizers: []string{installer.Finalizer}},
+		Spec: sourcev1.HelmChartSpec{Chart: "app", Interval: metav1.Duration{Duration: time.Hour}, Suspend: true,
+			SourceRef: sourcev1.LocalHelmChartSourceReference{Kind: sourcev1.HelmRepositoryKind, Name: "charts"}},
+	}
+	g.Expect(cp.Client.Create(ctx, chart)).To(Succeed())
+
 	printed, err := run("n\n")
 	g.Expect(err).To(MatchError("uninstall cancelled"))
 	g.Expect(printed).To(ContainSubstring("[y/N]"))
@@ -89,11 +98,13 @@ func TestUninstall_KeepsWorkloads(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred(), printed)
 	g.Expect(printed).To(And(
 		ContainSubstring("✔ Kustomization/"+ns+"/apps suspended, finalizer removed"),
+		ContainSubstring("✔ HelmChart/"+ns+"/app suspended, finalizer removed"),
 		ContainSubstring("✔ Deployment/"+installNS+"/kustomize-controller deleted"),
 		ContainSubstring("✔ CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io deleted"),
 		ContainSubstring("✔ Namespace/"+installNS+" deleted")))
 
-	for _, name := range []string{"kustomizations.kustomize.toolkit.fluxcd.io", "gitrepositories.source.toolkit.fluxcd.io"} {
+	for _, name := range []string{"kustomizations.kustomize.toolkit.fluxcd.io", "gitrepositories.source.toolkit.fluxcd.io",
+		"helmcharts.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io"} {
 		crd := &unstructured.Unstructured{}
 		crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
 		err := cp.Client.Get(ctx, client.ObjectKey{Name: name}, crd)
