@@ -50,21 +50,15 @@ func LargeIndex(charts, versions int) []byte {
 		fmt.Fprintf(&b, "  %s:\n", name)
 		for v := versions - 1; v >= 0; v-- {
 			version := fmt.Sprintf("1.%d.0", v)
-			fmt.Fprintf(&b, `  - annotations:
-      category: benchmark
-    apiVersion: v2
+			fmt.Fprintf(&b, `  - apiVersion: v2
     appVersion: %[2]s
     created: "2026-01-01T00:00:00Z"
-    description: A generated chart of a large repository, with a long description
-      to weigh as much as a real one
+    description: A generated chart of a large repository
     digest: %[3]s
     home: https://example.com/charts/%[1]s
     keywords:
     - generated
     - %[1]s
-    maintainers:
-    - email: tide@example.com
-      name: Tide
     name: %[1]s
     type: application
     urls:

@@ -28,7 +28,7 @@ type helmIndexFlags struct {
 func (f *helmIndexFlags) bind(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.indexMaxSize, "helm-index-max-size", 50<<20, "Largest Helm repository index accepted, in bytes.")
 	fs.IntVar(&f.cacheMaxSize, "helm-cache-max-size", 0,
-		"How many parsed Helm repository indexes are kept in memory for HelmCharts; 0 keeps none between reconciliations.")
+		"How many parsed Helm repository indexes are kept in memory for HelmCharts; with 0 only those in use are shared.")
 	fs.DurationVar(&f.cacheTTL, "helm-cache-ttl", 15*time.Minute, "How long a cached Helm repository index stays after its last use.")
 	fs.DurationVar(&f.purgeInterval, "helm-cache-purge-interval", time.Minute, "How often expired Helm repository indexes are dropped.")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -37,9 +38,13 @@ func Parse(data []byte) (*repo.IndexFile, error) {
 		return nil, fmt.Errorf("%w: it has no apiVersion", ErrInvalidIndex)
 	}
 	for name, versions := range idx.Entries {
-		idx.Entries[name] = slices.DeleteFunc(versions, skipped)
+		versions = slices.DeleteFunc(versions, skipped)
+		// A stored index is sorted already; checking is cheaper than sorting.
+		if !sort.IsSorted(sort.Reverse(versions)) {
+			sort.Sort(sort.Reverse(versions))
+		}
+		idx.Entries[name] = versions
 	}
-	idx.SortEntries()
 	return idx, nil
 }
 

@@ -17,7 +17,8 @@ import (
 )
 
 // store writes the parsed index as the new artifact (JSON, as Flux stores
-// it: YAML readers read it too), points index.yaml at it and records it in
+// it: YAML readers read it too; compact, unlike Flux's indented JSON, as
+// it is a third smaller and quicker for the HelmCharts to parse), points index.yaml at it and records it in
 // status. Storage writes are atomic: a failure leaves the previous
 // artifact served.
 func (r *Reconciler) store(ctx context.Context, s *scope) error {
@@ -25,7 +26,7 @@ func (r *Reconciler) store(ctx context.Context, s *scope) error {
 		markStored(s.obj)
 		return nil
 	}
-	data, err := json.MarshalIndent(s.index, "", "  ")
+	data, err := json.Marshal(s.index)
 	if err != nil {
 		return failed(s.obj, sourcev1.StorageOperationFailedCondition,
 			skeleton.Retryf(sourcev1.ArchiveOperationFailedReason, "encode index: %w", err))
