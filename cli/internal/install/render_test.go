@@ -2,6 +2,7 @@ package install_test
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,4 +81,50 @@ func TestEncodeDecode_RoundTrip(t *testing.T) {
 	again, err := install.Decode(data)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(again).To(Equal(objs))
+}
+
+// The install carries the Helm and OCI source kinds: their CRDs, the
+// source-controller's rights to reconcile them, and the kustomize-
+// controller's to read the OCIRepositories it builds from.
+func TestRender_HelmAndOCISources(t *testing.T) {
+	g := NewWithT(t)
+	objs, err := install.Render(manifests.Controllers, "flux-system")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(ids(objs)).To(ContainElements(
+		"CustomResourceDefinition/helmrepositories.source.toolkit.fluxcd.io",
+		"CustomResourceDefinition/helmcharts.source.toolkit.fluxcd.io",
+		"CustomResourceDefinition/ocirepositories.source.toolkit.fluxcd.io",
+	))
+	source := grants(objs, "tide-source-controller", "source.toolkit.fluxcd.io")
+	for _, r := range []string{"helmrepositories", "helmcharts", "ocirepositories"} {
+		g.Expect(source[r]).To(ContainElements("get", "list", "watch", "patch"), r)
+		g.Expect(source[r+"/status"]).To(ContainElement("patch"), r)
+		g.Expect(source[r+"/finalizers"]).To(ContainElement("update"), r)
+	}
+	kustomize := grants(objs, "tide-kustomize-controller", "source.toolkit.fluxcd.io")
+	g.Expect(kustomize["ocirepositories"]).To(ContainElements("get", "list", "watch"))
+}
+
+// grants are the verbs the ClusterRole name allows on each resource of group.
+func grants(objs []*unstructured.Unstructured, name, group string) map[string][]string {
+	out := map[string][]string{}
+	for _, o := range objs {
+		if o.GetKind() != "ClusterRole" || o.GetName() != name {
+			continue
+		}
+		rules, _, _ := unstructured.NestedSlice(o.Object, "rules")
+		for _, r := range rules {
+			rule, _ := r.(map[string]any)
+			groups, _, _ := unstructured.NestedStringSlice(rule, "apiGroups")
+			if !slices.Contains(groups, group) {
+				continue
+			}
+			resources, _, _ := unstructured.NestedStringSlice(rule, "resources")
+			verbs, _, _ := unstructured.NestedStringSlice(rule, "verbs")
+			for _, res := range resources {
+				out[res] = append(out[res], verbs...)
+			}
+		}
+	}
+	return out
 }

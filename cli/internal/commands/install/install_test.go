@@ -47,7 +47,7 @@ func TestInstall_ExportPrintsYAMLAndTouchesNoCluster(t *testing.T) {
 			crds = append(crds, o.GetName())
 		}
 	}
-	g.Expect(crds).To(ConsistOf("gitrepositories.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io",
+	g.Expect(crds).To(ContainElements("gitrepositories.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io",
 		"helmcharts.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io", "kustomizations.kustomize.toolkit.fluxcd.io"))
 	g.Expect(kinds).To(HaveKeyWithValue("Deployment", 2))
 	g.Expect(kinds).To(HaveKeyWithValue("Namespace", 1))
