@@ -3,6 +3,7 @@ package helmchart
 import (
 	"encoding/base64"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/testkit"
@@ -156,4 +158,57 @@ func TestOCIBadInput(t *testing.T) {
 			waitEventReason(t, obj, tt.reason)
 		})
 	}
+}
+
+// certSecretRef's CA lets the controller trust a registry's certificate;
+// without it the TLS failure is reported with what to do.
+func TestOCITLS(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	reg := ociregistry.New(t, ociregistry.Options{TLS: true})
+	data := helmserver.Package(t, helmserver.Chart{Name: "app", Version: "1.0.0"})
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img, err := mutate.Append(img, mutate.Addendum{Layer: static.NewLayer(data, helmChartLayerMediaType)})
+	g.Expect(err).NotTo(HaveOccurred())
+	ref, err := name.ParseReference(reg.Host + "/charts/app:1.0.0")
+	g.Expect(err).NotTo(HaveOccurred())
+	tr := remote.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = reg.TLSConfig()
+	g.Expect(remote.Write(ref, img, remote.WithTransport(tr))).To(Succeed())
+
+	untrusted := ociHelmRepository(t, ns, reg, nil)
+	obj := newChart(ns, sourcev1.HelmRepositoryKind, untrusted.Name, "app", func(c *sourcev1.HelmChart) { c.Spec.Version = "1.0.0" })
+	create(t, obj)
+	ready := waitNotReady(t, obj, sourcev1.ChartPullErrorReason)
+	g.Expect(ready.Message).To(ContainSubstring("certificate"))
+	g.Expect(ready.Message).To(ContainSubstring("check that the repository is reachable"))
+
+	ca := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{GenerateName: "ca-", Namespace: ns},
+		Data: map[string][]byte{"ca.crt": reg.CAPEM()}}
+	create(t, ca)
+	update(t, untrusted, func() { untrusted.Spec.CertSecretRef = &meta.LocalObjectReference{Name: ca.Name} })
+	waitVersion(t, obj, "1.0.0")
+	g.Expect(obj.Status.Artifact.Digest).To(Equal(sha256Digest(data)))
+}
+
+// A suspended HelmChart is left alone: a new chart version is not built
+// until it is resumed.
+func TestSuspend(t *testing.T) {
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	repo := gitSource(t, ns, chartRepo("1.0.0"))
+	obj := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app")
+	create(t, obj)
+	waitVersion(t, obj, "1.0.0")
+	update(t, obj, func() { obj.Spec.Suspend = true })
+	NewWithT(t).Eventually(func() int64 {
+		_ = env.cp.Client.Get(t.Context(), client.ObjectKeyFromObject(obj), obj)
+		return obj.Status.ObservedGeneration
+	}, testkit.Timeout).Should(Equal(obj.Generation - 1)) // suspended runs observe nothing
+	push(t, repo, chartRepo("1.1.0"))
+	NewWithT(t).Consistently(func() string {
+		_ = env.cp.Client.Get(t.Context(), client.ObjectKeyFromObject(obj), obj)
+		return obj.Status.Artifact.Revision
+	}, 2*time.Second).Should(Equal("1.0.0"))
+	update(t, obj, func() { obj.Spec.Suspend = false })
+	waitVersion(t, obj, "1.1.0")
 }
