@@ -72,8 +72,13 @@ func get(ctx context.Context, target string, opts Options, maxSize int64, flag s
 		return nil, fmt.Errorf("%w %q: %s", ErrInvalidURL, redact(target), parseReason(err))
 	}
 	req.Header.Set("User-Agent", userAgent)
-	if opts.Username != "" && sendCredentials(opts, req.URL) {
-		req.SetBasicAuth(opts.Username, opts.Password)
+	if sendCredentials(opts, req.URL) {
+		switch {
+		case opts.Username != "" && opts.Password != "":
+			req.SetBasicAuth(opts.Username, opts.Password)
+		case opts.BearerToken != "":
+			req.Header.Set("Authorization", "Bearer "+opts.BearerToken)
+		}
 	}
 	shown := req.URL.Redacted()
 	client, done := httpClient(opts)

@@ -2,6 +2,7 @@ package helmrepo
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"net/http"
 	"strings"
@@ -150,5 +151,29 @@ func TestOptionsFromSecretsRefusesBadData(t *testing.T) {
 		if !errors.Is(err, ErrInvalidSecret) || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// A bearer token in secretRef is sent (Tide's addition), a CA from
+// certSecretRef is trusted along with the system's roots (as Flux), and
+// incomplete TLS data in secretRef is not used (as Flux).
+func TestOptionsFromSecretsFluxRules(t *testing.T) {
+	ctx := context.Background()
+	opts := options(t, "https://charts.example.com", secret("auth", map[string]string{"bearerToken": "t0ken"}), nil, false)
+	if opts.BearerToken != "t0ken" || opts.Username != "" {
+		t.Errorf("bearer token not read: %+v", opts)
+	}
+	opts = options(t, "https://charts.example.com", secret("auth", map[string]string{"certFile": "half"}), nil, false)
+	if opts.TLS != nil || opts.DeprecatedTLS {
+		t.Errorf("incomplete TLS data in secretRef was used")
+	}
+	pki := testkit.NewPKI(t)
+	opts, err := OptionsFromSecrets(ctx, "https://charts.example.com", nil,
+		secret("certs", map[string]string{"ca.crt": string(pki.CA)}), false, 0)
+	if err != nil || opts.TLS == nil || opts.TLS.RootCAs == nil {
+		t.Fatalf("no CA: %v", err)
+	}
+	if sys, _ := x509.SystemCertPool(); sys != nil && !sys.Equal(x509.NewCertPool()) && opts.TLS.RootCAs.Equal(pki.Pool) {
+		t.Errorf("the CA replaced the system roots instead of extending them")
 	}
 }

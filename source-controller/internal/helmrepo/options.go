@@ -17,6 +17,8 @@ type Options struct {
 	RepoURL string
 	// Username and Password are basic auth credentials; both or neither.
 	Username, Password string
+	// BearerToken is sent as "Authorization: Bearer" without basic auth.
+	BearerToken string
 	// PassCredentials sends the credentials to every host (chart URLs of
 	// the index that point to another host).
 	PassCredentials bool
@@ -26,53 +28,47 @@ type Options struct {
 	// Timeout bounds one request, body included; 0 means 60s.
 	Timeout time.Duration
 	// DeprecatedTLS is true when the TLS material came from the secretRef
-	// Secret's 'certFile'/'keyFile'/'caFile', which Flux still reads but
-	// deprecates in favour of certSecretRef.
+	// Secret, which Flux still reads but deprecates in favour of
+	// certSecretRef.
 	DeprecatedTLS bool
 }
 
-// legacyTLSKeys are the TLS keys Flux still reads from spec.secretRef.
-var legacyTLSKeys = []string{secrets.LegacyKeyTLSCert, secrets.LegacyKeyTLSPrivateKey, secrets.LegacyKeyCACert}
-
-// OptionsFromSecrets builds Options from the secretRef Secret (auth) and the
-// certSecretRef Secret (cert), either of which may be nil. The certSecretRef
-// Secret holds 'ca.crt', 'tls.crt' and 'tls.key'; without one, TLS material
-// in the secretRef Secret ('certFile', 'keyFile', 'caFile') is used, as Flux
-// still does. Errors wrap ErrInvalidSecret and never quote the data.
+// OptionsFromSecrets builds Options from the secretRef Secret (auth) and
+// the certSecretRef Secret (cert), either of which may be nil, reading them
+// as Flux does: basic auth ('username' and 'password', both or neither)
+// from auth; TLS ('ca.crt', 'tls.crt', 'tls.key', or the older 'caFile',
+// 'certFile', 'keyFile') from cert, or else from auth, which is
+// deprecated. A CA is trusted besides the system's roots, as in Flux.
+// Unlike Flux, a 'bearerToken' in auth is sent (Flux ignores it), when
+// there is no basic auth. Errors wrap ErrInvalidSecret and never quote the
+// data.
 func OptionsFromSecrets(ctx context.Context, repoURL string, auth, cert *corev1.Secret, passCredentials bool, timeout time.Duration) (Options, error) {
 	opts := Options{RepoURL: repoURL, PassCredentials: passCredentials, Timeout: timeout}
-	if auth != nil {
-		user, pass := string(auth.Data[secrets.KeyUsername]), string(auth.Data[secrets.KeyPassword])
-		if (user == "") != (pass == "") {
-			return Options{}, fmt.Errorf("%w: secret '%s' must hold both 'username' and 'password', or neither: add the missing key",
-				ErrInvalidSecret, auth.Name)
-		}
-		opts.Username, opts.Password = user, pass
-	}
-	tlsSecret := cert
-	if tlsSecret == nil && auth != nil && hasAnyKey(auth, legacyTLSKeys) {
-		tlsSecret, opts.DeprecatedTLS = auth, true
-	}
-	if tlsSecret != nil {
-		cfg, err := secrets.TLSConfigFromSecret(ctx, tlsSecret)
+	if cert != nil {
+		cfg, err := secrets.TLSConfigFromSecret(ctx, cert, secrets.WithSystemCertPool())
 		if err != nil {
-			return Options{}, fmt.Errorf("%w: TLS data of secret '%s': %s: give 'ca.crt' and/or both 'tls.crt' and 'tls.key' as PEM",
-				ErrInvalidSecret, tlsSecret.Name, tlsReason(err))
+			return Options{}, fmt.Errorf("%w: TLS data of secret '%s' (spec.certSecretRef): %s: give 'ca.crt' and/or both 'tls.crt' and 'tls.key' as PEM",
+				ErrInvalidSecret, cert.Name, err.Error())
 		}
 		opts.TLS = cfg
 	}
+	if auth == nil {
+		return opts, nil
+	}
+	// Like Flux, TLS data in the secretRef Secret that is incomplete (a
+	// certificate without its key) is not an error there: it is not used.
+	methods, err := secrets.AuthMethodsFromSecret(ctx, auth, secrets.WithTLSSystemCertPool())
+	if err != nil {
+		return Options{}, fmt.Errorf("%w (spec.secretRef): %s: add the missing key, or remove the partial credentials",
+			ErrInvalidSecret, err.Error())
+	}
+	if methods.HasBasicAuth() {
+		opts.Username, opts.Password = methods.Basic.Username, methods.Basic.Password
+	} else if methods.Bearer != "" {
+		opts.BearerToken = string(methods.Bearer)
+	}
+	if opts.TLS == nil && methods.HasTLS() {
+		opts.TLS, opts.DeprecatedTLS = methods.TLS, true
+	}
 	return opts, nil
 }
-
-func hasAnyKey(s *corev1.Secret, keys []string) bool {
-	for _, k := range keys {
-		if _, ok := s.Data[k]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-// tlsReason is the cause of a TLS Secret's refusal. The library's messages
-// name keys and the Secret, never its data.
-func tlsReason(err error) string { return err.Error() }
