@@ -14,11 +14,13 @@ import (
 	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/cli/internal/devenv"
 	"github.com/tidegitops/tide/cli/internal/kube"
 	"github.com/tidegitops/tide/cli/internal/output"
@@ -34,8 +36,9 @@ func (w logWriter) Write(b []byte) (int, error) {
 }
 
 // The whole demo, as `make run` starts it: the control plane, kwok, the Git
-// server, both controllers and the bootstrap, until the demo app runs; then
-// Stop leaves no process running and no port taken.
+// server, the chart repository and OCI registry, both controllers and the
+// bootstrap, until the demo app runs and the chart and OCI sources are
+// Ready; then Stop leaves no process running and no port taken.
 func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	root := testkit.RepoRoot()
 	if missing := devenv.MissingBinaries(root); len(missing) > 0 {
@@ -68,6 +71,7 @@ func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	d := &appsv1.Deployment{}
 	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: devenv.DemoNamespace, Name: devenv.DemoApp}, d)).To(Succeed())
 	g.Expect(d.Status.AvailableReplicas).To(Equal(*d.Spec.Replicas))
+	assertDemoSources(ctx, t, c)
 	g.Expect(env.Kubeconfig).To(BeAnExistingFile())
 	g.Expect(filepath.Join(dir, "logs", "kube-apiserver.log")).To(BeAnExistingFile())
 
@@ -86,6 +90,33 @@ func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	}
 	_, err = os.Stat(filepath.Join(dir, "pids"))
 	g.Expect(os.IsNotExist(err)).To(BeTrue(), "the pid file is removed")
+}
+
+// assertDemoSources checks what the demo serves besides Git: the chart
+// from the local chart repository packaged by a HelmChart, and the OCI
+// artifact pushed to the local registry fetched by an OCIRepository and
+// applied by the apps-oci Kustomization.
+func assertDemoSources(ctx context.Context, t *testing.T, c client.Client) {
+	g := NewWithT(t)
+	key := func(name string) client.ObjectKey {
+		return client.ObjectKey{Namespace: kube.DefaultNamespace, Name: name}
+	}
+	repo := &sourcev1.HelmRepository{}
+	g.Expect(c.Get(ctx, key("demo-charts"), repo)).To(Succeed())
+	g.Expect(apimeta.IsStatusConditionTrue(repo.Status.Conditions, "Ready")).To(BeTrue(), "HelmRepository: %v", repo.Status.Conditions)
+	chart := &sourcev1.HelmChart{}
+	g.Expect(c.Get(ctx, key(devenv.DemoHelmChart), chart)).To(Succeed())
+	g.Expect(apimeta.IsStatusConditionTrue(chart.Status.Conditions, "Ready")).To(BeTrue(), "HelmChart: %v", chart.Status.Conditions)
+	g.Expect(chart.Status.Artifact).NotTo(BeNil())
+	g.Expect(chart.Status.Artifact.Revision).To(Equal("1.0.0"))
+	oci := &sourcev1.OCIRepository{}
+	g.Expect(c.Get(ctx, key(devenv.DemoOCIRepository), oci)).To(Succeed())
+	g.Expect(apimeta.IsStatusConditionTrue(oci.Status.Conditions, "Ready")).To(BeTrue(), "OCIRepository: %v", oci.Status.Conditions)
+	g.Expect(oci.Status.Artifact).NotTo(BeNil())
+	g.Expect(oci.Status.Artifact.Revision).To(HavePrefix("latest@sha256:"))
+	cm := &corev1.ConfigMap{}
+	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: devenv.DemoNamespace, Name: "hello-from-oci"}, cm)).To(Succeed())
+	g.Expect(cm.Labels).To(HaveKeyWithValue("kustomize.toolkit.fluxcd.io/name", "apps-oci"))
 }
 
 // showLogs prints the end of every process's log when the test failed.

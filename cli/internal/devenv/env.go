@@ -34,11 +34,15 @@ type Env struct {
 	exited     chan error
 	Kubeconfig string // admin kubeconfig file
 	RepoURL    string // the demo fleet repo, over HTTP
-	Addrs      []string
-	restConfig *rest.Config
+	// ChartRepoURL is the demo Helm chart repository (http://), and
+	// OCIRepoURL the demo artifact in the OCI registry (oci://, no tag).
+	ChartRepoURL, OCIRepoURL string
+	demoCommit               string // the commit RepoURL's main holds
+	Addrs                    []string
+	restConfig               *rest.Config
 }
 
-// stopper is a process, or the in-process Git server.
+// stopper is a process, or an in-process server (Git, charts, registry).
 type stopper interface{ stop() }
 
 // Up starts everything and bootstraps the cluster from the demo repo,
@@ -70,8 +74,8 @@ func Up(ctx context.Context, cfg Config) (_ *Env, err error) {
 	ctx, stopWatch := e.cancelOnExit(ctx)
 	defer stopWatch()
 	for _, step := range []func(context.Context) error{
-		e.buildControllers, e.startControlPlane, e.startKwok, e.startGitServer,
-		e.startControllers, e.bootstrap, e.waitDemo,
+		e.buildControllers, e.startControlPlane, e.startKwok, e.startGitServer, e.startDemoRepos,
+		e.startControllers, e.publishEndpoints, e.bootstrap, e.waitDemo,
 	} {
 		if err := step(ctx); err != nil {
 			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {

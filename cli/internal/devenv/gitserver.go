@@ -43,9 +43,11 @@ func (g *gitServer) stop() {
 // startGitServer seeds the demo repo from examples/ and serves it.
 func (e *Env) startGitServer(context.Context) error {
 	root := e.path("git")
-	if err := seedRepo(filepath.Join(root, DemoRepo), filepath.Join(e.cfg.Root, "examples")); err != nil {
+	commit, err := seedRepo(filepath.Join(root, DemoRepo), filepath.Join(e.cfg.Root, "examples"))
+	if err != nil {
 		return err
 	}
+	e.demoCommit = commit
 	// gitkit logs every request through the standard logger: into a file.
 	logFile, err := os.Create(e.path("logs", "git-server.log"))
 	if err != nil {
@@ -81,20 +83,20 @@ func (e *Env) startGitServer(context.Context) error {
 }
 
 // seedRepo makes a bare repository at dir whose branch main holds one
-// commit with the files of examples.
-func seedRepo(dir, examples string) error {
+// commit with the files of examples, and returns that commit.
+func seedRepo(dir, examples string) (string, error) {
 	if _, err := gogit.PlainInitWithOptions(dir, &gogit.PlainInitOptions{
 		Bare: true, InitOptions: gogit.InitOptions{DefaultBranch: plumbing.Main},
 	}); err != nil {
-		return err
+		return "", err
 	}
 	repo, err := gogit.Init(memory.NewStorage(), memfs.New())
 	if err != nil {
-		return err
+		return "", err
 	}
 	tree, err := repo.Worktree()
 	if err != nil {
-		return err
+		return "", err
 	}
 	err = filepath.WalkDir(examples, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -108,18 +110,19 @@ func seedRepo(dir, examples string) error {
 		return util.WriteFile(tree.Filesystem, filepath.ToSlash(rel), data, 0o644)
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := tree.AddWithOptions(&gogit.AddOptions{All: true}); err != nil {
-		return err
+		return "", err
 	}
-	if _, err := tree.Commit("Demo fleet repository, from Tide's examples/", &gogit.CommitOptions{
+	commit, err := tree.Commit("Demo fleet repository, from Tide's examples/", &gogit.CommitOptions{
 		Author: &object.Signature{Name: "tide dev", Email: "tide-dev@localhost", When: time.Now()},
-	}); err != nil {
-		return err
+	})
+	if err != nil {
+		return "", err
 	}
 	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{dir}}); err != nil {
-		return err
+		return "", err
 	}
-	return repo.Push(&gogit.PushOptions{RefSpecs: []config.RefSpec{"refs/heads/master:refs/heads/main"}})
+	return commit.String(), repo.Push(&gogit.PushOptions{RefSpecs: []config.RefSpec{"refs/heads/master:refs/heads/main"}})
 }

@@ -16,10 +16,12 @@ func (e *Env) PrintNextSteps() {
 	}
 	fmt.Fprintf(e.cfg.Out.Out, `
 Tide is running: a local control plane, both controllers, and the demo fleet repo
-%s synced into the cluster. Try:
+%s synced into the cluster, with a Helm chart repository (%s)
+and an OCI registry (%s) beside it. Try:
 
   export KUBECONFIG=%s
-  bin/tide get all -A                       # the GitRepository and Kustomizations
+  bin/tide get all -A                       # the sources and Kustomizations
+  bin/tide get sources chart                # the hello chart, packaged from the chart repository
   kubectl -n %s get deploy,pods,svc         # the demo app (if you have kubectl)
 
 Change the fleet and watch it applied (the GitRepository polls every 10s):
@@ -29,6 +31,14 @@ Change the fleet and watch it applied (the GitRepository polls every 10s):
   git -C /tmp/fleet commit -am "Scale hello to 3" && git -C /tmp/fleet push
   bin/tide get kustomizations -A            # apps moves to the new commit within seconds
 
+Push a new OCI artifact and watch apps-oci apply it:
+
+  sed -i 's/an OCI artifact/a new OCI artifact/' /tmp/fleet/oci-app/configmap.yaml
+  bin/tide push artifact %s:%s --path=/tmp/fleet/oci-app \
+    --source=%s --revision="main@sha1:$(git -C /tmp/fleet rev-parse HEAD)"
+  bin/tide reconcile source oci %s           # then: bin/tide get kustomizations apps-oci
+
 Logs: %s/<name>.log. Ctrl-C stops everything; so does `+"`tide dev down`"+` from another terminal.
-`, e.RepoURL, kubeconfig, DemoNamespace, e.RepoURL, e.path("logs"))
+`, e.RepoURL, e.ChartRepoURL, e.OCIRepoURL, kubeconfig, DemoNamespace, e.RepoURL,
+		e.OCIRepoURL, DemoArtifactTag, e.RepoURL, DemoOCIRepository, e.path("logs"))
 }

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/cli/internal/bootstrap"
 	"github.com/tidegitops/tide/cli/internal/install"
 	"github.com/tidegitops/tide/cli/internal/kube"
@@ -24,8 +26,17 @@ const (
 )
 
 // DemoKustomizations are the Kustomizations of examples/clusters/dev, in
-// dependency order.
-var DemoKustomizations = []string{"infrastructure", "apps"}
+// dependency order: sources applies the HelmRepository, HelmChart and
+// OCIRepository (and waits for them to be Ready), apps-oci applies the
+// OCI artifact.
+var DemoKustomizations = []string{"infrastructure", "apps", "sources", "apps-oci"}
+
+// DemoHelmChart and DemoOCIRepository are the demo's chart and OCI source
+// (examples/sources), in flux-system.
+const (
+	DemoHelmChart     = "hello"
+	DemoOCIRepository = "demo-manifests"
+)
 
 // bootstrap connects the cluster to the demo repo: it commits the install
 // and sync manifests to clusters/dev/flux-system and waits for the sync.
@@ -69,6 +80,29 @@ func (e *Env) waitDemo(ctx context.Context) error {
 		return err
 	}
 	e.cfg.Out.Success("Deployment/%s/%s is available (%d/%d Ready, on the kwok node)", DemoNamespace, DemoApp, d.Status.ReadyReplicas, d.Status.Replicas)
+	return e.reportSources(ctx, c)
+}
+
+// reportSources says what the demo's chart and OCI sources fetched (the
+// sources Kustomization waited for them to be Ready).
+func (e *Env) reportSources(ctx context.Context, c client.Client) error {
+	chart := &sourcev1.HelmChart{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: kube.DefaultNamespace, Name: DemoHelmChart}, chart); err != nil {
+		return err
+	}
+	oci := &sourcev1.OCIRepository{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: kube.DefaultNamespace, Name: DemoOCIRepository}, oci); err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		what string
+		a    *meta.Artifact
+	}{{"HelmChart/flux-system/" + DemoHelmChart, chart.Status.Artifact}, {"OCIRepository/flux-system/" + DemoOCIRepository, oci.Status.Artifact}} {
+		if s.a == nil {
+			return fmt.Errorf("%s is Ready but has no artifact", s.what)
+		}
+		e.cfg.Out.Success("%s fetched revision %s", s.what, s.a.Revision)
+	}
 	return nil
 }
 

@@ -1,0 +1,100 @@
+package devenv
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/tidegitops/tide/cli/internal/devenv/chartrepo"
+	"github.com/tidegitops/tide/cli/internal/devenv/registry"
+	"github.com/tidegitops/tide/cli/internal/install"
+	"github.com/tidegitops/tide/cli/internal/kube"
+	"github.com/tidegitops/tide/ociartifact"
+)
+
+// What the demo serves besides Git (examples/charts, examples/oci-app), and
+// where the demo fleet finds it: the ConfigMap EndpointsConfigMap in
+// flux-system, which the `sources` Kustomization substitutes into its
+// HelmRepository and OCIRepository (postBuild.substituteFrom).
+const (
+	EndpointsConfigMap     = "dev-endpoints"
+	DemoArtifactRepository = "tide-demo/manifests"
+	DemoArtifactTag        = "latest"
+)
+
+// stopFunc makes a function a stopper.
+type stopFunc func()
+
+func (f stopFunc) stop() { f() }
+
+// startDemoRepos serves the demo's Helm chart repository and OCI registry
+// on 127.0.0.1, and pushes examples/oci-app to the registry as a Flux
+// artifact, with the demo Git repository as its source.
+func (e *Env) startDemoRepos(ctx context.Context) error {
+	addr, err := e.freeAddr()
+	if err != nil {
+		return err
+	}
+	charts, err := chartrepo.Start(filepath.Join(e.cfg.Root, "examples", "charts"), e.path("charts"), addr, e.exited)
+	if err != nil {
+		return err
+	}
+	e.stoppers = append(e.stoppers, stopFunc(charts.Stop))
+	e.ChartRepoURL = charts.URL
+	e.cfg.Out.Success("Helm chart repository running: %s (%s, from examples/charts)", charts.URL, strings.Join(charts.Charts, ", "))
+
+	if addr, err = e.freeAddr(); err != nil {
+		return err
+	}
+	logFile, err := os.Create(e.path("logs", "oci-registry.log"))
+	if err != nil {
+		return err
+	}
+	reg, err := registry.Start(addr, logFile, e.exited)
+	if err != nil {
+		logFile.Close()
+		return err
+	}
+	e.stoppers = append(e.stoppers, stopFunc(func() { reg.Stop(); logFile.Close() }))
+	digest, err := reg.Push(ctx, DemoArtifactRepository, DemoArtifactTag, filepath.Join(e.cfg.Root, "examples", "oci-app"),
+		ociartifact.Metadata{Source: e.RepoURL, Revision: "main@sha1:" + e.demoCommit})
+	if err != nil {
+		return err
+	}
+	e.OCIRepoURL = reg.URL(DemoArtifactRepository)
+	e.cfg.Out.Success("OCI registry running: pushed examples/oci-app to %s:%s (%s)", e.OCIRepoURL, DemoArtifactTag, digest)
+	return nil
+}
+
+// publishEndpoints writes the addresses of the chart repository and the
+// registry where the demo fleet reads them.
+func (e *Env) publishEndpoints(ctx context.Context) error {
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	cm := &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: EndpointsConfigMap, Namespace: kube.DefaultNamespace},
+		Data:       map[string]string{"CHART_REPO_URL": e.ChartRepoURL, "OCI_REPO_URL": e.OCIRepoURL},
+	}
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(cm)
+	if err != nil {
+		return err
+	}
+	ns := &unstructured.Unstructured{}
+	ns.SetAPIVersion("v1")
+	ns.SetKind("Namespace")
+	ns.SetName(kube.DefaultNamespace)
+	if err := install.Apply(ctx, c, []*unstructured.Unstructured{ns, {Object: u}}, e.cfg.Out); err != nil {
+		return err
+	}
+	e.cfg.Out.Success("ConfigMap/%s/%s holds their addresses for the demo fleet (CHART_REPO_URL, OCI_REPO_URL)", kube.DefaultNamespace, EndpointsConfigMap)
+	return nil
+}
