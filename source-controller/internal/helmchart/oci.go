@@ -177,9 +177,6 @@ func isUnauthorized(err error) bool {
 		(terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden)
 }
 
-// errAuth marks credentials that cannot be read from their Secret.
-var errAuth = errors.New("invalid registry credentials")
-
 // registryAuth reads the Secret of a HelmRepository of type oci: a docker
 // config (.dockerconfigjson, the entry of the registry's host) or
 // username and password.

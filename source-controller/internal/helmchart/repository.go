@@ -40,3 +40,7 @@ type HTTPRepositories interface {
 
 // ErrChartNotFound is wrapped by Resolve when no chart version matches.
 var ErrChartNotFound = errors.New("no chart version found")
+
+// errAuth marks credentials that cannot be read from their Secret, or
+// that the repository refused.
+var errAuth = errors.New("unusable or refused credentials")
