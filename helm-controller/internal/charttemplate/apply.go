@@ -1,0 +1,34 @@
+package charttemplate
+
+import (
+	"context"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// apply server-side applies desired, taking over fields another manager
+// set (the template is the truth, as in Flux), and says what changed:
+// "created", "configured", or "" when the object was already as desired.
+func (t *Templates) apply(ctx context.Context, desired *unstructured.Unstructured) (string, error) {
+	before := &unstructured.Unstructured{}
+	before.SetGroupVersionKind(desired.GroupVersionKind())
+	err := t.Client.Get(ctx, client.ObjectKeyFromObject(desired), before)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return "", err
+	}
+	existed := err == nil
+	//nolint:staticcheck // client.Apply patches take unstructured objects; the typed Apply needs generated apply configurations.
+	if err := t.Client.Patch(ctx, desired, client.Apply, client.FieldOwner(t.FieldManager), client.ForceOwnership); err != nil {
+		return "", err
+	}
+	switch {
+	case !existed:
+		return "created", nil
+	case before.GetResourceVersion() != desired.GetResourceVersion():
+		return "configured", nil
+	default:
+		return "", nil
+	}
+}
