@@ -54,3 +54,21 @@ func TestReconcileProxy(t *testing.T) {
 	g.Expect(ready.Message).NotTo(ContainSubstring("proxy-pa55"))
 	g.Expect(obj.Status.Artifact).NotTo(BeNil())
 }
+
+// Fixing a referenced Secret reconciles at once (the Secret watch), not at
+// the next interval.
+func TestReconcileSecretFixApplies(t *testing.T) {
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	reg := startRegistry(t, ns)
+	push(t, reg, "app:latest", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
+	createSecret(t, ns, "stale", dockerConfigSecret(reg.Host, registryUser, "old-password"))
+	obj := newOCIRepository(ns, reg, "app", func(o *sourcev1.OCIRepository) {
+		o.Spec.SecretRef = &meta.LocalObjectReference{Name: "stale"}
+	})
+	create(t, obj)
+	ready := waitNotReady(t, obj, sourcev1.OCIPullFailedReason)
+	NewWithT(t).Expect(ready.Message).To(ContainSubstring("refused the credentials"))
+
+	updateSecret(t, ns, "stale", dockerConfigSecret(reg.Host, registryUser, registryPassword))
+	waitReady(t, obj)
+}
