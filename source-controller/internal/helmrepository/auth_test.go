@@ -2,10 +2,14 @@ package helmrepository
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/source-controller/internal/helmrepo"
@@ -68,5 +72,29 @@ func TestClientOptionsPassCredentials(t *testing.T) {
 		g.Expect(err).NotTo(HaveOccurred())
 		sent := charts.AuthorizedRequests() - before
 		g.Expect(sent == 1).To(Equal(pass), "passCredentials=%v: credentials sent to the other host %d times", pass, sent)
+	}
+}
+
+// Credentials written into spec.url work, as in Helm, and never show in
+// the status or events.
+func TestCredentialsInURLNotShown(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	srv := helmserver.Start(t, helmserver.WithCharts(app), helmserver.WithBasicAuth("user", "s3cret"))
+	obj := newHelmRepository(ns, strings.Replace(srv.URL, "http://", "http://user:s3cret@", 1))
+	create(t, obj)
+	waitReady(t, obj)
+	waitEvent(t, obj, meta.SucceededReason, "stored fetched index")
+	srv.SetStatus(http.StatusInternalServerError)
+	requestReconcile(t, obj, false)
+	waitNotReady(t, obj, meta.FailedReason)
+	waitEvent(t, obj, meta.FailedReason, "500 Internal Server Error")
+	var events corev1.EventList
+	g.Expect(env.cp.Client.List(context.Background(), &events, client.InNamespace(ns))).To(Succeed())
+	for _, e := range events.Items {
+		g.Expect(e.Message).NotTo(ContainSubstring("s3cret"))
+	}
+	for _, c := range obj.Status.Conditions {
+		g.Expect(c.Message).NotTo(ContainSubstring("s3cret"))
 	}
 }

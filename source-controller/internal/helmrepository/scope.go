@@ -32,5 +32,5 @@ func (s *scope) changes() string {
 	if s.stored == 0 {
 		return ""
 	}
-	return fmt.Sprintf("stored fetched index of size %d bytes from '%s'", s.stored, s.obj.Spec.URL)
+	return fmt.Sprintf("stored fetched index of size %d bytes from '%s'", s.stored, redacted(s.obj.Spec.URL))
 }
