@@ -38,17 +38,28 @@ func appObjects(app string) string {
 // apps of 4 objects with a bare server-side-apply client (this machine's
 // limit), then through K Kustomizations of one Git source with both
 // controllers running, until all are Ready; and the controller's peak RSS.
+// Then, with the Kustomizations at interval 1m (bench_drift_test.go): the
+// controller's apiserver requests per Kustomization per minute in steady
+// state, the time until a hand edit is corrected, and the time and requests
+// until all have applied a commit that changes one app. Each K runs with
+// this workspace's controllers ("tide") and, when TIDE_BENCH_BASELINE_BIN
+// names a folder of other builds (e.g. of an earlier commit), with those
+// ("baseline"), side by side.
 func BenchmarkKustomizations(b *testing.B) {
-	for _, k := range []int{100, 1000} {
+	for _, k := range []int{200, 1000} {
 		b.Run(fmt.Sprintf("K=%d", k), func(b *testing.B) {
-			for range b.N {
-				bare := bareApply(b, k)
-				tide, controller := throughKustomizations(b, k)
-				b.ReportMetric(bare.Seconds(), "bare-s")
-				b.ReportMetric(tide.Seconds(), "tide-s")
-				b.ReportMetric(tide.Seconds()/bare.Seconds(), "ratio")
-				b.ReportMetric(float64(controller.MaxRSS())/1024, "controller-peak-MiB")
-				b.ReportMetric(controller.CPU().Seconds(), "controller-cpu-s")
+			for _, variant := range benchVariants(b) {
+				b.Run(variant.name, func(b *testing.B) {
+					for range b.N {
+						bare := bareApply(b, k)
+						tide, controller := throughKustomizations(b, k, variant.dir)
+						b.ReportMetric(bare.Seconds(), "bare-s")
+						b.ReportMetric(tide.Seconds(), "tide-s")
+						b.ReportMetric(tide.Seconds()/bare.Seconds(), "ratio")
+						b.ReportMetric(float64(controller.MaxRSS())/1024, "controller-peak-MiB")
+						b.ReportMetric(controller.CPU().Seconds(), "controller-cpu-s")
+					}
+				})
 			}
 		})
 	}
@@ -82,7 +93,7 @@ func bareApply(b *testing.B, k int) time.Duration {
 	return time.Since(start)
 }
 
-func throughKustomizations(b *testing.B, k int) (time.Duration, *testkit.Process) {
+func throughKustomizations(b *testing.B, k int, binDir string) (time.Duration, *testkit.Process) {
 	ctx := context.Background()
 	git := testkit.StartGitServer(b)
 	repo := git.NewRepo(b, "fleet")
@@ -91,7 +102,8 @@ func throughKustomizations(b *testing.B, k int) (time.Duration, *testkit.Process
 		repo.Write("apps/"+app+"/objects.yaml", appObjects(app))
 	}
 	repo.Commit("apps")
-	_, kustomize := testkit.StartControllers(b, cp, fmt.Sprintf("--concurrent=%d", applyConcurrency))
+	metrics := enableMetrics(b)
+	_, kustomize := testkit.StartControllersFrom(b, cp, binDir, fmt.Sprintf("--concurrent=%d", applyConcurrency))
 	kustomize.WaitForWorkers(b) // the bare client's start-up is not measured either
 
 	ns := testkit.NewNamespace(b, cp.Client)
@@ -113,7 +125,7 @@ func throughKustomizations(b *testing.B, k int) (time.Duration, *testkit.Process
 		ks := &kustomizev1.Kustomization{
 			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("app%d", i), Namespace: ns},
 			Spec: kustomizev1.KustomizationSpec{
-				Interval: metav1.Duration{Duration: time.Hour}, Path: fmt.Sprintf("apps/app%d", i),
+				Interval: metav1.Duration{Duration: time.Minute}, Path: fmt.Sprintf("apps/app%d", i),
 				Prune: true, TargetNamespace: ns,
 				SourceRef: kustomizev1.CrossNamespaceSourceReference{Kind: sourcev1.GitRepositoryKind, Name: "fleet"},
 			},
@@ -125,6 +137,7 @@ func throughKustomizations(b *testing.B, k int) (time.Duration, *testkit.Process
 	}
 	waitAllReady(b, ns, k)
 	elapsed := time.Since(start)
+	afterFirstApply(b, &fleet{ns: ns, k: k, repo: repo, source: source, metrics: metrics, controller: kustomize})
 	kustomize.Stop()
 	return elapsed, kustomize
 }
