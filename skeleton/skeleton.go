@@ -53,6 +53,11 @@ type Plan struct {
 	// before the object is written: for status that keeps a record of
 	// outcomes (e.g. a history).
 	Record func()
+	// EventMetadata gives the metadata of the outcome's event, with Flux's
+	// keys (e.g. "revision", "originRevision", "token"); the skeleton
+	// prefixes each with the object's API group, as Flux's controllers
+	// send them to the notification-controller.
+	EventMetadata func() map[string]string
 }
 
 // Skeleton holds what is shared by every reconciliation of one controller.
@@ -119,7 +124,7 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 		if plan.Record != nil {
 			plan.Record()
 		}
-		s.report(ctx, obj, readyBefore, plan.changes(), err)
+		s.report(ctx, obj, readyBefore, plan.changes(), s.eventMetadata(obj, plan), err)
 		if werr := w.write(ctx, obj); werr != nil && !errors.Is(werr, errGone) {
 			err = errors.Join(err, werr)
 		}
@@ -193,7 +198,7 @@ func (s *Skeleton) finalize(ctx context.Context, obj Object, w *writer, steps []
 // report sends one event when Ready changed or the run changed something
 // (changes), and logs every failure that controller-runtime will not log
 // itself (it logs returned errors).
-func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, changes string, returned error) {
+func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, changes string, metadata map[string]string, returned error) {
 	ready := conditions.Get(obj, meta.ReadyCondition)
 	if ready == nil {
 		return
@@ -215,7 +220,7 @@ func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.C
 	if changes != "" {
 		message += "\n" + changes
 	}
-	s.Events.Eventf(obj, nil, eventType, ready.Reason, "Reconcile", "%s", message)
+	s.Events.AnnotatedEventf(obj, nil, metadata, eventType, ready.Reason, "Reconcile", "%s", message)
 }
 
 func (s *Skeleton) record(ctx context.Context, obj Object, start time.Time) {

@@ -226,3 +226,22 @@ func durationSamples(t *testing.T, registry *prometheus.Registry) uint64 {
 	}
 	return 0
 }
+
+func TestEventMetadataIsPrefixedWithTheObjectsGroup(t *testing.T) {
+	h := newHarness()
+	key := createRepo(t)
+	_, _, err := h.run(t, key, Plan{
+		Ready: func() Success { return Success{Reason: meta.SucceededReason, Message: "stored artifact"} },
+		EventMetadata: func() map[string]string {
+			return map[string]string{"revision": "main@sha1:abc", "originRevision": ""}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := h.nextEvent(t)
+	want := map[string]string{"source.toolkit.fluxcd.io/revision": "main@sha1:abc"}
+	if len(e.Annotations) != 1 || e.Annotations["source.toolkit.fluxcd.io/revision"] != want["source.toolkit.fluxcd.io/revision"] {
+		t.Errorf("event metadata = %v, want %v (empty values left out)", e.Annotations, want)
+	}
+}

@@ -120,10 +120,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			skeleton.StepOf("health", s, r.checkHealth),
 			skeleton.StepOf("record", s, r.recordApplied),
 		},
-		Ready:    s.success,
-		Changes:  s.changeList,
-		Record:   s.recordHistory,
-		Finalize: []skeleton.Step{skeleton.StepOf("garbage collect", s, r.finalize)},
+		Ready:   s.success,
+		Changes: s.changeList,
+		Record:  s.recordHistory,
+		// The revision goes with the outcome's event, for the
+		// notification-controller (Git commit statuses, alerts).
+		EventMetadata: s.eventMetadata,
+		Finalize:      []skeleton.Step{skeleton.StepOf("garbage collect", s, r.finalize)},
 	})
 }
 

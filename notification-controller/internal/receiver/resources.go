@@ -104,4 +104,3 @@ func (s *Server) annotate(ctx context.Context, obj *metav1.PartialObjectMetadata
 func describe(obj *metav1.PartialObjectMetadata) string {
 	return fmt.Sprintf("%s/%s.%s", obj.Kind, obj.Name, obj.Namespace)
 }
-
