@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -175,5 +176,14 @@ func TestOptionsFromSecretsFluxRules(t *testing.T) {
 	}
 	if sys, _ := x509.SystemCertPool(); sys != nil && !sys.Equal(x509.NewCertPool()) && opts.TLS.RootCAs.Equal(pki.Pool) {
 		t.Errorf("the CA replaced the system roots instead of extending them")
+	}
+}
+
+func TestOptionsPrintNoSecrets(t *testing.T) {
+	opts := Options{RepoURL: "https://u:s3cret@h/", Username: "u", Password: "s3cret", BearerToken: "s3cret"}
+	for _, s := range []string{fmt.Sprint(opts), fmt.Sprintf("%+v", opts), fmt.Sprintf("%v", &opts)} {
+		if strings.Contains(s, "s3cret") {
+			t.Errorf("printed options show a secret: %s", s)
+		}
 	}
 }

@@ -72,3 +72,10 @@ func OptionsFromSecrets(ctx context.Context, repoURL string, auth, cert *corev1.
 	}
 	return opts, nil
 }
+
+// String describes the options without their secrets, so that printing
+// them by mistake (a log line, a test failure) shows none.
+func (o Options) String() string {
+	return fmt.Sprintf("{RepoURL:%s BasicAuth:%t Bearer:%t PassCredentials:%t TLS:%t Timeout:%s}",
+		redact(o.RepoURL), o.Username != "", o.BearerToken != "", o.PassCredentials, o.TLS != nil, o.Timeout)
+}
