@@ -22,6 +22,9 @@ type HelmRepositoryOptions struct {
 	// OCIProvider is spec.provider of a repository of type oci.
 	OCIProvider string
 	Interval    time.Duration
+	// Credentials, when given, go into a Secret (HelmRepositorySecret)
+	// that spec.secretRef names, as `flux create source helm` does.
+	Credentials HelmCredentials
 }
 
 // HelmRepository returns the HelmRepository the options describe. As
@@ -61,11 +64,15 @@ func HelmRepository(o HelmRepositoryOptions) (*sourcev1.HelmRepository, error) {
 		return nil, fmt.Errorf("--interval must be positive, e.g. --interval=10m")
 	}
 	repo.Spec.Interval = metav1.Duration{Duration: o.Interval}
-	if o.PassCredentials && o.SecretRef == "" {
-		return nil, fmt.Errorf("--pass-credentials passes the credentials of --secret-ref: pass --secret-ref too")
+	secret := o.SecretRef
+	if !o.Credentials.empty() {
+		secret = HelmSecretName(o.Name)
 	}
-	if o.SecretRef != "" {
-		repo.Spec.SecretRef = &meta.LocalObjectReference{Name: o.SecretRef}
+	if o.PassCredentials && secret == "" {
+		return nil, fmt.Errorf("--pass-credentials passes the credentials of --secret-ref: pass --secret-ref (or --username and --password) too")
+	}
+	if secret != "" {
+		repo.Spec.SecretRef = &meta.LocalObjectReference{Name: secret}
 		repo.Spec.PassCredentials = o.PassCredentials
 	}
 	return repo, nil

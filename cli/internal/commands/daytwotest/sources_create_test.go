@@ -211,7 +211,7 @@ func TestCreateSourcesInvalid(t *testing.T) {
 		{"helm scheme", []string{"helm", "x", "--url=ftp://charts.example.com"}, `--url scheme "ftp" is not supported: use https, http or oci`},
 		{"helm no host", []string{"helm", "x", "--url=charts"}, `--url "charts" is not a Helm repository URL`},
 		{"helm credentials in url", []string{"helm", "x", "--url=https://u:p@charts.example.com"}, "--url must not contain credentials"},
-		{"helm pass credentials alone", []string{"helm", "x", "--url=https://charts.example.com", "--pass-credentials"}, "pass --secret-ref too"},
+		{"helm pass credentials alone", []string{"helm", "x", "--url=https://charts.example.com", "--pass-credentials"}, "pass --secret-ref (or --username and --password) too"},
 		{"helm cloud provider", []string{"helm", "x", "--url=oci://ghcr.io/org", "--oci-provider=aws"}, "--oci-provider aws is not supported by Tide yet"},
 		{"helm provider on https", []string{"helm", "x", "--url=https://charts.example.com", "--oci-provider=generic"}, "--oci-provider is for oci:// URLs only"},
 		{"chart bucket", []string{"chart", "x", "--source=Bucket/b", "--chart=app"}, `--source kind "Bucket" is not supported: use --source=HelmRepository/NAME or --source=GitRepository/NAME`},
