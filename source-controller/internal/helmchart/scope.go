@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
@@ -51,6 +52,14 @@ func (s *scope) success() skeleton.Success {
 		Reason:  reason,
 		Message: chartbuild.Summary(s.packaged, s.name, s.version, s.obj.Status.ObservedValuesFiles),
 	}
+}
+
+// reuseStored marks the stored artifact as the build's result: what it was
+// built from is what status says.
+func (s *scope) reuseStored() {
+	s.upToDate = true
+	s.valuesFiles = s.obj.Status.ObservedValuesFiles
+	s.packaged = conditions.GetReason(s.obj, sourcev1.ArtifactInStorageCondition) != sourcev1.ChartPullSucceededReason
 }
 
 // workFolders returns two temporary folders for this reconciliation, for

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/fluxcd/pkg/runtime/conditions"
+	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
@@ -23,9 +23,8 @@ func (r *Reconciler) buildFromGit(ctx context.Context, s *scope) error {
 	// nothing the build reads can have changed.
 	if a := obj.Status.Artifact; a != nil && s.lastSourceRevision == s.sourceArtifact.Revision &&
 		canReuse(obj, obj.Status.ObservedChartName, a.Revision) {
-		s.name, s.version, s.upToDate = obj.Status.ObservedChartName, a.Revision, true
-		s.packaged = conditions.GetReason(obj, sourcev1.ArtifactInStorageCondition) != sourcev1.ChartPullSucceededReason
-		s.valuesFiles = obj.Status.ObservedValuesFiles
+		s.name, s.version = obj.Status.ObservedChartName, a.Revision
+		s.reuseStored()
 		return nil
 	}
 	work, out, err := s.workFolders()
@@ -52,8 +51,7 @@ func (r *Reconciler) buildFromGit(ctx context.Context, s *scope) error {
 		return buildFailed(obj, err, "fix the version in the chart's Chart.yaml")
 	}
 	if canReuse(obj, s.name, s.version) {
-		s.upToDate, s.valuesFiles = true, obj.Status.ObservedValuesFiles
-		s.packaged = conditions.GetReason(obj, sourcev1.ArtifactInStorageCondition) != sourcev1.ChartPullSucceededReason
+		s.reuseStored()
 		return nil
 	}
 	files := chartbuild.EffectiveValuesFiles(obj.Spec.ValuesFiles)
@@ -63,19 +61,9 @@ func (r *Reconciler) buildFromGit(ctx context.Context, s *scope) error {
 	}
 	c.Metadata.Version = s.version
 	if len(files) > 0 {
-		root, err := os.OpenRoot(work)
-		if err != nil {
-			return failed(obj, sourcev1.StorageOperationFailedCondition, skeleton.Retry(sourcev1.ReadOperationFailedReason, err))
+		if s.valuesFiles, err = mergeSourceValues(obj, c, work, files, where); err != nil {
+			return err
 		}
-		defer root.Close()
-		values, used, err := chartbuild.MergeValuesFiles(root.FS(), files, obj.Spec.IgnoreMissingValuesFiles)
-		if err != nil {
-			return buildFailed(obj, err, "paths are relative to the root of "+where)
-		}
-		if err := chartbuild.SetValues(c, values); err != nil {
-			return buildFailed(obj, err, "")
-		}
-		s.valuesFiles = used
 	}
 	if archive == nil { // a packaged chart carries its dependencies
 		chartPath, _ := chartbuild.CleanPath(obj.Spec.Chart)
@@ -94,4 +82,22 @@ func (r *Reconciler) buildFromGit(ctx context.Context, s *scope) error {
 	}
 	s.packaged = true
 	return nil
+}
+
+// mergeSourceValues merges the values files, paths relative to the root of
+// the unpacked source, into c's values, and returns the files merged.
+func mergeSourceValues(obj *sourcev1.HelmChart, c *chartv2.Chart, work string, files []string, where string) ([]string, error) {
+	root, err := os.OpenRoot(work)
+	if err != nil {
+		return nil, failed(obj, sourcev1.StorageOperationFailedCondition, skeleton.Retry(sourcev1.ReadOperationFailedReason, err))
+	}
+	defer root.Close()
+	values, used, err := chartbuild.MergeValuesFiles(root.FS(), files, obj.Spec.IgnoreMissingValuesFiles)
+	if err != nil {
+		return nil, buildFailed(obj, err, "paths are relative to the root of "+where)
+	}
+	if err := chartbuild.SetValues(c, values); err != nil {
+		return nil, buildFailed(obj, err, "")
+	}
+	return used, nil
 }

@@ -36,7 +36,7 @@ func (r *Reconciler) buildFromRepository(ctx context.Context, s *scope) error {
 	}
 	s.packaged = len(files) > 0
 	if canReuse(obj, s.name, s.version) {
-		s.upToDate, s.valuesFiles = true, obj.Status.ObservedValuesFiles
+		s.reuseStored()
 		return nil
 	}
 	data, err := cr.Download(ctx, cv, r.Limits.ChartSize)
