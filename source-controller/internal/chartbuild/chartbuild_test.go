@@ -168,3 +168,35 @@ func TestVersionWithMetadata(t *testing.T) {
 }
 
 var oldTime = packagedTime.AddDate(5, 0, 0)
+
+// Values files of a pulled chart are read from the chart itself.
+func TestMergeValuesFilesFromChart(t *testing.T) {
+	dir := source(t)
+	writeTree(t, dir, map[string]string{"charts/app/ci/prod.yaml": "replicas: 5\n"})
+	c, err := LoadFromSource(dir, "charts/app", DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, used, err := MergeValuesFiles(ChartFS{Chart: c}, []string{"values.yaml", "./ci/prod.yaml", "ci/none.yaml"}, true)
+	if err != nil || len(used) != 2 {
+		t.Fatalf("merge: %v %v", used, err)
+	}
+	if values["replicas"] != float64(5) || values["image"] == nil {
+		t.Errorf("merged: %v", values)
+	}
+}
+
+func TestCleanPath(t *testing.T) {
+	for in, want := range map[string]string{"./a/b": "a/b", "/a/../b": "b", "": ".", "a/": "a", "..": "", "a/../../b": ""} {
+		got, err := CleanPath(in)
+		if want == "" {
+			if err == nil {
+				t.Errorf("%q: accepted as %q", in, got)
+			}
+			continue
+		}
+		if err != nil || got != want {
+			t.Errorf("%q: got %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
