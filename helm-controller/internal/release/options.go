@@ -1,0 +1,102 @@
+package release
+
+import (
+	"time"
+
+	"helm.sh/helm/v4/pkg/kube"
+)
+
+// CRDPolicy is what an action does with the chart's crds/ folder (Flux's
+// install.crds and upgrade.crds).
+type CRDPolicy string
+
+const (
+	// CRDsSkip leaves CRDs alone.
+	CRDsSkip CRDPolicy = "Skip"
+	// CRDsCreate creates the CRDs that do not exist yet.
+	CRDsCreate CRDPolicy = "Create"
+	// CRDsCreateReplace creates or updates every CRD of the chart.
+	CRDsCreateReplace CRDPolicy = "CreateReplace"
+)
+
+// Wait is how an action waits for what it applied.
+type Wait struct {
+	// Disable waits for hooks only (Flux's disableWait).
+	Disable bool
+	// DisableForJobs does not wait for Jobs to complete.
+	DisableForJobs bool
+	// Legacy uses Helm's legacy readiness checks instead of kstatus
+	// (Flux's waitStrategy.name: legacy).
+	Legacy bool
+}
+
+func (w Wait) strategy() kube.WaitStrategy {
+	switch {
+	case w.Disable:
+		return kube.HookOnlyStrategy
+	case w.Legacy:
+		return kube.LegacyStrategy
+	default:
+		return kube.StatusWatcherStrategy
+	}
+}
+
+// InstallOptions are Flux's spec.install fields Helm can carry.
+type InstallOptions struct {
+	Timeout                  time.Duration
+	Wait                     Wait
+	DisableHooks             bool
+	DisableOpenAPIValidation bool
+	DisableSchemaValidation  bool
+	Replace                  bool
+	CRDs                     CRDPolicy
+	CreateNamespace          bool
+	ServerSideApply          bool
+	// TakeOwnership adopts objects that exist without Helm's ownership
+	// (Flux's default; install.disableTakeOwnership turns it off).
+	TakeOwnership bool
+}
+
+// UpgradeOptions are Flux's spec.upgrade fields Helm can carry.
+type UpgradeOptions struct {
+	Timeout                  time.Duration
+	Wait                     Wait
+	DisableHooks             bool
+	DisableOpenAPIValidation bool
+	DisableSchemaValidation  bool
+	Force                    bool
+	PreserveValues           bool
+	CleanupOnFail            bool
+	CRDs                     CRDPolicy
+	// ServerSideApply is "true", "false" or "auto" (as the release was).
+	ServerSideApply string
+	TakeOwnership   bool
+	MaxHistory      int
+}
+
+// TestOptions are Flux's spec.test fields.
+type TestOptions struct {
+	Timeout time.Duration
+	// Include and Exclude name the test hooks to run or skip.
+	Include, Exclude []string
+}
+
+// RollbackOptions are Flux's spec.rollback fields Helm can carry.
+type RollbackOptions struct {
+	Timeout         time.Duration
+	Wait            Wait
+	DisableHooks    bool
+	Force           bool
+	CleanupOnFail   bool
+	ServerSideApply string
+	MaxHistory      int
+}
+
+// UninstallOptions are Flux's spec.uninstall fields.
+type UninstallOptions struct {
+	Timeout             time.Duration
+	DisableHooks        bool
+	KeepHistory         bool
+	DisableWait         bool
+	DeletionPropagation string
+}
