@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -64,7 +65,10 @@ func TestGitChartPackaged(t *testing.T) {
 	g.Expect(ready.Message).To(Equal("packaged 'app' chart with version '1.2.3+1' and merged values files [charts/app/values.yaml env/prod.yaml]"))
 	g.Expect(obj.Status.Artifact.Path).To(Equal("helmchart/" + ns + "/" + obj.Name + "/app-1.2.3+1.tgz"))
 	g.Expect(obj.Status.Artifact.Revision).To(Equal("1.2.3+1"))
-	g.Expect(obj.Status.URL).To(Equal(obj.Status.Artifact.URL))
+	g.Expect(obj.Status.URL).To(Equal(strings.TrimSuffix(obj.Status.Artifact.URL, "app-1.2.3+1.tgz") + "latest.tar.gz"))
+	latest := *obj.Status.Artifact
+	latest.URL = obj.Status.URL
+	download(t, &latest) // the link serves the current chart
 	g.Expect(obj.Status.ObservedChartName).To(Equal("app"))
 	g.Expect(obj.Status.ObservedSourceArtifactRevision).To(Equal(repo.Status.Artifact.Revision))
 	g.Expect(obj.Status.ObservedValuesFiles).To(Equal([]string{"charts/app/values.yaml", "env/prod.yaml"}))

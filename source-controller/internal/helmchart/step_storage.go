@@ -2,6 +2,7 @@ package helmchart
 
 import (
 	"context"
+	"path"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -25,6 +26,8 @@ func (r *Reconciler) checkStorage(ctx context.Context, s *scope) error {
 		return nil
 	}
 	a.URL = r.Storage.URL(a.Path)
-	s.obj.Status.URL = a.URL
+	if s.obj.Status.URL != "" {
+		s.obj.Status.URL = r.Storage.URL(path.Join(path.Dir(a.Path), latestLink))
+	}
 	return nil
 }

@@ -8,11 +8,16 @@ import (
 	"os"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
+	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
 )
+
+// latestLink is the file in the object's storage folder pointing at its
+// current chart, as Flux names it: status.url is its stable address.
+const latestLink = "latest.tar.gz"
 
 // store writes the built chart as the new artifact and records it in
 // status. The write is atomic, so a failure leaves the previous artifact
@@ -49,7 +54,14 @@ func (r *Reconciler) store(ctx context.Context, s *scope) error {
 			"write artifact: %w: check that --storage-path is writable", err))
 	}
 	s.obj.Status.Artifact = &artifact
-	s.obj.Status.URL = artifact.URL
+	if link, err := r.Storage.Symlink(artifact, latestLink); err != nil {
+		// The artifact is stored and recorded; only the stable link lags.
+		ctrl.LoggerFrom(ctx).Error(err, "update the "+latestLink+" link")
+		r.Skeleton.Events.Eventf(s.obj, nil, corev1.EventTypeWarning, sourcev1.SymlinkUpdateFailedReason, "Store",
+			"update the %s link: %s", latestLink, err.Error())
+	} else {
+		s.obj.Status.URL = link
+	}
 	recordBuild(s)
 	r.recordInStorage(s)
 	ctrl.LoggerFrom(ctx).Info("stored artifact", "revision", artifact.Revision, "digest", artifact.Digest)
