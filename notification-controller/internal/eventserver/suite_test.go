@@ -26,6 +26,7 @@ import (
 	notificationv1 "github.com/tidegitops/tide/api/notification/v1"
 	notificationv1beta3 "github.com/tidegitops/tide/api/notification/v1beta3"
 	"github.com/tidegitops/tide/notification-controller/internal/notifier"
+	"github.com/tidegitops/tide/notification-controller/internal/provider"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
 	"github.com/tidegitops/tide/testkit"
 )
@@ -70,6 +71,9 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	env.mgr = mgr
 	if env.events, err = events.NewRecorder(ctrl.Log.WithName("events"), "", "notification-controller", events.WithManager(mgr)); err != nil {
+		return 0, err
+	}
+	if err := (&provider.Checker{Client: mgr.GetClient(), Events: env.events}).SetupWithManager(mgr); err != nil {
 		return 0, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -182,7 +186,7 @@ func warnings(obj client.Object, reason string) func() []string {
 		_ = env.cp.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace()))
 		var out []string
 		for _, e := range list.Items {
-			if e.InvolvedObject.Name == obj.GetName() && e.InvolvedObject.Kind == "Alert" &&
+			if e.InvolvedObject.Name == obj.GetName() && e.InvolvedObject.Kind == kindOf(obj) &&
 				e.Type == corev1.EventTypeWarning && e.Reason == reason {
 				out = append(out, e.Message)
 			}
@@ -193,4 +197,11 @@ func warnings(obj client.Object, reason string) func() []string {
 
 func eventually(t *testing.T) Gomega {
 	return NewWithT(t)
+}
+
+func kindOf(obj client.Object) string {
+	if _, ok := obj.(*notificationv1beta3.Provider); ok {
+		return "Provider"
+	}
+	return "Alert"
 }

@@ -71,3 +71,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 type scope struct {
 	obj *notificationv1.Receiver
 }
+
+// The objects a Receiver may ask to reconcile: Flux's kinds.
+// +kubebuilder:rbac:groups=source.toolkit.fluxcd.io;kustomize.toolkit.fluxcd.io;helm.toolkit.fluxcd.io;image.toolkit.fluxcd.io;source.extensions.fluxcd.io,resources=*,verbs=get;list;watch;patch
