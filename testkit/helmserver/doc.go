@@ -9,6 +9,7 @@
 //	srv := helmserver.Start(t, helmserver.WithCharts(helmserver.Chart{Name: "app", Version: "1.0.0"}))
 //	srv.URL                  // the repository URL, without index.yaml
 //	srv.Requests("/index.yaml")
+//	srv.NotModified()        // index requests answered 304 (ETag matched)
 //	srv.SetIndex([]byte("{"))  // serve a broken index from now on
 //	srv.SetStatus(http.StatusForbidden)
 //

@@ -30,8 +30,10 @@ type Server struct {
 	index    []byte
 	status   int
 
-	requests   sync.Map // path → *atomic.Int64
-	authorized atomic.Int64
+	requests    sync.Map // path → *atomic.Int64
+	authorized  atomic.Int64
+	notModified atomic.Int64
+	noETag      atomic.Bool
 }
 
 type config struct {
@@ -161,6 +163,14 @@ func (s *Server) Requests(path string) int64 {
 	return 0
 }
 
+// NotModified is how many index requests were answered 304 Not Modified
+// (the client had the index's ETag).
+func (s *Server) NotModified() int64 { return s.notModified.Load() }
+
+// DisableETag serves the index without an ETag from now on, as servers
+// that do not support conditional requests.
+func (s *Server) DisableETag() { s.noETag.Store(true) }
+
 // AuthorizedRequests is how many requests carried an Authorization header:
 // whether credentials were sent here at all.
 func (s *Server) AuthorizedRequests() int64 { return s.authorized.Load() }
@@ -194,6 +204,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/index.yaml":
 		w.Header().Set("Content-Type", "application/x-yaml")
+		if !s.noETag.Load() {
+			etag := `"` + digestOf(index) + `"`
+			w.Header().Set("ETag", etag)
+			if r.Header.Get("If-None-Match") == etag {
+				s.notModified.Add(1)
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
 		_, _ = w.Write(index)
 	case found:
 		w.Header().Set("Content-Type", "application/gzip")

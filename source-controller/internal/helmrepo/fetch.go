@@ -28,18 +28,38 @@ var sharedTransport = newTransport(nil)
 // served: its digest is the HelmRepository's revision. An index over
 // maxSize bytes is refused with ErrTooLarge without being read whole.
 func FetchIndex(ctx context.Context, repoURL string, opts Options, maxSize int64) ([]byte, error) {
+	index, err := FetchIndexIfChanged(ctx, repoURL, opts, maxSize, "")
+	return index.Data, err
+}
+
+// Index is the answer to FetchIndexIfChanged.
+type Index struct {
+	// Data is the index as served; nil when NotModified.
+	Data []byte
+	// ETag is the server's tag of this version of the index, if it gave one.
+	ETag string
+	// NotModified is true when the server said the index still has the
+	// ETag asked about (304 Not Modified): nothing was downloaded.
+	NotModified bool
+}
+
+// FetchIndexIfChanged is FetchIndex that, given the ETag of the index last
+// fetched, asks the server to answer 304 Not Modified instead of sending
+// the same index again (If-None-Match, as HTTP caches do); servers that do
+// not support it send the index.
+func FetchIndexIfChanged(ctx context.Context, repoURL string, opts Options, maxSize int64, etag string) (Index, error) {
 	indexURL, err := IndexURL(repoURL)
 	if err != nil {
-		return nil, err
+		return Index{}, err
 	}
 	if opts.RepoURL == "" {
 		opts.RepoURL = repoURL
 	}
-	data, err := get(ctx, indexURL, opts, maxSize, "--helm-index-max-size")
+	resp, err := get(ctx, indexURL, opts, maxSize, "--helm-index-max-size", etag)
 	if err != nil {
-		return nil, fmt.Errorf("fetch index: %w", err)
+		return Index{}, fmt.Errorf("fetch index: %w", err)
 	}
-	return data, nil
+	return Index{Data: resp.data, ETag: resp.etag, NotModified: resp.notModified}, nil
 }
 
 // DownloadChart downloads a chart package (a URL from ChartURL). The
@@ -51,16 +71,24 @@ func DownloadChart(ctx context.Context, chartURL string, opts Options, maxSize i
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%w: chart URL %q: it must be an http(s) URL", ErrInvalidURL, redact(chartURL))
 	}
-	data, err := get(ctx, chartURL, opts, maxSize, "--helm-chart-max-size")
+	resp, err := get(ctx, chartURL, opts, maxSize, "--helm-chart-max-size", "")
 	if err != nil {
 		return nil, fmt.Errorf("download chart: %w", err)
 	}
-	return data, nil
+	return resp.data, nil
+}
+
+// response is what get read.
+type response struct {
+	data        []byte
+	etag        string
+	notModified bool
 }
 
 // get is one GET of target, bounded by opts.Timeout and maxSize; flag
-// names the size limit's flag for the error message.
-func get(ctx context.Context, target string, opts Options, maxSize int64, flag string) ([]byte, error) {
+// names the size limit's flag for the error message. With etag, a 304
+// answer is a response with notModified.
+func get(ctx context.Context, target string, opts Options, maxSize int64, flag, etag string) (response, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = defaultTimeout
@@ -69,9 +97,12 @@ func get(ctx context.Context, target string, opts Options, maxSize int64, flag s
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, http.NoBody)
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: %s", ErrInvalidURL, redact(target), parseReason(err))
+		return response{}, fmt.Errorf("%w %q: %s", ErrInvalidURL, redact(target), parseReason(err))
 	}
 	req.Header.Set("User-Agent", userAgent)
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
 	if sendCredentials(opts, req.URL) {
 		switch {
 		case opts.Username != "" && opts.Password != "":
@@ -85,14 +116,17 @@ func get(ctx context.Context, target string, opts Options, maxSize int64, flag s
 	defer done()
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, transportError(shown, err, timeout)
+		return response{}, transportError(shown, err, timeout)
 	}
 	defer resp.Body.Close()
+	if etag != "" && resp.StatusCode == http.StatusNotModified {
+		return response{etag: etag, notModified: true}, nil
+	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &StatusError{URL: shown, Code: resp.StatusCode}
+		return response{}, &StatusError{URL: shown, Code: resp.StatusCode}
 	}
 	if maxSize > 0 && resp.ContentLength > maxSize {
-		return nil, tooLarge(shown, maxSize, flag)
+		return response{}, tooLarge(shown, maxSize, flag)
 	}
 	limit := int64(-1)
 	body := io.Reader(resp.Body)
@@ -102,12 +136,12 @@ func get(ctx context.Context, target string, opts Options, maxSize int64, flag s
 	}
 	data, err := io.ReadAll(body)
 	if err != nil {
-		return nil, transportError(shown, err, timeout)
+		return response{}, transportError(shown, err, timeout)
 	}
 	if limit >= 0 && int64(len(data)) > limit {
-		return nil, tooLarge(shown, maxSize, flag)
+		return response{}, tooLarge(shown, maxSize, flag)
 	}
-	return data, nil
+	return response{data: data, etag: resp.Header.Get("ETag")}, nil
 }
 
 func tooLarge(shown string, maxSize int64, flag string) error {

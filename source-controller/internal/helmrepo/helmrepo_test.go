@@ -187,3 +187,23 @@ func TestOptionsPrintNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// With the ETag of the index last fetched, an unchanged index is not sent
+// again; a changed one is.
+func TestFetchIndexIfChanged(t *testing.T) {
+	ctx := context.Background()
+	srv := helmserver.Start(t, helmserver.WithCharts(app))
+	first, err := FetchIndexIfChanged(ctx, srv.URL, Options{}, 0, "")
+	if err != nil || first.ETag == "" || first.NotModified || len(first.Data) == 0 {
+		t.Fatalf("first fetch: %+v, %v", first.ETag, err)
+	}
+	again, err := FetchIndexIfChanged(ctx, srv.URL, Options{}, 0, first.ETag)
+	if err != nil || !again.NotModified || again.Data != nil || srv.NotModified() != 1 {
+		t.Fatalf("unchanged index: not modified %v, %d bytes, %v", again.NotModified, len(again.Data), err)
+	}
+	srv.AddCharts(helmserver.Chart{Name: "app", Version: "2.0.0"})
+	changed, err := FetchIndexIfChanged(ctx, srv.URL, Options{}, 0, first.ETag)
+	if err != nil || changed.NotModified || changed.ETag == first.ETag || !strings.Contains(string(changed.Data), "2.0.0") {
+		t.Fatalf("changed index: %v", err)
+	}
+}

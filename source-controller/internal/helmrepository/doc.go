@@ -10,8 +10,9 @@
 //
 //	storage   forget a recorded artifact whose file is gone; refresh URLs
 //	auth      check the URL; read secretRef and certSecretRef
-//	fetch     download index.yaml (capped by --helm-index-max-size); a
-//	          digest equal to the stored revision ends the work here
+//	fetch     download index.yaml (capped by --helm-index-max-size), or
+//	          only learn it is unchanged (304 to the ETag of the stored
+//	          one); a digest equal to the stored revision ends the work here
 //	store     write the new artifact, point index.yaml at it, and hand the
 //	          parsed index to the shared cache HelmCharts read from
 //	gc        delete old artifacts of this object

@@ -31,6 +31,7 @@ func (r *Reconciler) makeStatic(ctx context.Context, obj *sourcev1.HelmRepositor
 	if !controllerutil.ContainsFinalizer(obj, skeleton.Finalizer) && emptyStatus(obj) {
 		return nil
 	}
+	r.etags.forget(obj.UID)
 	if err := r.Storage.RemoveAll(sourcev1.HelmRepositoryKind, obj.Namespace, obj.Name); err != nil {
 		return fmt.Errorf("remove the artifacts of a HelmRepository now of type 'oci': %w", err)
 	}

@@ -55,12 +55,19 @@ func TestReconcileStoresIndex(t *testing.T) {
 
 	requestReconcile(t, obj, true)
 	g.Expect(obj.Status.Artifact).To(Equal(a), "an unchanged index keeps its artifact")
-	g.Expect(srv.Requests("/index.yaml")).To(BeNumerically(">=", 2))
+	g.Expect(srv.Requests("/index.yaml")).To(Equal(int64(2)))
+	g.Expect(srv.NotModified()).To(Equal(int64(1)), "an unchanged index is not downloaded again (ETag)")
 
 	srv.AddCharts(app2)
 	requestReconcile(t, obj, true)
 	g.Expect(obj.Status.Artifact.Revision).To(Equal(sha256Of(srv.Index())))
 	g.Expect(chartVersions(t, get(t, obj.Status.URL))).To(Equal(2), "index.yaml follows the new artifact")
+
+	srv.DisableETag() // a server without conditional requests: the digest tells
+	current := obj.Status.Artifact
+	requestReconcile(t, obj, true)
+	g.Expect(obj.Status.Artifact).To(Equal(current))
+	g.Expect(srv.NotModified()).To(Equal(int64(1)))
 
 	g.Expect(env.cp.Client.Delete(ctx, obj)).To(Succeed())
 	testkit.WaitForDeletion(t, env.cp.Client, obj)

@@ -24,6 +24,8 @@ type Reconciler struct {
 	// Indexes, when set, receives every new index parsed here, keyed by its
 	// artifact's digest, for the HelmCharts that use it.
 	Indexes *helmindex.Cache
+
+	etags etags
 }
 
 // +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=helmrepositories,verbs=get;list;watch;update;patch

@@ -18,6 +18,8 @@ type scope struct {
 	// revision is Flux's revision of the fetched index: "sha256:<hex>" of
 	// its bytes as served.
 	revision string
+	// etag is the server's ETag of the fetched index, if it gave one.
+	etag string
 	// upToDate is true when the stored artifact holds this revision.
 	upToDate bool
 	// index is the fetched index, parsed; nil when upToDate.

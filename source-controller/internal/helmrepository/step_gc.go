@@ -33,5 +33,6 @@ func (r *Reconciler) collectGarbage(ctx context.Context, s *scope) error {
 
 // removeArtifacts deletes every artifact of an object being deleted.
 func (r *Reconciler) removeArtifacts(_ context.Context, s *scope) error {
+	r.etags.forget(s.obj.UID)
 	return r.Storage.RemoveAll(sourcev1.HelmRepositoryKind, s.obj.Namespace, s.obj.Name)
 }

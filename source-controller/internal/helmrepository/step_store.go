@@ -52,6 +52,7 @@ func (r *Reconciler) store(ctx context.Context, s *scope) error {
 		s.obj.Status.URL = link
 	}
 	s.obj.Status.Artifact = &artifact
+	r.etags.record(s.obj, s.etag, s.revision)
 	if r.Indexes != nil {
 		r.Indexes.Put(artifact.Digest, s.index)
 	}
