@@ -13,7 +13,6 @@ import (
 	crlog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/fluxcd/pkg/runtime/controller"
-	"github.com/fluxcd/pkg/runtime/events"
 	"github.com/fluxcd/pkg/runtime/jitter"
 	"github.com/fluxcd/pkg/runtime/leaderelection"
 	"github.com/fluxcd/pkg/runtime/logger"
@@ -222,7 +221,7 @@ func (o Options) LeaderElectionID() string {
 // go to the Kubernetes API (and to --events-addr when set), metrics to the
 // manager's registry.
 func NewSkeleton(mgr ctrl.Manager, o Options) (*skeleton.Skeleton, error) {
-	recorder, err := events.NewRecorder(ctrl.Log.WithName("events"), o.EventsAddr, o.Name, events.WithManager(mgr))
+	recorder, err := newEventRecorder(mgr, o)
 	if err != nil {
 		return nil, fmt.Errorf("create event recorder: %w", err)
 	}
