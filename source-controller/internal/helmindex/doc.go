@@ -17,5 +17,7 @@
 //	cache := helmindex.New(maxEntries, ttl)
 //	go cache.Run(ctx, purgeInterval)
 //	index, err := cache.Get(ctx, artifact.Digest, func() (io.ReadCloser, error) { return os.Open(path) })
+//	cache.Put(artifact.Digest, index)   // an index parsed elsewhere (the HelmRepository reconciler)
 //	cv, err := helmindex.Latest(index, "podinfo", ">=6.0.0 <7.0.0")
+//	index, err := helmindex.Parse(data) // YAML or JSON, as Helm reads it
 package helmindex
