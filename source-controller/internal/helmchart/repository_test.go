@@ -54,7 +54,7 @@ func refreshIndex(t *testing.T, repo *sourcev1.HelmRepository, srv *helmserver.S
 
 // storeIndex stores data as repo's index artifact, as the HelmRepository
 // reconciler does.
-func storeIndex(t testing.TB, repo *sourcev1.HelmRepository, data []byte) {
+func storeIndex(t testing.TB, repo *sourcev1.HelmRepository, data []byte) meta.Artifact {
 	t.Helper()
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
@@ -70,6 +70,7 @@ func storeIndex(t testing.TB, repo *sourcev1.HelmRepository, data []byte) {
 	if err := env.cp.Client.Status().Patch(context.Background(), repo, patch); err != nil {
 		t.Fatal(err)
 	}
+	return a
 }
 
 func sha256Digest(data []byte) string {

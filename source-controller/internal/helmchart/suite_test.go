@@ -37,9 +37,10 @@ import (
 // server, as in a cluster. No GitRepository reconciler runs: tests write
 // GitRepository artifacts into storage and status themselves.
 var env struct {
-	cp    *testkit.ControlPlane
-	store *storage.Storage
-	http  *http.Client
+	cp     *testkit.ControlPlane
+	store  *storage.Storage
+	http   *http.Client
+	charts *HTTPCharts // the reconciler's, so a benchmark can swap its cache
 }
 
 // testLimits keep charts small, so that the size caps can be tested.
@@ -96,6 +97,7 @@ func runSuite(m *testing.M) (int, error) {
 		Client: mgr.GetClient(), Skeleton: skel, Storage: store, DependencyRequeue: time.Second,
 		Limits: testLimits, HTTP: testHTTPRepositories(mgr.GetClient(), store),
 	}
+	env.charts = reconciler.HTTP.(*HTTPCharts)
 	if err := reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
 		return 0, err
 	}
