@@ -137,3 +137,16 @@ func TestVerifyRefused(t *testing.T) {
 	g.Expect(obj.Status.Artifact).To(BeNil())
 	waitEventReason(t, obj, verificationUnsupportedReason)
 }
+
+// A Bucket source is refused, not ignored: Tide has no Bucket kind yet.
+func TestBucketSourceRefused(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	obj := newChart(ns, "Bucket", "charts", "charts/app")
+	create(t, obj)
+	ready := waitNotReady(t, obj, "UnsupportedSourceKind")
+	g.Expect(ready.Message).To(ContainSubstring("no Bucket source"))
+	g.Expect(conditions.IsTrue(obj, meta.StalledCondition)).To(BeTrue())
+	g.Expect(conditions.IsTrue(obj, sourcev1.FetchFailedCondition)).To(BeTrue())
+	waitEventReason(t, obj, "UnsupportedSourceKind")
+}
