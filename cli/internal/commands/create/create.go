@@ -41,7 +41,7 @@ func New(kopts *kube.Options) *cobra.Command {
 	source := &cobra.Command{Use: "source", Aliases: []string{"sources"}, Short: "Create or update sources"}
 	source.AddCommand(newSourceGit(c), newSourceHelm(c), newSourceChart(c), newSourceOCI(c))
 	secret := &cobra.Command{Use: "secret", Short: "Create or update secrets for sources"}
-	secret.AddCommand(newSecretGit(c), newSecretGitHubApp(c))
+	secret.AddCommand(newSecretGit(c), newSecretGitHubApp(c), newSecretOCI(c))
 	cmd.AddCommand(source, newKustomization(c), secret)
 	return cmd
 }
