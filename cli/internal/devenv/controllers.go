@@ -66,6 +66,19 @@ func (e *Env) startControllers(ctx context.Context) error {
 			"--storage-addr=" + storage, "--storage-adv-addr=" + storage},
 		"kustomize-controller": {"--artifact-dir=" + e.path("kustomize-controller")},
 	}
+	// The notification-controller's event and webhook servers, on free ports.
+	events, err := e.freeAddr()
+	if err != nil {
+		return err
+	}
+	hooks, err := e.freeAddr()
+	if err != nil {
+		return err
+	}
+	for c := range args {
+		args[c] = append(args[c], "--events-addr=http://"+events)
+	}
+	args["notification-controller"] = []string{"--events-addr=" + events, "--receiverAddr=" + hooks}
 	for _, c := range manifests.Controllers {
 		bin := filepath.Join(e.cfg.Root, "bin", c)
 		if _, err := e.start(c, bin, slices.Concat(common, args[c])...); err != nil {
