@@ -38,7 +38,7 @@ func (h *HTTPCharts) Open(ctx context.Context, r *sourcev1.HelmRepository) (Char
 	opts, err := helmrepo.ClientOptions(ctx, h.Client, r)
 	if err != nil {
 		if errors.Is(err, helmrepo.ErrSecretNotFound) || errors.Is(err, helmrepo.ErrInvalidSecret) {
-			return nil, fmt.Errorf("%w: %w", errAuth, err)
+			return nil, mark(errAuth, err)
 		}
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (h *httpRepository) Resolve(_ context.Context, name, versionRange string) (
 	if err != nil {
 		if errors.Is(err, helmindex.ErrChartNotFound) || errors.Is(err, helmindex.ErrNoMatch) ||
 			errors.Is(err, helmindex.ErrInvalidRange) {
-			return ChartVersion{}, fmt.Errorf("%w: %w", ErrChartNotFound, err)
+			return ChartVersion{}, mark(ErrChartNotFound, err)
 		}
 		return ChartVersion{}, err
 	}
@@ -100,9 +100,9 @@ func (h *httpRepository) Download(ctx context.Context, cv ChartVersion, limit in
 	data, err := helmrepo.DownloadChart(ctx, cv.Ref, h.opts, limit)
 	switch {
 	case errors.Is(err, helmrepo.ErrTooLarge):
-		return nil, fmt.Errorf("%w: %w", chartbuild.ErrTooLarge, err)
+		return nil, mark(chartbuild.ErrTooLarge, err)
 	case errors.Is(err, helmrepo.ErrUnauthorized):
-		return nil, fmt.Errorf("%w: %w", errAuth, err)
+		return nil, mark(errAuth, err)
 	}
 	return data, err
 }

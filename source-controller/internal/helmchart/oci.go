@@ -87,15 +87,15 @@ func (o *ociRepository) Resolve(_ context.Context, chart, versionRange string) (
 	}
 	constraint, err := semver.NewConstraint(versionRange)
 	if err != nil {
-		return ChartVersion{}, fmt.Errorf("%w: invalid version range '%s': %w", ErrChartNotFound, versionRange, err)
+		return ChartVersion{}, mark(ErrChartNotFound, fmt.Errorf("invalid version range '%s': %w: fix spec.version", versionRange, err))
 	}
 	tags, err := remote.List(repo, o.options...)
 	if err != nil {
 		if isUnauthorized(err) {
-			return ChartVersion{}, fmt.Errorf("%w: list the tags of '%s': %w", errAuth, repo, err)
+			return ChartVersion{}, mark(errAuth, fmt.Errorf("list the tags of '%s': %w: check the credentials of the HelmRepository's spec.secretRef", repo, err))
 		}
 		if isNotFound(err) {
-			return ChartVersion{}, fmt.Errorf("%w: no chart '%s' in '%s'", ErrChartNotFound, chart, "oci://"+o.base)
+			return ChartVersion{}, mark(ErrChartNotFound, fmt.Errorf("no chart '%s' in '%s': fix spec.chart, or push the chart there", chart, "oci://"+o.base))
 		}
 		return ChartVersion{}, fmt.Errorf("list the tags of '%s': %w", repo, err)
 	}
@@ -107,7 +107,7 @@ func (o *ociRepository) Resolve(_ context.Context, chart, versionRange string) (
 		}
 	}
 	if len(matches) == 0 {
-		return ChartVersion{}, fmt.Errorf("%w: no tag of '%s' matches version '%s'", ErrChartNotFound, repo, versionRange)
+		return ChartVersion{}, mark(ErrChartNotFound, fmt.Errorf("no tag of '%s' matches version '%s': fix spec.version, or push a matching version", repo, versionRange))
 	}
 	sort.Sort(sort.Reverse(semver.Collection(matches)))
 	v := matches[0]
@@ -123,10 +123,10 @@ func (o *ociRepository) Download(_ context.Context, cv ChartVersion, limit int64
 	img, err := remote.Image(repo.Tag(cv.Ref), o.options...)
 	if err != nil {
 		if isUnauthorized(err) {
-			return nil, fmt.Errorf("%w: pull '%s:%s': %w", errAuth, repo, cv.Ref, err)
+			return nil, mark(errAuth, fmt.Errorf("pull '%s:%s': %w: check the credentials of the HelmRepository's spec.secretRef", repo, cv.Ref, err))
 		}
 		if isNotFound(err) {
-			return nil, fmt.Errorf("%w: no artifact '%s:%s'", ErrChartNotFound, repo, cv.Ref)
+			return nil, mark(ErrChartNotFound, fmt.Errorf("no artifact '%s:%s': fix spec.chart or spec.version, or push the chart", repo, cv.Ref))
 		}
 		return nil, fmt.Errorf("pull '%s:%s': %w", repo, cv.Ref, err)
 	}
@@ -139,8 +139,8 @@ func (o *ociRepository) Download(_ context.Context, cv ChartVersion, limit int64
 			continue
 		}
 		if limit > 0 && layer.Size > limit {
-			return nil, fmt.Errorf("%w: the chart layer is %d bytes, over the %d bytes --helm-chart-max-size allows",
-				chartbuild.ErrTooLarge, layer.Size, limit)
+			return nil, mark(chartbuild.ErrTooLarge, fmt.Errorf(
+				"the chart layer of '%s:%s' is %d bytes, over the %d bytes --helm-chart-max-size allows", repo, cv.Ref, layer.Size, limit))
 		}
 		l, err := img.LayerByDigest(layer.Digest)
 		if err != nil {
@@ -191,8 +191,8 @@ func (r *Reconciler) registryAuth(ctx context.Context, ns, secret, base string) 
 	}
 	user, pass := string(s.Data["username"]), string(s.Data["password"])
 	if user == "" || pass == "" {
-		return nil, fmt.Errorf("%w: Secret '%s' has neither %s nor both 'username' and 'password'",
-			errAuth, secret, corev1.DockerConfigJsonKey)
+		return nil, mark(errAuth, fmt.Errorf("Secret '%s' has neither %s nor both 'username' and 'password': fix the Secret",
+			secret, corev1.DockerConfigJsonKey))
 	}
 	return &authn.Basic{Username: user, Password: pass}, nil
 }
@@ -206,7 +206,7 @@ func dockerConfigAuth(data []byte, host, secret string) (authn.Authenticator, er
 		} `json:"auths"`
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return nil, fmt.Errorf("%w: Secret '%s': %s is not a docker config JSON", errAuth, secret, corev1.DockerConfigJsonKey)
+		return nil, mark(errAuth, fmt.Errorf("Secret '%s': %s is not a docker config JSON: fix the Secret", secret, corev1.DockerConfigJsonKey))
 	}
 	for server, entry := range cfg.Auths {
 		h := strings.TrimPrefix(strings.TrimPrefix(server, "https://"), "http://")
@@ -217,20 +217,20 @@ func dockerConfigAuth(data []byte, host, secret string) (authn.Authenticator, er
 			raw, err := base64.StdEncoding.DecodeString(entry.Auth)
 			user, pass, ok := strings.Cut(string(raw), ":")
 			if err != nil || !ok {
-				return nil, fmt.Errorf("%w: Secret '%s': the auth of '%s' is not base64 of user:password", errAuth, secret, server)
+				return nil, mark(errAuth, fmt.Errorf("Secret '%s': the auth of '%s' is not base64 of user:password: fix the Secret", secret, server))
 			}
 			return &authn.Basic{Username: user, Password: pass}, nil
 		}
 		return &authn.Basic{Username: entry.Username, Password: entry.Password}, nil
 	}
-	return nil, fmt.Errorf("%w: Secret '%s' has no credentials for registry '%s'", errAuth, secret, host)
+	return nil, mark(errAuth, fmt.Errorf("Secret '%s' has no credentials for registry '%s': add them to the Secret", secret, host))
 }
 
 func (r *Reconciler) readSecret(ctx context.Context, ns, name string) (*corev1.Secret, error) {
 	var s corev1.Secret
 	err := r.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &s)
 	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("%w: Secret '%s' not found", errAuth, name)
+		return nil, mark(errAuth, fmt.Errorf("Secret '%s' not found: create it, or fix the HelmRepository's reference", name))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read Secret '%s': %w", name, err)
@@ -249,14 +249,14 @@ func (r *Reconciler) registryTLS(ctx context.Context, ns, secret string) (http.R
 	if ca := s.Data["ca.crt"]; len(ca) > 0 {
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(ca) {
-			return nil, fmt.Errorf("%w: Secret '%s': ca.crt holds no PEM certificate", errAuth, secret)
+			return nil, mark(errAuth, fmt.Errorf("Secret '%s': ca.crt holds no PEM certificate: fix the Secret", secret))
 		}
 		cfg.RootCAs = pool
 	}
 	if crt, key := s.Data["tls.crt"], s.Data["tls.key"]; len(crt) > 0 || len(key) > 0 {
 		pair, err := tls.X509KeyPair(crt, key)
 		if err != nil {
-			return nil, fmt.Errorf("%w: Secret '%s': tls.crt and tls.key are not a key pair", errAuth, secret)
+			return nil, mark(errAuth, fmt.Errorf("Secret '%s': tls.crt and tls.key are not a key pair: fix the Secret", secret))
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}

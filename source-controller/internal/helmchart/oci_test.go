@@ -127,13 +127,13 @@ func TestOCIBadInput(t *testing.T) {
 			message: []string{"--helm-chart-max-size"}},
 		{name: "wrong password", chart: "app", reason: sourcev1.AuthenticationFailedReason,
 			secret:  map[string][]byte{"username": []byte(registryUser), "password": []byte("nope")},
-			message: []string{"fix the Secrets"}},
+			message: []string{"UNAUTHORIZED", "check the credentials of the HelmRepository's spec.secretRef"}},
 		{name: "docker config without the registry", chart: "app", reason: sourcev1.AuthenticationFailedReason,
 			secret:  dockerConfig("other.example.com", registryUser, registryPass),
-			message: []string{"no credentials for registry", "fix the Secrets"}},
+			message: []string{"no credentials for registry", "add them to the Secret"}},
 		{name: "docker config not JSON", chart: "app", reason: sourcev1.AuthenticationFailedReason,
 			secret:  map[string][]byte{corev1.DockerConfigJsonKey: []byte("{")},
-			message: []string{"not a docker config JSON"}},
+			message: []string{"not a docker config JSON", "fix the Secret"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

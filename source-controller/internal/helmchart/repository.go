@@ -44,3 +44,17 @@ var ErrChartNotFound = errors.New("no chart version found")
 // errAuth marks credentials that cannot be read from their Secret, or
 // that the repository refused.
 var errAuth = errors.New("unusable or refused credentials")
+
+// mark returns err as it is, but also matching kind with errors.Is, so
+// that a kind (ErrChartNotFound, errAuth, chartbuild.ErrTooLarge) adds
+// nothing to the message the user reads.
+func mark(kind, err error) error { return marked{err: err, kind: kind} }
+
+type marked struct {
+	err  error
+	kind error
+}
+
+func (m marked) Error() string        { return m.err.Error() }
+func (m marked) Unwrap() error        { return m.err }
+func (m marked) Is(target error) bool { return target == m.kind }

@@ -167,7 +167,7 @@ func TestRepositoryBadInput(t *testing.T) {
 			breakIt: func(t *testing.T, obj *sourcev1.HelmChart, _ string) {
 				update(t, obj, func() { obj.Spec.Chart = "nope" })
 			},
-			message: []string{"no chart 'nope'", "fix spec.chart or spec.version"},
+			message: []string{"no chart 'nope'", "check spec.chart"},
 		},
 		{
 			name:   "no version in range",
@@ -175,7 +175,7 @@ func TestRepositoryBadInput(t *testing.T) {
 			breakIt: func(t *testing.T, obj *sourcev1.HelmChart, _ string) {
 				update(t, obj, func() { obj.Spec.Version = ">=5.0.0" })
 			},
-			message: []string{"'>=5.0.0'", "publish a matching version"},
+			message: []string{"'>=5.0.0'", "change spec.version"},
 		},
 		{
 			name:   "chart tarball corrupt",
@@ -210,7 +210,7 @@ func TestRepositoryBadInput(t *testing.T) {
 				update(t, &secret, func() { secret.Data["password"] = []byte("wrong") })
 				update(t, obj, func() { obj.Spec.SourceRef.Name = repo.Name })
 			},
-			message: []string{"fix the Secrets"},
+			message: []string{"403", "check the credentials in spec.secretRef"},
 		},
 	}
 	for _, tt := range tests {

@@ -88,15 +88,15 @@ func (r *Reconciler) openRepository(ctx context.Context, repo *sourcev1.HelmRepo
 // repository into what the user sees: no matching chart stalls (a new
 // index or a spec change triggers a reconciliation), credentials that
 // cannot be used wait for the interval, the rest is retried with backoff.
+// The repository clients' errors already say what to do.
 func (r *Reconciler) repositoryFailed(obj *sourcev1.HelmChart, repo *sourcev1.HelmRepository, err error) error {
 	switch {
 	case errors.Is(err, ErrChartNotFound):
 		return failed(obj, sourcev1.FetchFailedCondition, skeleton.Stall(sourcev1.InvalidChartReferenceReason,
-			"chart '%s' version '%s' in HelmRepository '%s': %s: fix spec.chart or spec.version, or publish a matching version to %s",
-			obj.Spec.Chart, obj.GetVersion(), repo.Name, err.Error(), repo.Spec.URL))
+			"chart '%s' version '%s' in HelmRepository '%s': %s", obj.Spec.Chart, obj.GetVersion(), repo.Name, err.Error()))
 	case errors.Is(err, errAuth):
 		return failed(obj, sourcev1.FetchFailedCondition, skeleton.Wait(obj.GetRequeueAfter(), sourcev1.AuthenticationFailedReason,
-			"HelmRepository '%s': %s: fix the Secrets its spec.secretRef and spec.certSecretRef name", repo.Name, err.Error()))
+			"HelmRepository '%s': %s", repo.Name, err.Error()))
 	case errors.Is(err, chartbuild.ErrTooLarge):
 		return failed(obj, sourcev1.FetchFailedCondition, skeleton.Retryf(sourcev1.ChartPullErrorReason,
 			"chart '%s' from %s: %s: raise --helm-chart-max-size, or use a smaller chart", obj.Spec.Chart, repo.Spec.URL, err.Error()))
