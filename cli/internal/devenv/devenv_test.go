@@ -24,6 +24,7 @@ import (
 	"github.com/tidegitops/tide/cli/internal/devenv"
 	"github.com/tidegitops/tide/cli/internal/kube"
 	"github.com/tidegitops/tide/cli/internal/output"
+	"github.com/tidegitops/tide/manifests"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -76,7 +77,7 @@ func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	g.Expect(filepath.Join(dir, "logs", "kube-apiserver.log")).To(BeAnExistingFile())
 
 	pids, addrs := env.Pids(), env.Addrs
-	g.Expect(pids).To(HaveLen(7)) // etcd, apiserver, controller-manager, scheduler, kwok, both controllers
+	g.Expect(pids).To(HaveLen(5 + len(manifests.Controllers))) // etcd, apiserver, controller-manager, scheduler, kwok, each controller
 	start = time.Now()
 	env.Stop()
 	t.Logf("stopped in %s", time.Since(start).Round(time.Millisecond))

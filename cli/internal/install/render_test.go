@@ -45,6 +45,9 @@ func TestRender_EveryCRDAndBothControllers(t *testing.T) {
 		"ServiceAccount/flux-system/source-controller",
 		"Deployment/flux-system/kustomize-controller",
 		"ServiceAccount/flux-system/kustomize-controller",
+		"Deployment/flux-system/helm-controller",
+		"ServiceAccount/flux-system/helm-controller",
+		"ClusterRole/tide-helm-controller",
 	))
 	g.Expect(objs[0].GetKind()).To(Equal("CustomResourceDefinition"), "CRDs come first")
 }
@@ -68,8 +71,8 @@ func TestRender_ReplacesTheNamespace(t *testing.T) {
 }
 
 func TestRender_UnknownComponent(t *testing.T) {
-	_, err := install.Render([]string{"helm-controller"}, "flux-system")
-	NewWithT(t).Expect(err).To(MatchError(ContainSubstring(`unknown component "helm-controller"`)))
+	_, err := install.Render([]string{"image-reflector-controller"}, "flux-system")
+	NewWithT(t).Expect(err).To(MatchError(ContainSubstring(`unknown component "image-reflector-controller"`)))
 }
 
 func TestEncodeDecode_RoundTrip(t *testing.T) {

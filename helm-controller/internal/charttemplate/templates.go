@@ -24,10 +24,11 @@ var (
 	OwnerNamespaceLabel = helmv2.GroupVersion.Group + "/namespace"
 )
 
+// The controller writes the sources of spec.chart.
+// +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=helmcharts;ocirepositories,verbs=get;list;watch;create;update;patch;delete
+
 // Templates creates, updates and deletes the chart sources of HelmReleases'
 // spec.chart.
-//
-// +kubebuilder:rbac:groups=source.toolkit.fluxcd.io,resources=helmcharts;ocirepositories,verbs=get;list;watch;create;update;patch;delete
 type Templates struct {
 	// Client writes the sources; a direct or cached client both work.
 	Client client.Client

@@ -48,8 +48,9 @@ func TestInstall_ExportPrintsYAMLAndTouchesNoCluster(t *testing.T) {
 		}
 	}
 	g.Expect(crds).To(ContainElements("gitrepositories.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io",
-		"helmcharts.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io", "kustomizations.kustomize.toolkit.fluxcd.io"))
-	g.Expect(kinds).To(HaveKeyWithValue("Deployment", 2))
+		"helmcharts.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io", "kustomizations.kustomize.toolkit.fluxcd.io",
+		"helmreleases.helm.toolkit.fluxcd.io"))
+	g.Expect(kinds).To(HaveKeyWithValue("Deployment", 3))
 	g.Expect(kinds).To(HaveKeyWithValue("Namespace", 1))
 
 	err = cp.Client.Get(context.Background(), client.ObjectKey{Name: "tide-export"}, &corev1.Namespace{})
@@ -76,6 +77,6 @@ func TestInstall_OneComponentWithoutWaiting(t *testing.T) {
 }
 
 func TestInstall_UnknownComponent(t *testing.T) {
-	_, err := run("tide-install", "--components", "helm-controller", "--export")
-	NewWithT(t).Expect(err).To(MatchError(ContainSubstring(`unknown component "helm-controller"`)))
+	_, err := run("tide-install", "--components", "image-reflector-controller", "--export")
+	NewWithT(t).Expect(err).To(MatchError(ContainSubstring(`unknown component "image-reflector-controller"`)))
 }
