@@ -1,6 +1,7 @@
 package helmchart
 
 import (
+	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -49,4 +50,31 @@ func TestGitRepositoryDependencies(t *testing.T) {
 	_, version, _, deps := loadArtifact(t, obj.Status.Artifact)
 	g.Expect(version).To(Equal("0.1.0"))
 	g.Expect(deps).To(ConsistOf("web-1.0.3", "db-2.1.0"))
+}
+
+// Without a HelmRepository of its URL a public repository is read
+// anonymously, and a Chart.lock pins the versions it lists.
+func TestGitDependenciesAnonymousAndLocked(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	srv := helmserver.Start(t, helmserver.WithCharts(
+		helmserver.Chart{Name: "web", Version: "1.0.0"}, helmserver.Chart{Name: "web", Version: "1.0.3"}))
+	chart := "apiVersion: v2\nname: site\nversion: 0.1.0\ndependencies:\n- name: web\n  version: '~1.0.0'\n  repository: " + srv.URL + "\n"
+	src := gitSource(t, ns, map[string]string{
+		"site/Chart.yaml":   chart,
+		"locked/Chart.yaml": strings.Replace(chart, "name: site", "name: locked", 1),
+		"locked/Chart.lock": "dependencies:\n- name: web\n  repository: " + srv.URL + "\n  version: 1.0.0\n" +
+			"digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\ngenerated: \"2026-01-01T00:00:00Z\"\n",
+	})
+	open := newChart(ns, sourcev1.GitRepositoryKind, src.Name, "site")
+	locked := newChart(ns, sourcev1.GitRepositoryKind, src.Name, "locked")
+	create(t, open)
+	create(t, locked)
+	waitReady(t, open)
+	waitReady(t, locked)
+	_, _, _, deps := loadArtifact(t, open.Status.Artifact)
+	g.Expect(deps).To(Equal([]string{"web-1.0.3"}))
+	_, _, _, deps = loadArtifact(t, locked.Status.Artifact)
+	g.Expect(deps).To(Equal([]string{"web-1.0.0"}))
+	g.Expect(srv.AuthorizedRequests()).To(BeZero())
 }
