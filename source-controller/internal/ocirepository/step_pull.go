@@ -24,6 +24,12 @@ func (r *Reconciler) pull(ctx context.Context, s *scope) error {
 	if s.upToDate {
 		return nil
 	}
+	dir, err := os.MkdirTemp("", "ocirepository-")
+	if err != nil {
+		return failed(s.obj, sourcev1.StorageOperationFailedCondition,
+			skeleton.Retry(sourcev1.DirCreationFailedReason, err))
+	}
+	s.workDir = dir
 	ctx, cancel := context.WithTimeout(ctx, s.obj.GetTimeout())
 	defer cancel()
 	if err := r.pullLayer(ctx, s); err != nil {
@@ -47,12 +53,6 @@ func (r *Reconciler) pullLayer(ctx context.Context, s *scope) error {
 	if err != nil {
 		return r.registryError(s, err, "select layer")
 	}
-	dir, err := os.MkdirTemp("", "ocirepository-")
-	if err != nil {
-		return failed(s.obj, sourcev1.StorageOperationFailedCondition,
-			skeleton.Retry(sourcev1.DirCreationFailedReason, err))
-	}
-	s.workDir = dir
 	rc, err := s.client.OpenLayer(ctx, a, layer, r.maxLayerSize())
 	if err != nil {
 		return r.registryError(s, err, "pull layer")
@@ -60,10 +60,10 @@ func (r *Reconciler) pullLayer(ctx context.Context, s *scope) error {
 	defer rc.Close()
 	switch s.obj.GetLayerOperation() {
 	case sourcev1.OCILayerCopy:
-		s.layerFile = filepath.Join(dir, "layer.tgz")
+		s.layerFile = filepath.Join(s.workDir, "layer.tgz")
 		err = copyLayer(rc, s.layerFile)
 	default:
-		err = extractLayer(rc, filepath.Join(dir, "content"), r.maxLayerSize())
+		err = extractLayer(rc, filepath.Join(s.workDir, "content"), r.maxLayerSize())
 	}
 	if err != nil {
 		return r.registryError(s, err, "extract layer contents from artifact")
