@@ -13,17 +13,20 @@ const DefaultTimeout = 5 * time.Minute
 
 // Reconcile asks the controller to reconcile k/name now, waits with a
 // spinner until it has, and reports the revision it fetched or applied.
-// A suspended object is an error that says how to resume it.
+// A suspended object is an error that says how to resume it; a static one
+// (a HelmRepository of type oci) is reported and left alone, as flux does.
 func (s *Session) Reconcile(ctx context.Context, log *output.Printer, k *Kind, name string, timeout time.Duration) error {
 	obj, err := s.Get(ctx, k, name)
 	if err != nil {
 		return err
 	}
+	if k.IsStatic(obj) {
+		// As flux: not an error, so scripts that reconcile every source go on.
+		log.Success("reconciliation not supported by the object: %s %s is static (type oci); reconcile the HelmCharts that use it", k.Kind, name)
+		return nil
+	}
 	if Suspended(obj) {
 		return fmt.Errorf("%s '%s' is suspended: resume it with 'tide resume %s %s -n %s'", k.Noun, name, k.Noun, name, s.Namespace)
-	}
-	if k.IsStatic(obj) {
-		return fmt.Errorf("%s '%s' is of type oci, which no controller reconciles (as in Flux): reconcile the HelmChart that uses it with 'tide reconcile source chart NAME'", k.Noun, name)
 	}
 	log.Info("annotating %s %s in %s namespace", k.Kind, name, s.Namespace)
 	token, err := s.RequestReconcile(ctx, obj, false)

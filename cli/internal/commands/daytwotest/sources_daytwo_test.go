@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -162,7 +163,8 @@ func TestGetSourcesAll(t *testing.T) {
 }
 
 // A HelmRepository of type oci is static, as in Flux: tide shows it as
-// such and refuses to reconcile it instead of waiting forever.
+// such, and reconcile says it is not supported (exit 0, as flux) instead of
+// waiting forever.
 func TestStaticHelmRepository(t *testing.T) {
 	g := NewWithT(t)
 	ns := testkit.NewNamespace(t, cp.Client)
@@ -176,7 +178,11 @@ func TestStaticHelmRepository(t *testing.T) {
 	g.Expect(r.stdout).To(ContainSubstring(objects.StaticMessage))
 
 	r = run(t, reconcile.New, ns, "", "source", "helm", "registry")
-	g.Expect(r.err).To(MatchError(ContainSubstring("'registry' is of type oci, which no controller reconciles")))
+	g.Expect(r.err).NotTo(HaveOccurred())
+	g.Expect(r.stderr).To(Equal("✔ reconciliation not supported by the object: HelmRepository registry is static (type oci); reconcile the HelmCharts that use it\n"))
+	repo := &sourcev1.HelmRepository{}
+	g.Expect(cp.Client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "registry"}, repo)).To(Succeed())
+	g.Expect(repo.Annotations).NotTo(HaveKey(meta.ReconcileRequestAnnotation), "nothing to request")
 
 	r = run(t, resume.New, ns, "", "source", "helm", "registry", "--timeout=5s")
 	g.Expect(r.err).NotTo(HaveOccurred())
@@ -216,6 +222,6 @@ func TestReconcileHelmChartWithSource(t *testing.T) {
 		[]byte(`{"spec":{"type":"oci","url":"oci://ghcr.io/org/charts"}}`)))).To(Succeed())
 	r = run(t, reconcile.New, ns, "", "source", "chart", "app", "--with-source")
 	g.Expect(r.err).NotTo(HaveOccurred())
-	g.Expect(r.stderr).To(ContainSubstring("HelmRepository charts is static (type oci): nothing to reconcile"))
+	g.Expect(r.stderr).To(ContainSubstring("✔ reconciliation not supported by the object: HelmRepository charts is static (type oci)"))
 	g.Expect(r.stderr).To(HaveSuffix("✔ fetched revision 1.4.0\n"))
 }

@@ -82,13 +82,5 @@ func (o *options) reconcileSource(cmd *cobra.Command, s *objects.Session, log *o
 	if ns != "" {
 		at.Namespace = ns
 	}
-	srcObj, err := at.Get(cmd.Context(), src, srcName)
-	if err != nil {
-		return err
-	}
-	if src.IsStatic(srcObj) {
-		log.Info("%s %s is static (type oci): nothing to reconcile", src.Kind, srcName)
-		return nil
-	}
-	return at.Reconcile(cmd.Context(), log, src, srcName, o.timeout)
+	return at.Reconcile(cmd.Context(), log, src, srcName, o.timeout) // a static source is reported, not an error
 }
