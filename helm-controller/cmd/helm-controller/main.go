@@ -98,7 +98,9 @@ func run(opts options) error {
 		return err
 	}
 	ctx := ctrl.SetupSignalHandler()
-	// The HelmRelease reconciler is set up here.
+	if err := setupHelmReleases(ctx, cfg, mgr, opts); err != nil {
+		return err
+	}
 	ctrl.Log.Info("starting")
 	return mgr.Start(ctx)
 }

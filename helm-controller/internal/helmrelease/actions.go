@@ -62,10 +62,14 @@ func (r *Reconciler) upgrade(obj *helmv2.HelmRelease) helmAction {
 func (r *Reconciler) releaseChart(ctx context.Context, s *scope, action helmv2.ReleaseAction, run func() error) error {
 	obj := s.obj
 	obj.Status.LastAttemptedReleaseAction = action
+	before, err := s.storedDigest()
+	if err != nil {
+		return skeleton.Retry("StateError", err)
+	}
 	start := time.Now()
-	err := run()
+	err = run()
 	obj.Status.LastAttemptedReleaseActionDuration = &metav1.Duration{Duration: time.Since(start).Round(time.Millisecond)}
-	stored, oerr := s.observeLatest(action)
+	stored, oerr := s.observeLatest(action, before)
 	if oerr != nil {
 		return skeleton.Retry("StateError", oerr)
 	}
@@ -133,7 +137,7 @@ func (r *Reconciler) rollback(obj *helmv2.HelmRelease, to *helmv2.Snapshot) helm
 		if oerr := s.observe(failed.Version, failed.GetAction()); oerr != nil {
 			return skeleton.Retry("StateError", oerr)
 		}
-		if _, oerr := s.observeLatest(helmv2.ReleaseActionRollback); oerr != nil {
+		if _, oerr := s.observeLatest(helmv2.ReleaseActionRollback, ""); oerr != nil {
 			return skeleton.Retry("StateError", oerr)
 		}
 		if err != nil {

@@ -21,7 +21,7 @@ func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 	}
 	obj.Status.ClearHistory()
 	obj.Status.StorageNamespace = ""
-	if obj.Spec.Chart != nil && r.Templates != nil {
+	if r.Templates != nil {
 		return r.Templates.Delete(ctx, obj)
 	}
 	return nil

@@ -31,3 +31,11 @@ func conditionReason(obj conditions.Getter, typ string) string {
 func conditionMessage(obj conditions.Getter, typ string) string {
 	return conditions.GetMessage(obj, typ)
 }
+
+func conditionTypes(obj conditions.Getter) []string {
+	var types []string
+	for _, c := range obj.GetConditions() {
+		types = append(types, c.Type)
+	}
+	return types
+}

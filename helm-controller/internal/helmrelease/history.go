@@ -62,6 +62,12 @@ func (s *scope) observe(version int, action helmv2.ReleaseAction) error {
 	history := &s.obj.Status.History
 	for i, snap := range *history {
 		if snap.Targets(o.Name, o.Namespace, o.Version) {
+			if snap.Status == "uninstalled" && o.Status != "uninstalled" {
+				// Installed again after an uninstall: a new release
+				// under the same version.
+				(*history)[i] = snapshotOf(o, action, s.ociDigest)
+				return nil
+			}
 			updated := snapshotOf(o, snap.GetAction(), snap.OCIDigest)
 			updated.TestHooks = snap.TestHooks
 			(*history)[i] = updated
@@ -73,9 +79,23 @@ func (s *scope) observe(version int, action helmv2.ReleaseAction) error {
 	return nil
 }
 
-// observeLatest records the latest stored version of the release, if it is
-// newer than what history holds, and returns whether it was.
-func (s *scope) observeLatest(action helmv2.ReleaseAction) (bool, error) {
+// storedDigest identifies the latest stored version of the release: ""
+// when there is none.
+func (s *scope) storedDigest() (string, error) {
+	rel, err := release.Last(s.cfg, s.target.Name)
+	switch {
+	case errors.Is(err, release.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return release.Observe(rel).Digest, nil
+}
+
+// observeLatest records the latest stored version of the release in
+// history, and returns whether it differs from before (the storedDigest
+// read before an action): whether the action changed Helm's storage.
+func (s *scope) observeLatest(action helmv2.ReleaseAction, before string) (bool, error) {
 	rel, err := release.Last(s.cfg, s.target.Name)
 	if errors.Is(err, release.ErrNotFound) {
 		return false, nil
@@ -83,8 +103,5 @@ func (s *scope) observeLatest(action helmv2.ReleaseAction) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if cur := s.obj.Status.History.Latest(); cur != nil && cur.Name == rel.Name && cur.Namespace == rel.Namespace && cur.Version >= rel.Version {
-		return false, s.observe(cur.Version, cur.GetAction())
-	}
-	return true, s.observe(rel.Version, action)
+	return release.Observe(rel).Digest != before, s.observe(rel.Version, action)
 }

@@ -55,6 +55,9 @@ type Options struct {
 	// AdditiveCELDependencyCheck (feature gate) checks a dependency with a
 	// readyExpr for Ready too.
 	AdditiveCELDependencyCheck bool
+	// DefaultToRetryOnFailure (feature gate) makes RetryOnFailure the
+	// strategy of install and upgrade when they name none.
+	DefaultToRetryOnFailure bool
 }
 
 // +kubebuilder:rbac:groups=helm.toolkit.fluxcd.io,resources=helmreleases,verbs=get;list;watch;create;update;patch;delete
@@ -78,7 +81,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		}
 		return ctrl.Result{}, err
 	}
-	s := &scope{obj: obj}
+	s := &scope{obj: obj, retryByDefault: r.DefaultToRetryOnFailure}
 	return r.Skeleton.Run(ctx, obj, skeleton.Plan{
 		Steps: []skeleton.Step{
 			skeleton.StepOf("spec", s, r.checkSpec),

@@ -38,6 +38,8 @@ type scope struct {
 	ready skeleton.Success
 	// stalledReason is Stalled's reason when the retries are used up.
 	stalledReason string
+	// retryByDefault is the DefaultToRetryOnFailure gate.
+	retryByDefault bool
 }
 
 func (s *scope) success() skeleton.Success {

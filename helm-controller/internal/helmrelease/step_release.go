@@ -66,7 +66,7 @@ func (r *Reconciler) release(ctx context.Context, s *scope) error {
 		}
 		ran[next.kind] = true
 		if next.kind == kindRelease && s.lastReleaseFailed() {
-			if retry := s.obj.GetActiveRetry(false); retry != nil {
+			if retry := s.obj.GetActiveRetry(s.retryByDefault); retry != nil {
 				// RetryOnFailure: no remediation, the action is tried
 				// again after the retry interval.
 				sum := s.summary()
@@ -114,7 +114,7 @@ func (r *Reconciler) nextAction(s *scope, state releaseState) (*helmAction, erro
 		return pick(r.test(obj))
 	case stateFailed:
 		rem := obj.GetActiveRemediation()
-		if rem == nil || rem.GetFailureCount(obj) <= 0 || force || obj.GetActiveRetry(false) != nil {
+		if rem == nil || rem.GetFailureCount(obj) <= 0 || force || obj.GetActiveRetry(s.retryByDefault) != nil {
 			return pick(r.upgrade(obj))
 		}
 		if rem.RetriesExhausted(obj) && !rem.MustRemediateLastFailure() {
@@ -155,7 +155,7 @@ func (s *scope) lastReleaseFailed() bool {
 
 // retryAfterFailure is nil, or the wait of RetryOnFailure.
 func (r *Reconciler) retryAfterFailure(s *scope) *retryWait {
-	if retry := s.obj.GetActiveRetry(false); retry != nil && s.lastReleaseFailed() {
+	if retry := s.obj.GetActiveRetry(s.retryByDefault); retry != nil && s.lastReleaseFailed() {
 		return &retryWait{after: retry.GetRetryInterval()}
 	}
 	return nil

@@ -32,11 +32,14 @@ type chartSource interface {
 // ready is waited for: it may be on its way.
 func (r *Reconciler) resolveSource(ctx context.Context, s *scope) error {
 	obj := s.obj
-	ref := obj.GetHelmChartReference()
-	if obj.Spec.Chart != nil {
+	// The templates also delete a HelmChart left by an earlier spec.chart.
+	if r.Templates != nil {
 		if err := r.Templates.Reconcile(ctx, obj); err != nil {
 			return err
 		}
+	}
+	ref := obj.GetHelmChartReference()
+	if obj.Spec.Chart != nil {
 		ref = obj.GetHelmChartTemplateReference()
 	}
 	if r.NoCrossNamespaceRefs && ref.Namespace != obj.Namespace {
@@ -52,9 +55,6 @@ func (r *Reconciler) resolveSource(ctx context.Context, s *scope) error {
 		src = &sourcev1.OCIRepository{}
 	default:
 		return skeleton.Stall(invalidSpecReason, "chart source kind '%s' is not supported: use HelmChart or OCIRepository", ref.Kind)
-	}
-	if obj.Spec.ChartRef != nil {
-		obj.Status.HelmChart = ""
 	}
 	if err := r.Get(ctx, ref.GetObjectKey(), src); err != nil {
 		if apierrors.IsNotFound(err) {

@@ -29,6 +29,7 @@ import (
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/helm-controller/internal/chartfetch"
+	"github.com/tidegitops/tide/helm-controller/internal/charttemplate"
 	"github.com/tidegitops/tide/helm-controller/internal/release"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
 	"github.com/tidegitops/tide/testkit"
@@ -82,6 +83,7 @@ func runSuite(m *testing.M) (int, error) {
 		Skeleton:  skel,
 		Getter:    env.getter,
 		Charts:    &chartfetch.Fetcher{},
+		Templates: charttemplate.New(mgr.GetClient(), "helm-controller", false),
 		Options:   Options{DependencyRequeue: time.Second},
 	}
 	ctx, cancel := context.WithCancel(context.Background())

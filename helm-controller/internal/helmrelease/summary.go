@@ -33,6 +33,11 @@ func (s *scope) summary() metav1.Condition {
 			out := *c
 			if typ == helmv2.RemediatedCondition {
 				out.Status = metav1.ConditionFalse
+				// Flux shows the remediation alone; the failure it
+				// remediated is what the user must fix.
+				if conditions.IsFalse(obj, helmv2.ReleasedCondition) {
+					out.Message += ", after: " + conditions.GetMessage(obj, helmv2.ReleasedCondition)
+				}
 			}
 			if typ == helmv2.TestSuccessCondition && c.Status == metav1.ConditionUnknown {
 				continue
@@ -63,15 +68,20 @@ func (s *scope) outcome() error {
 }
 
 // requeue ends a reconciliation that has more to do (after a failure or a
-// remediation) with Ready=False as the summary says: at once (with the
-// controller's backoff), or after the RetryOnFailure interval.
+// remediation) with Ready=False as the summary says: at once, or after the
+// RetryOnFailure interval.
 func (s *scope) requeue(wait *retryWait) error {
 	sum := s.summary()
 	if wait != nil {
 		return skeleton.Wait(wait.after, sum.Reason, "%s", sum.Message)
 	}
-	return skeleton.Retryf(sum.Reason, "%s", sum.Message)
+	return skeleton.Wait(requeueNow, sum.Reason, "%s", sum.Message)
 }
+
+// requeueNow is how soon a reconciliation stopped after a failure or a
+// remediation goes on: at once, as in Flux (not a failure to back off
+// from: the failure counters bound the attempts).
+const requeueNow = 100 * time.Millisecond
 
 // stall ends a reconciliation whose retries are used up: Ready=False with
 // the summary's reason, Stalled with reason (see recordStalled).
