@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -11,6 +12,10 @@ import (
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/source-controller/internal/chartbuild"
 )
+
+// anonymousTimeout bounds the requests to a dependency repository no
+// HelmRepository names, as Flux bounds them.
+const anonymousTimeout = 60 * time.Second
 
 // dependencyRepositories fetches the repository dependencies of a chart
 // from a Git source. As in Flux, a HelmRepository of the HelmChart's
@@ -33,6 +38,12 @@ func (d namespaceRepositories) Chart(ctx context.Context, repoURL, name, version
 	if err != nil {
 		return nil, err
 	}
+	timeout := anonymousTimeout
+	if repo != nil {
+		timeout = repo.GetTimeout()
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	var cr ChartRepository
 	switch {
 	case repo != nil && !repo.IsOCI() && repo.Status.Artifact == nil:
