@@ -205,3 +205,7 @@ func kindOf(obj client.Object) string {
 	}
 	return "Alert"
 }
+
+func alertSource(kind string) notificationv1.CrossNamespaceObjectReference {
+	return notificationv1.CrossNamespaceObjectReference{Kind: kind, Name: "*"}
+}
