@@ -166,4 +166,3 @@ func localAddr(t *testing.T) string {
 	defer l.Close()
 	return l.Addr().String()
 }
-
