@@ -49,6 +49,9 @@ func (r *Reconciler) openOCI(ctx context.Context, url string, repo *sourcev1.Hel
 	if repo == nil {
 		return o, nil
 	}
+	if p := repo.GetProvider(); p != sourcev1.HelmProviderGeneric {
+		return nil, fmt.Errorf("HelmRepository '%s' has provider '%s': Tide does not log in with workload identity yet", repo.Name, p)
+	}
 	o.insecure = repo.Spec.Insecure
 	if ref := repo.Spec.SecretRef; ref != nil {
 		auth, err := r.registryAuth(ctx, repo.Namespace, ref.Name, base)

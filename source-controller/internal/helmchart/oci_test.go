@@ -212,3 +212,24 @@ func TestSuspend(t *testing.T) {
 	update(t, obj, func() { obj.Spec.Suspend = false })
 	waitVersion(t, obj, "1.1.0")
 }
+
+// A cloud provider's workload identity on an OCI HelmRepository is refused,
+// not ignored (the chart would be pulled anonymously).
+func TestOCIProviderRefused(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	reg := ociregistry.New(t, ociregistry.Options{})
+	repo := &sourcev1.HelmRepository{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: "oci-", Namespace: ns},
+		Spec: sourcev1.HelmRepositorySpec{URL: reg.Ref("charts"), Type: sourcev1.HelmRepositoryTypeOCI,
+			Provider: sourcev1.HelmProviderAWS, Interval: metav1.Duration{Duration: time.Hour}},
+	}
+	create(t, repo)
+	obj := newChart(ns, sourcev1.HelmRepositoryKind, repo.Name, "app")
+	create(t, obj)
+	ready := waitNotReady(t, obj, sourcev1.InvalidProviderConfigurationReason)
+	g.Expect(ready.Message).To(ContainSubstring("provider 'aws'"))
+	g.Expect(conditions.IsTrue(obj, meta.StalledCondition)).To(BeTrue())
+	g.Expect(reg.Requests()).To(BeEmpty())
+	waitEventReason(t, obj, sourcev1.InvalidProviderConfigurationReason)
+}

@@ -16,6 +16,11 @@ import (
 // stored as it is, or repackaged with values files merged into it.
 func (r *Reconciler) buildFromRepository(ctx context.Context, s *scope) error {
 	obj, repo := s.obj, s.helmRepo
+	if p := repo.GetProvider(); repo.IsOCI() && p != sourcev1.HelmProviderGeneric {
+		return failed(obj, sourcev1.FetchFailedCondition, skeleton.Stall(sourcev1.InvalidProviderConfigurationReason,
+			"HelmRepository '%s' has provider '%s': Tide does not log in to cloud registries with workload identity yet; "+
+				"set provider 'generic' with a spec.secretRef, or reconcile this HelmChart with Flux's source-controller", repo.Name, p))
+	}
 	ctx, cancel := context.WithTimeout(ctx, repo.GetTimeout())
 	defer cancel()
 	cr, err := r.openRepository(ctx, repo)
