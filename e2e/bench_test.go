@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +105,12 @@ func throughKustomizations(b *testing.B, k int, binDir string) (time.Duration, *
 	}
 	repo.Commit("apps")
 	metrics := enableMetrics(b)
-	_, kustomize := testkit.StartControllersFrom(b, cp, binDir, fmt.Sprintf("--concurrent=%d", applyConcurrency))
+	args := []string{fmt.Sprintf("--concurrent=%d", applyConcurrency)}
+	logDir := os.Getenv("TIDE_BENCH_LOG_DIR") // keeps the controller's debug log, to see what a figure is made of
+	if logDir != "" {
+		args = append(args, "--log-level=debug")
+	}
+	_, kustomize := testkit.StartControllersFrom(b, cp, binDir, args...)
 	kustomize.WaitForWorkers(b) // the bare client's start-up is not measured either
 
 	ns := testkit.NewNamespace(b, cp.Client)
@@ -139,6 +146,9 @@ func throughKustomizations(b *testing.B, k int, binDir string) (time.Duration, *
 	elapsed := time.Since(start)
 	afterFirstApply(b, &fleet{ns: ns, k: k, repo: repo, source: source, metrics: metrics, controller: kustomize})
 	kustomize.Stop()
+	if logDir != "" {
+		_ = os.WriteFile(filepath.Join(logDir, strings.ReplaceAll(b.Name(), "/", "_")+".log"), []byte(kustomize.Logs()), 0o644)
+	}
 	return elapsed, kustomize
 }
 
