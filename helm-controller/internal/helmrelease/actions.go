@@ -80,6 +80,9 @@ func (r *Reconciler) releaseChart(ctx context.Context, s *scope, action helmv2.R
 	}
 	if err != nil {
 		msg := fmt.Sprintf("Helm %s failed for release %s/%s with chart %s: %s", verb, s.target.Namespace, s.target.Name, s.versionedChart(), err)
+		if !stored {
+			msg += " (nothing was released: fix the chart or its values)"
+		}
 		conditions.MarkFalse(obj, helmv2.ReleasedCondition, failed, "%s", msg)
 		obj.Status.Failures++
 		if stored {

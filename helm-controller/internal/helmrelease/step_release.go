@@ -56,7 +56,8 @@ func (r *Reconciler) release(ctx context.Context, s *scope) error {
 			return s.outcome()
 		}
 		if ran[next.kind] || ran[kindRemediate] {
-			// Run the rest in a new reconciliation, from a fresh state.
+			// Run the rest in a new reconciliation, from a fresh state
+			// (with the controller's backoff, as Flux requeues).
 			return s.requeue(r.retryAfterFailure(s))
 		}
 		log.Info(fmt.Sprintf("running '%s' action with timeout of %s", next.name, next.timeout), "state", why)

@@ -68,20 +68,16 @@ func (s *scope) outcome() error {
 }
 
 // requeue ends a reconciliation that has more to do (after a failure or a
-// remediation) with Ready=False as the summary says: at once, or after the
+// remediation) with Ready=False as the summary says: again with the
+// controller's backoff (Flux's rate-limited requeue), or after the
 // RetryOnFailure interval.
 func (s *scope) requeue(wait *retryWait) error {
 	sum := s.summary()
 	if wait != nil {
 		return skeleton.Wait(wait.after, sum.Reason, "%s", sum.Message)
 	}
-	return skeleton.Wait(requeueNow, sum.Reason, "%s", sum.Message)
+	return skeleton.Retryf(sum.Reason, "%s", sum.Message)
 }
-
-// requeueNow is how soon a reconciliation stopped after a failure or a
-// remediation goes on: at once, as in Flux (not a failure to back off
-// from: the failure counters bound the attempts).
-const requeueNow = 100 * time.Millisecond
 
 // stall ends a reconciliation whose retries are used up: Ready=False with
 // the summary's reason, Stalled with reason (see recordStalled).
