@@ -7,8 +7,8 @@ import "embed"
 
 // FS holds crds/ and one folder per controller.
 //
-//go:embed crds source-controller kustomize-controller helm-controller
+//go:embed crds source-controller kustomize-controller helm-controller notification-controller
 var FS embed.FS
 
 // Controllers are the folders of FS that install one controller each.
-var Controllers = []string{"source-controller", "kustomize-controller", "helm-controller"}
+var Controllers = []string{"source-controller", "kustomize-controller", "helm-controller", "notification-controller"}

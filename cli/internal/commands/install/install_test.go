@@ -50,7 +50,7 @@ func TestInstall_ExportPrintsYAMLAndTouchesNoCluster(t *testing.T) {
 	g.Expect(crds).To(ContainElements("gitrepositories.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io",
 		"helmcharts.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io", "kustomizations.kustomize.toolkit.fluxcd.io",
 		"helmreleases.helm.toolkit.fluxcd.io"))
-	g.Expect(kinds).To(HaveKeyWithValue("Deployment", 3))
+	g.Expect(kinds).To(HaveKeyWithValue("Deployment", 4))
 	g.Expect(kinds).To(HaveKeyWithValue("Namespace", 1))
 
 	err = cp.Client.Get(context.Background(), client.ObjectKey{Name: "tide-export"}, &corev1.Namespace{})
