@@ -51,7 +51,7 @@ func TestChartRefOCIRepository(t *testing.T) {
 	ns := testkit.NewNamespace(t, env.cp.Client)
 	repo := &sourcev1.OCIRepository{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "app"},
-		Spec: sourcev1.OCIRepositorySpec{URL: "oci://registry.example/charts/app", Interval: &metav1.Duration{Duration: time.Hour}},
+		Spec:       sourcev1.OCIRepositorySpec{URL: "oci://registry.example/charts/app", Interval: &metav1.Duration{Duration: time.Hour}},
 	}
 	create(t, repo)
 	c := testChart{name: "app", version: "1.0.0"}
