@@ -31,6 +31,7 @@ import (
 // alone), so that a test can count its requests and reconciliations, give
 // its watches other credentials, and stop and start it again.
 type shard struct {
+	drift    *drift.Watcher
 	requests *requestLog
 	metrics  *metrics.Recorder
 	stop     func()
@@ -100,7 +101,7 @@ func startShard(t *testing.T, name string, o shardOptions) *shard {
 		}
 	}()
 	var once sync.Once
-	s := &shard{requests: requests, metrics: rec, stop: func() { once.Do(func() { cancel(); <-done }) }}
+	s := &shard{drift: r.Drift, requests: requests, metrics: rec, stop: func() { once.Do(func() { cancel(); <-done }) }}
 	t.Cleanup(s.stop)
 	return s
 }

@@ -171,6 +171,35 @@ func TestDriftWatchForbiddenFallsBack(t *testing.T) {
 	NewWithT(t).Expect(dryRuns).To(Equal(1), "without a watch, an unchanged build is still checked")
 }
 
+// A kind is watched while an inventory has it, and no longer once none
+// has; what the prune deletes wakes nothing.
+func TestDriftWatchFollowsInventories(t *testing.T) {
+	s := startShard(t, "drift-kinds", shardOptions{factor: 10})
+	files := map[string]string{"cm.yaml": configMapYAML("app", "v1"),
+		"sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n"}
+	ks, ns := appliedOnShard(t, "drift-kinds", files)
+	g := NewWithT(t)
+	watching := func() []string {
+		var names []string
+		for _, gr := range s.drift.Watching() {
+			names = append(names, gr.String())
+		}
+		return names
+	}
+	g.Expect(watching()).To(ConsistOf("configmaps", "serviceaccounts"))
+
+	delete(files, "sa.yaml")
+	runs := s.reconciles(ks)
+	waitApplied(t, ks, commit(t, sourceOf(t, ks), files))
+	testkit.WaitForDeletion(t, env.cp.Client, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "app"}})
+	g.Expect(watching()).To(ConsistOf("configmaps"))
+	g.Consistently(func() uint64 { return s.reconciles(ks) }, 2*time.Second, 50*time.Millisecond).Should(Equal(runs+1),
+		"the prune's deletion woke the Kustomization")
+
+	g.Expect(env.cp.Client.Delete(context.Background(), ks)).To(Succeed())
+	g.Eventually(watching, testkit.Timeout).Should(BeEmpty())
+}
+
 // A change made while the controller was down is found when it starts.
 func TestDriftCaughtAfterRestart(t *testing.T) {
 	first := startShard(t, "drift-restart", shardOptions{factor: 10})
