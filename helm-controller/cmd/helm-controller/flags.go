@@ -9,73 +9,55 @@ import (
 )
 
 // The feature gates of Flux's helm-controller, besides the two every
-// controller has (see tidemanager.BindFlags).
+// controller has (see tidemanager.BindFlags). Only those the reconciler
+// reads are honoured; the others are accepted, as Flux's Deployments may set
+// them, and logged at start-up as having no effect.
 var (
 	gateAdditiveCELDependencyCheck = tidemanager.Gate{Name: "AdditiveCELDependencyCheck"}
-	gateAllowDNSLookups            = tidemanager.Gate{Name: "AllowDNSLookups"}
-	gateCancelHealthCheck          = tidemanager.Gate{Name: "CancelHealthCheckOnNewRevision"}
 	gateDefaultToRetryOnFailure    = tidemanager.Gate{Name: "DefaultToRetryOnFailure"}
-	gateDirectSourceFetch          = tidemanager.Gate{Name: "DirectSourceFetch"}
-	gateDisableChartDigestTracking = tidemanager.Gate{Name: "DisableChartDigestTracking"}
-	gateDisableConfigWatchers      = tidemanager.Gate{Name: "DisableConfigWatchers"}
-	// On by default, as in Flux.
-	gateUninstallOnChartNameChange = tidemanager.Gate{Name: "UninstallOnChartNameChange", Default: true}
-	gateUseHelm3Defaults           = tidemanager.Gate{Name: "UseHelm3Defaults"}
 
 	helmGateList = []tidemanager.Gate{
 		gateAdditiveCELDependencyCheck,
-		gateAllowDNSLookups,
-		gateCancelHealthCheck,
 		gateDefaultToRetryOnFailure,
-		gateDirectSourceFetch,
-		gateDisableChartDigestTracking,
-		gateDisableConfigWatchers,
-		gateUninstallOnChartNameChange,
-		gateUseHelm3Defaults,
+		{Name: "AllowDNSLookups",
+			NoEffect: "chart templates never resolve DNS names (getHostByName returns nothing), as with the gate off"},
 		{Name: "AdoptLegacyReleases",
 			NoEffect: "releases of v2beta1 HelmReleases are not adopted (Flux ignores this gate too since v1.5)"},
-		{Name: "DetectDrift",
-			NoEffect: "drift detection is set per HelmRelease with spec.driftDetection.mode"},
+		{Name: "CancelHealthCheckOnNewRevision",
+			NoEffect: "a health check in progress always runs to its timeout"},
 		{Name: "CorrectDrift",
-			NoEffect: "drift correction is set per HelmRelease with spec.driftDetection.mode"},
+			NoEffect: "drift handling is set per HelmRelease with spec.driftDetection.mode"},
+		{Name: "DetectDrift",
+			NoEffect: "drift handling is set per HelmRelease with spec.driftDetection.mode"},
+		{Name: "DirectSourceFetch",
+			NoEffect: "chart sources are always read from the controller's cache"},
+		{Name: "DisableChartDigestTracking",
+			NoEffect: "the digest of an OCI chart is always tracked in its version"},
+		{Name: "DisableConfigWatchers",
+			NoEffect: "ConfigMaps and Secrets of valuesFrom are not watched yet; a change is picked up at the next interval"},
 		{Name: "ExternalArtifact",
 			NoEffect: "the ExternalArtifact source kind is not supported yet"},
 		{Name: "OOMWatch",
 			NoEffect: "the near-OOM watcher is not implemented"},
+		{Name: "UninstallOnChartNameChange", Default: true,
+			NoEffect: "a new chart name is handled as spec.upgrade.chartNameChangeStrategy says"},
+		{Name: "UseHelm3Defaults",
+			NoEffect: "Helm 4's defaults always apply"},
 	}
 )
 
 // helmGates are the feature gates the reconciler honours, as booleans.
 type helmGates struct {
-	AdditiveCELDependencyCheck     bool
-	AllowDNSLookups                bool
-	CancelHealthCheckOnNewRevision bool
-	DefaultToRetryOnFailure        bool
-	DirectSourceFetch              bool
-	DisableChartDigestTracking     bool
-	DisableConfigWatchers          bool
-	UninstallOnChartNameChange     bool
-	UseHelm3Defaults               bool
+	AdditiveCELDependencyCheck bool
+	DefaultToRetryOnFailure    bool
 }
 
 // applyGates turns the feature gates into reconciler options.
 func (opts *options) applyGates() {
-	g := &opts.FeatureGates
 	opts.gates = helmGates{
-		AdditiveCELDependencyCheck:     g.Enabled(gateAdditiveCELDependencyCheck),
-		AllowDNSLookups:                g.Enabled(gateAllowDNSLookups),
-		CancelHealthCheckOnNewRevision: g.Enabled(gateCancelHealthCheck),
-		DefaultToRetryOnFailure:        g.Enabled(gateDefaultToRetryOnFailure),
-		DirectSourceFetch:              g.Enabled(gateDirectSourceFetch),
-		DisableChartDigestTracking:     g.Enabled(gateDisableChartDigestTracking),
-		DisableConfigWatchers:          g.Enabled(gateDisableConfigWatchers),
-		UninstallOnChartNameChange:     g.Enabled(gateUninstallOnChartNameChange),
-		UseHelm3Defaults:               g.Enabled(gateUseHelm3Defaults),
+		AdditiveCELDependencyCheck: opts.FeatureGates.Enabled(gateAdditiveCELDependencyCheck),
+		DefaultToRetryOnFailure:    opts.FeatureGates.Enabled(gateDefaultToRetryOnFailure),
 	}
-	// valuesFrom ConfigMaps and Secrets labelled for
-	// --watch-configs-label-selector are watched, as in Flux, unless the
-	// gate turns the watchers off.
-	opts.WatchConfigs = !opts.gates.DisableConfigWatchers
 }
 
 // bindFluxOnlyFlags declares the flags of Flux's helm-controller whose
@@ -90,5 +72,13 @@ func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 	})
 	tidemanager.NoWorkloadIdentity(fs, func(fs *pflag.FlagSet) {
 		fs.String("default-kubeconfig-service-account", "", "Service account whose identity reaches remote clusters when a HelmRelease names none.")
+	})
+	tidemanager.NoEffect(fs, "spec.serviceAccountName and spec.kubeConfig are not supported yet (a HelmRelease setting them is refused)", func(fs *pflag.FlagSet) {
+		fs.String("default-service-account", "", "The service account impersonated when a HelmRelease names none.")
+		fs.Bool("insecure-kubeconfig-exec", false, "Let the kubeconfigs of remote clusters (spec.kubeConfig) use the user.exec section.")
+		fs.Bool("insecure-kubeconfig-tls", false, "Let the kubeconfigs of remote clusters (spec.kubeConfig) turn off TLS certificate verification.")
+	})
+	tidemanager.NoEffect(fs, "a failed chart download is tried again at the next reconciliation, with backoff", func(fs *pflag.FlagSet) {
+		fs.Int("http-retry", 9, "How many times a failed chart download is tried again at once.")
 	})
 }

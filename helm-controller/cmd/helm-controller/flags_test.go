@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,21 +69,48 @@ func TestFluxDeploymentArgs(t *testing.T) {
 	}
 	opts.applyGates()
 	if opts.Concurrent != 10 || opts.RequeueDependency != 5*time.Second || opts.GracefulShutdownTimeout != 300*time.Second ||
-		opts.httpRetry != 4 || opts.httpTimeout != time.Minute || opts.defaultServiceAccount != "default" ||
-		!opts.noCrossNamespaceRefs || !opts.insecureKubeConfig.Exec || !opts.insecureKubeConfig.TLS {
+		opts.httpTimeout != time.Minute || !opts.noCrossNamespaceRefs {
 		t.Errorf("flags not applied: %+v", opts)
 	}
-	want := helmGates{
-		AdditiveCELDependencyCheck: true, AllowDNSLookups: true, CancelHealthCheckOnNewRevision: true,
-		DefaultToRetryOnFailure: true, DirectSourceFetch: true, DisableChartDigestTracking: true,
-		DisableConfigWatchers: true, UninstallOnChartNameChange: false, UseHelm3Defaults: true,
-	}
-	if opts.gates != want {
+	if want := (helmGates{AdditiveCELDependencyCheck: true, DefaultToRetryOnFailure: true}); opts.gates != want {
 		t.Errorf("gates = %+v, want %+v", opts.gates, want)
 	}
-	if opts.WatchConfigs {
-		t.Error("DisableConfigWatchers=true left the config watchers on")
+}
+
+// Each flag and gate of Flux's that changes nothing in Tide is logged once
+// at start-up with the reason, not silently accepted.
+func TestNoEffectFlagsLogged(t *testing.T) {
+	opts, err := parseFlags(fluxArgs...)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var log noticeLog
+	opts.LogNoEffect(&log)
+	for _, want := range []string{"--default-service-account", "--insecure-kubeconfig-exec", "--insecure-kubeconfig-tls",
+		"--http-retry", "--oom-watch-memory-threshold", "--default-kubeconfig-service-account",
+		"AllowDNSLookups", "CancelHealthCheckOnNewRevision", "DirectSourceFetch", "DisableChartDigestTracking",
+		"DisableConfigWatchers", "UninstallOnChartNameChange", "UseHelm3Defaults"} {
+		if !strings.Contains(string(log), want+" ") {
+			t.Errorf("%s set but not logged as without effect; logged:\n%s", want, log)
+		}
+	}
+	for _, honoured := range []string{"--concurrent", "--http-timeout", "--no-cross-namespace-refs", "DefaultToRetryOnFailure", "AdditiveCELDependencyCheck"} {
+		if strings.Contains(string(log), honoured+" ") {
+			t.Errorf("%s logged as without effect", honoured)
+		}
+	}
+}
+
+// noticeLog keeps the start-up notices, one line each: message, then the
+// flag or gate named.
+type noticeLog string
+
+func (l *noticeLog) Info(msg string, kv ...any) {
+	*l += noticeLog(msg)
+	for _, v := range kv {
+		*l += noticeLog(" " + fmt.Sprint(v))
+	}
+	*l += " \n"
 }
 
 // The test above can fail: a flag Flux does not have is refused, as is a
@@ -98,16 +126,13 @@ func TestFluxDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts.applyGates()
-	if opts.Concurrent != 4 || opts.GracefulShutdownTimeout != 600*time.Second || opts.httpRetry != 9 ||
+	if opts.Concurrent != 4 || opts.GracefulShutdownTimeout != 600*time.Second ||
 		opts.httpTimeout != 30*time.Second || opts.snapshotDigestAlgo != "sha256" || !opts.Watch.AllNamespaces ||
 		opts.Watch.ConfigsLabelSelector != "reconcile.fluxcd.io/watch=Enabled" || opts.Jitter.Percentage != 5 {
 		t.Errorf("defaults differ from Flux's: %+v", opts)
 	}
-	if want := (helmGates{UninstallOnChartNameChange: true}); opts.gates != want {
-		t.Errorf("gates = %+v, want only UninstallOnChartNameChange on", opts.gates)
-	}
-	if !opts.WatchConfigs {
-		t.Error("valuesFrom ConfigMaps and Secrets are not watched by default")
+	if opts.gates != (helmGates{}) {
+		t.Errorf("gates = %+v, want all off", opts.gates)
 	}
 }
 

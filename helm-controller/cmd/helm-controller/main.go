@@ -28,22 +28,10 @@ const controllerName = "helm-controller"
 // here: run maps them into its own options.
 type options struct {
 	tidemanager.Options
-	gates                 helmGates
-	defaultServiceAccount string
-	noCrossNamespaceRefs  bool
-	insecureKubeConfig    insecureKubeConfig
-	httpRetry             int
-	httpTimeout           time.Duration
-	snapshotDigestAlgo    string
-}
-
-// insecureKubeConfig holds what the kubeconfigs of remote clusters
-// (spec.kubeConfig) may do that is refused by default.
-type insecureKubeConfig struct {
-	// Exec lets them run a credential plugin (user.exec).
-	Exec bool
-	// TLS lets them turn off certificate verification.
-	TLS bool
+	gates                helmGates
+	noCrossNamespaceRefs bool
+	httpTimeout          time.Duration
+	snapshotDigestAlgo   string
 }
 
 // newOptions presets what differs from the shared defaults: Flux's
@@ -66,16 +54,8 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 	opts.BindFlags(fs)
 	fs.DurationVar(&opts.GracefulShutdownTimeout, "graceful-shutdown-timeout", 600*time.Second,
 		"How long Helm actions in flight may run on shutdown before the controller stops anyway (a release cut short is left pending).")
-	fs.StringVar(&opts.defaultServiceAccount, "default-service-account", "",
-		"The service account impersonated when a HelmRelease names none.")
 	fs.BoolVar(&opts.noCrossNamespaceRefs, "no-cross-namespace-refs", false,
 		"Refuse chart sources, values and dependencies in another namespace than the HelmRelease's.")
-	fs.BoolVar(&opts.insecureKubeConfig.Exec, "insecure-kubeconfig-exec", false,
-		"Let the kubeconfigs of remote clusters (spec.kubeConfig) use the user.exec section: the controller then runs the plugin the kubeconfig names.")
-	fs.BoolVar(&opts.insecureKubeConfig.TLS, "insecure-kubeconfig-tls", false,
-		"Let the kubeconfigs of remote clusters (spec.kubeConfig) turn off TLS certificate verification (insecure-skip-tls-verify).")
-	fs.IntVar(&opts.httpRetry, "http-retry", 9,
-		"How many times a failed chart download is tried again.")
 	fs.DurationVar(&opts.httpTimeout, "http-timeout", 30*time.Second,
 		"The timeout of one chart download.")
 	fs.StringVar(&opts.snapshotDigestAlgo, "snapshot-digest-algo", "sha256",
