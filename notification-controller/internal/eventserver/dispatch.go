@@ -64,6 +64,14 @@ func (s *Server) prepare(ctx context.Context, e *eventv1.Event, a *notificationv
 	if p.Spec.Suspend {
 		return nil, nil
 	}
+	pass, err := s.gate.pass(a, e)
+	if err != nil {
+		logr.FromContextOrDiscard(ctx).Error(err, "ignoring an Alert annotation")
+		s.Events.Eventf(a, nil, corev1.EventTypeWarning, notificationv1.InvalidConfigReason, "Dispatch", "%s", err.Error())
+	}
+	if !pass {
+		return nil, nil
+	}
 	statusUpdate := e.HasMetadata(eventv1.MetaCommitStatusKey, eventv1.MetaCommitStatusUpdateValue)
 	gitType := notifier.IsCommitStatusType(p.Spec.Type)
 	// Commit status updates are for the Git types only; the Git types

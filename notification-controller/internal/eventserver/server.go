@@ -41,12 +41,16 @@ type Server struct {
 	Log       logr.Logger
 
 	dedup *dedup
+	gate  *gate
 }
 
 // Handler answers event requests.
 func (s *Server) Handler() http.Handler {
 	if s.dedup == nil {
 		s.dedup = newDedup(s.RateLimit, time.Now)
+	}
+	if s.gate == nil {
+		s.gate = newGate(time.Now)
 	}
 	return http.HandlerFunc(s.serve)
 }

@@ -209,3 +209,5 @@ func kindOf(obj client.Object) string {
 func alertSource(kind string) notificationv1.CrossNamespaceObjectReference {
 	return notificationv1.CrossNamespaceObjectReference{Kind: kind, Name: "*"}
 }
+
+func clientKey(obj client.Object) client.ObjectKey { return client.ObjectKeyFromObject(obj) }
