@@ -34,6 +34,7 @@ func setupHelmReleases(ctx context.Context, cfg *rest.Config, mgr ctrl.Manager, 
 			NoCrossNamespaceRefs:       opts.noCrossNamespaceRefs,
 			AdditiveCELDependencyCheck: opts.gates.AdditiveCELDependencyCheck,
 			DefaultToRetryOnFailure:    opts.gates.DefaultToRetryOnFailure,
+			WatchConfigs:               opts.WatchConfigs,
 		},
 	}
 	if err := reconciler.SetupWithManager(ctx, mgr, opts.ControllerOptions()); err != nil {

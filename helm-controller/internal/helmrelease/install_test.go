@@ -74,7 +74,7 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 	// A change to a valuesFrom ConfigMap is upgraded to at the next
 	// reconciliation; the targetPath value wins over spec.values.
 	cm := &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "values"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "values", Labels: map[string]string{meta.LabelKeyWatch: meta.LabelValueWatchEnabled}},
 		Data:       map[string]string{"greeting": "from-configmap"},
 	}
 	create(t, cm)
@@ -82,16 +82,21 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 		hr.Spec.ValuesFrom = []helmv2.ValuesReference{{Kind: "ConfigMap", Name: "values", ValuesKey: "greeting", TargetPath: "greeting"}}
 	})
 	g.Eventually(func() string { return configMapData(t, ns, "app")["greeting"] }, testkit.Timeout).Should(Equal("from-configmap"), func() string { return readyMessage(t, hr) })
+	// Labelled reconcile.fluxcd.io/watch: Enabled, its change is released
+	// at once.
 	cm.Data["greeting"] = "changed"
 	g.Expect(env.cp.Client.Update(ctx, cm)).To(Succeed())
-	requestReconcile(t, hr)
 	g.Eventually(func() string { return configMapData(t, ns, "app")["greeting"] }, testkit.Timeout).Should(Equal("changed"))
 
+	g.Eventually(func() int {
+		_ = env.cp.Client.Get(ctx, client.ObjectKeyFromObject(hr), hr)
+		return hr.Status.History.Latest().Version
+	}, testkit.Timeout).Should(Equal(5))
+
 	// Nothing changed: no new release.
-	waitReady(t, hr, metav1.ConditionTrue, "")
-	before := hr.Status.History.Latest().Version
 	requestReconcile(t, hr)
-	g.Expect(hr.Status.History.Latest().Version).To(Equal(before))
+	g.Expect(hr.Status.History.Latest().Version).To(Equal(5))
+	g.Expect(conditionReason(hr, meta.ReadyCondition)).To(Equal(helmv2.UpgradeSucceededReason))
 
 	// Deletion uninstalls the release and its records.
 	g.Expect(env.cp.Client.Delete(ctx, hr)).To(Succeed())

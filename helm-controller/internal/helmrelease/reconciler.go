@@ -58,6 +58,9 @@ type Options struct {
 	// DefaultToRetryOnFailure (feature gate) makes RetryOnFailure the
 	// strategy of install and upgrade when they name none.
 	DefaultToRetryOnFailure bool
+	// WatchConfigs reconciles a HelmRelease when a ConfigMap or Secret of
+	// its valuesFrom changes (off with the DisableConfigWatchers gate).
+	WatchConfigs bool
 }
 
 // +kubebuilder:rbac:groups=helm.toolkit.fluxcd.io,resources=helmreleases,verbs=get;list;watch;create;update;patch;delete

@@ -28,8 +28,9 @@ const (
 
 // SetupWithManager registers the reconciler. Besides HelmReleases it
 // watches HelmCharts and OCIRepositories, so that a new chart artifact is
-// released at once, and HelmReleases turning Ready, so that their
-// dependents go ahead at once.
+// released at once, HelmReleases turning Ready, so that their dependents
+// go ahead at once, and with WatchConfigs the ConfigMaps and Secrets of
+// valuesFrom (configs.go).
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
 	indexer := mgr.GetFieldIndexer()
 	if err := indexer.IndexField(ctx, &helmv2.HelmRelease{}, sourceIndex, indexSource); err != nil {
@@ -38,7 +39,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opt
 	if err := indexer.IndexField(ctx, &helmv2.HelmRelease{}, dependsOnIndex, indexDependsOn); err != nil {
 		return err
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&helmv2.HelmRelease{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}))).
 		Watches(&sourcev1.HelmChart{}, handler.EnqueueRequestsFromMapFunc(r.listBy(sourceIndex, sourceKeyOf(sourcev1.HelmChartKind))),
@@ -46,9 +47,14 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opt
 		Watches(&sourcev1.OCIRepository{}, handler.EnqueueRequestsFromMapFunc(r.listBy(sourceIndex, sourceKeyOf(sourcev1.OCIRepositoryKind))),
 			builder.WithPredicates(artifactChanged{})).
 		Watches(&helmv2.HelmRelease{}, handler.EnqueueRequestsFromMapFunc(r.listBy(dependsOnIndex, namespacedName)),
-			builder.WithPredicates(becameReady{})).
-		WithOptions(opts).
-		Complete(r)
+			builder.WithPredicates(becameReady{}))
+	if r.WatchConfigs {
+		var err error
+		if b, err = r.watchConfigs(ctx, mgr, b); err != nil {
+			return err
+		}
+	}
+	return b.WithOptions(opts).Complete(r)
 }
 
 func sourceKeyOf(kind string) func(client.Object) string {

@@ -69,6 +69,8 @@ func runSuite(m *testing.M) (int, error) {
 
 	opts := tidemanager.Options{Name: "helm-controller", MetricsAddr: "0", HealthAddr: "0"}
 	opts.Watch.AllNamespaces = true
+	opts.Watch.ConfigsLabelSelector = meta.LabelKeyWatch + "=" + meta.LabelValueWatchEnabled // Flux's default
+	opts.WatchConfigs = true
 	mgr, err := tidemanager.New(cp.Config, opts, cp.Scheme, &helmv2.HelmRelease{})
 	if err != nil {
 		return 0, err
@@ -84,7 +86,7 @@ func runSuite(m *testing.M) (int, error) {
 		Getter:    env.getter,
 		Charts:    &chartfetch.Fetcher{},
 		Templates: charttemplate.New(mgr.GetClient(), "helm-controller", false),
-		Options:   Options{DependencyRequeue: time.Second},
+		Options:   Options{DependencyRequeue: time.Second, WatchConfigs: true},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
