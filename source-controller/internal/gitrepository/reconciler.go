@@ -65,5 +65,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			}
 		},
 		Finalize: []skeleton.Step{skeleton.StepOf("remove artifacts", s, r.removeArtifacts)},
+		// The revision goes with the outcome's event, as Flux sends it.
+		EventMetadata: func() map[string]string {
+			if obj.Status.Artifact == nil {
+				return nil
+			}
+			return map[string]string{"revision": obj.Status.Artifact.Revision}
+		},
 	})
 }
