@@ -10,6 +10,7 @@ import (
 	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	rcommon "helm.sh/helm/v4/pkg/release/common"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -151,4 +152,25 @@ func TestReleaseNameChangeReinstalls(t *testing.T) {
 	}, testkit.Timeout).Should(Equal("renamed"))
 	g.Expect(hr.Status.History).To(HaveLen(1))
 	waitEvent(t, hr, "Normal UninstallSucceeded", ns+"/app.v1")
+}
+
+// spec.maxHistory bounds the release records Helm keeps.
+func TestMaxHistory(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0"})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.MaxHistory = ptrTo(2)
+	create(t, hr)
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+	for _, greeting := range []string{"one", "two", "three"} {
+		update(t, hr, func(hr *helmv2.HelmRelease) { hr.Spec.Values = jsonValues(t, "greeting: "+greeting) })
+		g.Eventually(func() string { return configMapData(t, ns, "app")["greeting"] }, testkit.Timeout).Should(Equal(greeting))
+	}
+	g.Eventually(func() int {
+		var secrets corev1.SecretList
+		_ = env.cp.Client.List(ctx, &secrets, client.InNamespace(ns), client.MatchingLabels{"owner": "helm", "name": "app"})
+		return len(secrets.Items)
+	}, testkit.Timeout).Should(Equal(2))
 }
