@@ -15,10 +15,12 @@ import (
 var (
 	gateAdditiveCELDependencyCheck = tidemanager.Gate{Name: "AdditiveCELDependencyCheck"}
 	gateDefaultToRetryOnFailure    = tidemanager.Gate{Name: "DefaultToRetryOnFailure"}
+	gateDisableConfigWatchers      = tidemanager.Gate{Name: "DisableConfigWatchers"}
 
 	helmGateList = []tidemanager.Gate{
 		gateAdditiveCELDependencyCheck,
 		gateDefaultToRetryOnFailure,
+		gateDisableConfigWatchers,
 		{Name: "AllowDNSLookups",
 			NoEffect: "chart templates never resolve DNS names (getHostByName returns nothing), as with the gate off"},
 		{Name: "AdoptLegacyReleases",
@@ -33,8 +35,6 @@ var (
 			NoEffect: "chart sources are always read from the controller's cache"},
 		{Name: "DisableChartDigestTracking",
 			NoEffect: "the digest of an OCI chart is always tracked in its version"},
-		{Name: "DisableConfigWatchers",
-			NoEffect: "ConfigMaps and Secrets of valuesFrom are not watched yet; a change is picked up at the next interval"},
 		{Name: "ExternalArtifact",
 			NoEffect: "the ExternalArtifact source kind is not supported yet"},
 		{Name: "OOMWatch",
@@ -58,6 +58,10 @@ func (opts *options) applyGates() {
 		AdditiveCELDependencyCheck: opts.FeatureGates.Enabled(gateAdditiveCELDependencyCheck),
 		DefaultToRetryOnFailure:    opts.FeatureGates.Enabled(gateDefaultToRetryOnFailure),
 	}
+	// ConfigMaps and Secrets of valuesFrom labelled for
+	// --watch-configs-label-selector are watched, as in Flux, unless the
+	// gate turns the watchers off.
+	opts.WatchConfigs = !opts.FeatureGates.Enabled(gateDisableConfigWatchers)
 }
 
 // bindFluxOnlyFlags declares the flags of Flux's helm-controller whose

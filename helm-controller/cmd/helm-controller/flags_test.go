@@ -75,6 +75,9 @@ func TestFluxDeploymentArgs(t *testing.T) {
 	if want := (helmGates{AdditiveCELDependencyCheck: true, DefaultToRetryOnFailure: true}); opts.gates != want {
 		t.Errorf("gates = %+v, want %+v", opts.gates, want)
 	}
+	if opts.WatchConfigs {
+		t.Error("DisableConfigWatchers=true left the valuesFrom watchers on")
+	}
 }
 
 // Each flag and gate of Flux's that changes nothing in Tide is logged once
@@ -89,12 +92,12 @@ func TestNoEffectFlagsLogged(t *testing.T) {
 	for _, want := range []string{"--default-service-account", "--insecure-kubeconfig-exec", "--insecure-kubeconfig-tls",
 		"--http-retry", "--oom-watch-memory-threshold", "--default-kubeconfig-service-account",
 		"AllowDNSLookups", "CancelHealthCheckOnNewRevision", "DirectSourceFetch", "DisableChartDigestTracking",
-		"DisableConfigWatchers", "UninstallOnChartNameChange", "UseHelm3Defaults"} {
+		"UninstallOnChartNameChange", "UseHelm3Defaults"} {
 		if !strings.Contains(string(log), want+" ") {
 			t.Errorf("%s set but not logged as without effect; logged:\n%s", want, log)
 		}
 	}
-	for _, honoured := range []string{"--concurrent", "--http-timeout", "--no-cross-namespace-refs", "DefaultToRetryOnFailure", "AdditiveCELDependencyCheck"} {
+	for _, honoured := range []string{"--concurrent", "--http-timeout", "--no-cross-namespace-refs", "DefaultToRetryOnFailure", "AdditiveCELDependencyCheck", "DisableConfigWatchers"} {
 		if strings.Contains(string(log), honoured+" ") {
 			t.Errorf("%s logged as without effect", honoured)
 		}
@@ -133,6 +136,9 @@ func TestFluxDefaults(t *testing.T) {
 	}
 	if opts.gates != (helmGates{}) {
 		t.Errorf("gates = %+v, want all off", opts.gates)
+	}
+	if !opts.WatchConfigs {
+		t.Error("valuesFrom ConfigMaps and Secrets are not watched by default")
 	}
 }
 
