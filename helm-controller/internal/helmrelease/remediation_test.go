@@ -2,6 +2,7 @@ package helmrelease
 
 import (
 	"testing"
+	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
@@ -106,4 +107,27 @@ func TestTestHooks(t *testing.T) {
 	create(t, ignoring)
 	waitReady(t, ignoring, metav1.ConditionTrue, helmv2.InstallSucceededReason)
 	g.Expect(conditionReason(ignoring, helmv2.TestSuccessCondition)).To(Equal(helmv2.TestFailedReason))
+}
+
+// With upgrade.strategy RetryOnFailure a failed upgrade is not rolled
+// back: it is tried again after the retry interval.
+func TestUpgradeRetryOnFailure(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0"})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.Upgrade = &helmv2.Upgrade{Strategy: &helmv2.UpgradeStrategy{
+		Name: string(helmv2.ActionStrategyRetryOnFailure), RetryInterval: &metav1.Duration{Duration: time.Second}}}
+	create(t, hr)
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+
+	setChartArtifact(t, hc, testChart{name: "app", version: "2.0.0", extra: map[string]string{"broken.yaml": missingNamespaceTemplate}})
+	g.Eventually(func() int64 {
+		waitReady(t, hr, metav1.ConditionFalse, helmv2.UpgradeFailedReason)
+		return hr.Status.Failures
+	}, testkit.Timeout).Should(BeNumerically(">=", 2))
+	g.Expect(conditionTypes(hr)).NotTo(ContainElement(helmv2.RemediatedCondition))
+	g.Expect(conditionTypes(hr)).NotTo(ContainElement(meta.StalledCondition))
+	events, _ := eventsOf(t, hr)
+	g.Expect(events).NotTo(ContainElement(ContainSubstring("RollbackSucceeded")))
 }
