@@ -11,10 +11,11 @@ import (
 // apply server-side applies desired, taking over fields another manager
 // set (the template is the truth, as in Flux), and says what changed:
 // "created", "configured", or "" when the object was already as desired.
-func (t *Templates) apply(ctx context.Context, desired *unstructured.Unstructured) (string, error) {
-	before := &unstructured.Unstructured{}
-	before.SetGroupVersionKind(desired.GroupVersionKind())
-	err := t.Client.Get(ctx, client.ObjectKeyFromObject(desired), before)
+// current is an empty typed object of desired's kind: reading through it
+// (not as unstructured) shares the controller's cache of that kind instead
+// of starting a second informer.
+func (t *Templates) apply(ctx context.Context, desired *unstructured.Unstructured, current client.Object) (string, error) {
+	err := t.Client.Get(ctx, client.ObjectKeyFromObject(desired), current)
 	if err != nil && !apierrors.IsNotFound(err) {
 		return "", err
 	}
@@ -26,7 +27,7 @@ func (t *Templates) apply(ctx context.Context, desired *unstructured.Unstructure
 	switch {
 	case !existed:
 		return "created", nil
-	case before.GetResourceVersion() != desired.GetResourceVersion():
+	case current.GetResourceVersion() != desired.GetResourceVersion():
 		return "configured", nil
 	default:
 		return "", nil

@@ -69,7 +69,7 @@ func (t *Templates) Reconcile(ctx context.Context, obj *helmv2.HelmRelease) erro
 	if err != nil {
 		return err
 	}
-	action, err := t.apply(ctx, desired)
+	action, err := t.apply(ctx, desired, newSource(want.Kind))
 	if err != nil {
 		return fmt.Errorf("could not apply %s '%s/%s' of spec.chart: %w", want.Kind, want.Namespace, want.Name, err)
 	}
@@ -102,13 +102,8 @@ func (t *Templates) deleteRecorded(ctx context.Context, obj *helmv2.HelmRelease)
 		obj.Status.HelmChart = ""
 		return nil
 	}
-	var src client.Object
-	switch ref.Kind {
-	case sourcev1.HelmChartKind:
-		src = &sourcev1.HelmChart{}
-	case sourcev1.OCIRepositoryKind:
-		src = &sourcev1.OCIRepository{}
-	default:
+	src := newSource(ref.Kind)
+	if src == nil {
 		// Not a kind a template makes: nothing of ours to delete.
 		obj.Status.HelmChart = ""
 		return nil
@@ -125,4 +120,17 @@ func (t *Templates) deleteRecorded(ctx context.Context, obj *helmv2.HelmRelease)
 	}
 	obj.Status.HelmChart = ""
 	return nil
+}
+
+// newSource returns an empty object of a kind a template makes, nil for
+// another kind.
+func newSource(kind string) client.Object {
+	switch kind {
+	case sourcev1.HelmChartKind:
+		return &sourcev1.HelmChart{}
+	case sourcev1.OCIRepositoryKind:
+		return &sourcev1.OCIRepository{}
+	default:
+		return nil
+	}
 }
