@@ -50,8 +50,11 @@ func (s *scope) determineState() (state releaseState, why string, err error) {
 	case status == rcommon.StatusUninstalled || status == rcommon.StatusUninstalling:
 		return stateAbsent, "release uninstalled", nil
 	}
+	// The snapshot's digest is not compared: Flux digests its own
+	// encoding of a release, and a HelmRelease taken over from Flux would
+	// be upgraded for nothing. A release Helm changed has a new version.
 	cur := s.obj.Status.History.Latest()
-	if cur == nil || !cur.Targets(rel.Name, rel.Namespace, rel.Version) || cur.Digest != release.Observe(rel).Digest {
+	if cur == nil || !cur.Targets(rel.Name, rel.Namespace, rel.Version) {
 		return stateUnmanaged, fmt.Sprintf("release %s.v%d in storage is not the one last recorded", rel.Name, rel.Version), nil
 	}
 	switch {
