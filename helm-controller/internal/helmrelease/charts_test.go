@@ -1,12 +1,14 @@
 package helmrelease
 
 import (
+	"bytes"
 	"os"
 	"testing"
 	"time"
 
 	"helm.sh/helm/v4/pkg/chart/common"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"sigs.k8s.io/yaml"
 )
@@ -116,3 +118,5 @@ func (c testChart) archive(t *testing.T) []byte {
 }
 
 func yamlToJSON(doc string) ([]byte, error) { return yaml.YAMLToJSON([]byte(doc)) }
+
+func loadChart(data []byte) (*chart.Chart, error) { return loader.LoadArchive(bytes.NewReader(data)) }

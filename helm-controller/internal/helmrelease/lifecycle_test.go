@@ -174,3 +174,26 @@ func TestMaxHistory(t *testing.T) {
 		return len(secrets.Items)
 	}, testkit.Timeout).Should(Equal(2))
 }
+
+// A release installed with the Helm CLI (no record in status) is taken
+// over by an upgrade.
+func TestTakeOverHelmCLIRelease(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	c := testChart{name: "app", version: "1.0.0"}
+	hc := newHelmChart(t, ns, "app", c)
+
+	cfg, err := release.NewConfig(env.getter, ns, ns, logr.Discard())
+	g.Expect(err).NotTo(HaveOccurred())
+	ch, err := loadChart(c.archive(t))
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = release.Install(context.Background(), cfg, release.Target{Name: "app", Namespace: ns, StorageNamespace: ns}, ch,
+		map[string]any{"greeting": "by-hand"}, release.InstallOptions{Timeout: time.Minute, ServerSideApply: true})
+	g.Expect(err).NotTo(HaveOccurred())
+
+	hr := newRelease(ns, "app", hc.Name)
+	create(t, hr)
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.UpgradeSucceededReason)
+	g.Expect(hr.Status.History.Latest().Version).To(Equal(2))
+	g.Expect(configMapData(t, ns, "app")).To(HaveKeyWithValue("greeting", "hello"))
+}
