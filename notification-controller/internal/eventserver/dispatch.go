@@ -102,13 +102,13 @@ func (s *Server) prepare(ctx context.Context, e *eventv1.Event, a *notificationv
 	}
 	n, err := notifier.New(p.Spec.Type, opts)
 	if err != nil {
-		return nil, fmt.Errorf("failed to initialize notifier for provider '%s': %s", p.Name, mask(err, opts.Token))
+		return nil, fmt.Errorf("failed to initialize notifier for provider '%s': %s", p.Name, mask(err, opts.Secrets()...))
 	}
 	return func() {
 		postCtx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
 		defer cancel()
 		if err := n.Post(postCtx, notification); err != nil {
-			err = errors.New(mask(err, opts.Token))
+			err = errors.New(mask(err, opts.Secrets()...))
 			logr.FromContextOrDiscard(ctx).Error(err, "failed to send notification")
 			s.Events.Eventf(a, nil, corev1.EventTypeWarning, notificationv1.NotificationDispatchFailedReason, "Dispatch",
 				"failed to send notification for %s: %s", objectString(e), err)
@@ -147,12 +147,14 @@ func hasCommit(e *eventv1.Event) bool {
 	return false
 }
 
-// mask hides the token in an error's text (a service may echo it back).
-func mask(err error, token string) string {
-	if token == "" {
-		return err.Error()
+// mask hides secrets (token, password, an address from a Secret) in an
+// error's text: a service may echo them back.
+func mask(err error, secrets ...string) string {
+	msg := err.Error()
+	for _, s := range secrets {
+		msg = strings.ReplaceAll(msg, s, "*****")
 	}
-	return strings.ReplaceAll(err.Error(), token, "*****")
+	return msg
 }
 
 func objectString(e *eventv1.Event) string {

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -77,15 +79,24 @@ func do(ctx context.Context, o Options, r request) ([]byte, error) {
 	for k, v := range o.Headers {
 		req.Header.Set(k, v)
 	}
+	target := req.URL.Redacted()
+	if o.SecretAddress {
+		target = "the address of spec.secretRef"
+	}
 	start := time.Now()
 	resp, err := newHTTPClient(o).Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("send to %s (after %s): %w", req.URL.Redacted(), time.Since(start).Round(time.Millisecond), err)
+		// The transport's error quotes the URL: keep only its cause.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return nil, fmt.Errorf("send to %s (after %s): %w", target, time.Since(start).Round(time.Millisecond), err)
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		return nil, fmt.Errorf("%s %s answered %d: %s", r.method, req.URL.Redacted(), resp.StatusCode, firstLine(answer))
+		return nil, fmt.Errorf("%s %s answered %d: %s", r.method, target, resp.StatusCode, firstLine(answer))
 	}
 	return answer, nil
 }

@@ -40,6 +40,23 @@ type Options struct {
 	CommitStatus string
 	// Timeout bounds each HTTP request.
 	Timeout time.Duration
+	// SecretAddress: URL came from a Secret (a Slack or Teams webhook URL
+	// is itself a credential), so no error quotes it.
+	SecretAddress bool
+}
+
+// Secrets are the values of o no message may quote.
+func (o Options) Secrets() []string {
+	out := []string{}
+	for _, s := range []string{o.Token, o.Password} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	if o.SecretAddress && o.URL != "" {
+		out = append(out, o.URL)
+	}
+	return out
 }
 
 // ErrUnsupported is returned by New for a type Tide does not send to.

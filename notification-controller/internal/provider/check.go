@@ -63,10 +63,11 @@ func Check(ctx context.Context, c client.Reader, p *notificationv1beta3.Provider
 		o.CommitStatus = "check" // computed per event
 	}
 	if _, err := notifier.New(p.Spec.Type, o); err != nil {
-		if o.Token != "" {
-			return errors.New(maskToken(err.Error(), o.Token))
+		msg := err.Error()
+		for _, secret := range o.Secrets() {
+			msg = maskToken(msg, secret)
 		}
-		return err
+		return errors.New(msg)
 	}
 	return nil
 }

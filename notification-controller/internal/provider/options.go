@@ -82,6 +82,7 @@ func fromSecret(o *notifier.Options, s *corev1.Secret) error {
 			return fmt.Errorf("invalid address in secret '%s/%s': longer than %d bytes", s.Namespace, s.Name, maxAddress)
 		}
 		o.URL = strings.TrimSpace(string(v))
+		o.SecretAddress = true
 	}
 	if v, ok := s.Data["token"]; ok {
 		o.Token = strings.TrimSpace(string(v))
