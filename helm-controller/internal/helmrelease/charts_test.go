@@ -120,3 +120,24 @@ func (c testChart) archive(t *testing.T) []byte {
 func yamlToJSON(doc string) ([]byte, error) { return yaml.YAMLToJSON([]byte(doc)) }
 
 func loadChart(data []byte) (*chart.Chart, error) { return loader.LoadArchive(bytes.NewReader(data)) }
+
+// deploymentTemplate is a Deployment that never becomes available here:
+// no controller-manager runs its ReplicaSet.
+const deploymentTemplate = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: {{ .Release.Name }}
+  template:
+    metadata:
+      labels:
+        app: {{ .Release.Name }}
+    spec:
+      containers:
+      - name: app
+        image: registry.example/app:1.0.0
+`

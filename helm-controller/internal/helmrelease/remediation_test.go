@@ -131,3 +131,26 @@ func TestUpgradeRetryOnFailure(t *testing.T) {
 	events, _ := eventsOf(t, hr)
 	g.Expect(events).NotTo(ContainElement(ContainSubstring("RollbackSucceeded")))
 }
+
+// An install whose Deployment never becomes available (no kubelet here)
+// fails when install.timeout runs out, and is remediated as configured;
+// with disableWait it is released at once.
+func TestInstallTimeout(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	withDeployment := testChart{name: "app", version: "1.0.0", extra: map[string]string{"deployment.yaml": deploymentTemplate}}
+	hc := newHelmChart(t, ns, "app", withDeployment)
+
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.Install = &helmv2.Install{Timeout: &metav1.Duration{Duration: 2 * time.Second}}
+	create(t, hr)
+	testkit.WaitForCondition(t, env.cp.Client, hr, meta.StalledCondition, metav1.ConditionTrue, retriesExceededReason)
+	g.Expect(conditionReason(hr, meta.ReadyCondition)).To(Equal(helmv2.InstallFailedReason))
+	g.Expect(conditionMessage(hr, meta.ReadyCondition)).To(ContainSubstring("Helm install failed for release " + ns + "/app"))
+	g.Expect(hr.Status.History.Latest().Status).To(Equal("failed"))
+
+	nowait := newRelease(ns, "nowait", hc.Name)
+	nowait.Spec.Install = &helmv2.Install{DisableWait: true}
+	create(t, nowait)
+	waitReady(t, nowait, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+}
