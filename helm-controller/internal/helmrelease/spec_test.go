@@ -1,0 +1,48 @@
+package helmrelease
+
+import (
+	"context"
+	"testing"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	helmv2 "github.com/tidegitops/tide/api/helm/v2"
+	"github.com/tidegitops/tide/testkit"
+)
+
+// Fields Tide does not carry out yet are refused, never ignored.
+func TestUnsupportedFieldsRefused(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0"})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.ServiceAccountName = "deployer"
+	hr.Spec.DriftDetection = &helmv2.DriftDetection{Mode: helmv2.DriftDetectionEnabled}
+	create(t, hr)
+	testkit.WaitForCondition(t, env.cp.Client, hr, meta.StalledCondition, metav1.ConditionTrue, unsupportedReason)
+	g.Expect(conditionMessage(hr, meta.ReadyCondition)).To(SatisfyAll(
+		ContainSubstring("spec.serviceAccountName"), ContainSubstring("spec.driftDetection.mode enabled")))
+	waitEvent(t, hr, "Warning "+unsupportedReason)
+	g.Expect(configMapData(t, ns, "app")).To(BeNil())
+}
+
+// install.createNamespace creates the target namespace.
+func TestCreateNamespace(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	target := ns + "-target"
+	t.Cleanup(func() { _ = env.cp.Client.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: target}}) })
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0"})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.TargetNamespace = target
+	hr.Spec.Install = &helmv2.Install{CreateNamespace: true}
+	create(t, hr)
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+	g.Expect(env.cp.Client.Get(ctx, client.ObjectKey{Name: target}, &corev1.Namespace{})).To(Succeed())
+	g.Expect(configMapData(t, target, target+"-app")).NotTo(BeNil())
+}
