@@ -46,9 +46,16 @@ func (r *Reconciler) install(obj *helmv2.HelmRelease) helmAction {
 }
 
 func (r *Reconciler) upgrade(obj *helmv2.HelmRelease) helmAction {
+	return r.upgradeAs(obj, helmv2.ReleaseActionUpgrade)
+}
+
+// upgradeAs is an upgrade recorded as action: an install retried by the
+// RetryOnFailure strategy over its failed release stays an install (its
+// counters, reasons and retry settings).
+func (r *Reconciler) upgradeAs(obj *helmv2.HelmRelease, action helmv2.ReleaseAction) helmAction {
 	o := upgradeOptions(obj)
 	return helmAction{name: "upgrade", kind: kindRelease, timeout: o.Timeout, run: func(ctx context.Context, s *scope) error {
-		return r.releaseChart(ctx, s, helmv2.ReleaseActionUpgrade, func() error {
+		return r.releaseChart(ctx, s, action, func() error {
 			_, err := release.Upgrade(ctx, s.cfg, s.target, s.chart, s.values, o)
 			return err
 		})

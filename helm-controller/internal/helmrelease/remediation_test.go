@@ -154,3 +154,28 @@ func TestInstallTimeout(t *testing.T) {
 	create(t, nowait)
 	waitReady(t, nowait, metav1.ConditionTrue, helmv2.InstallSucceededReason)
 }
+
+// With install.strategy RetryOnFailure a failed install is neither
+// uninstalled nor given up: it is tried again after the retry interval,
+// and stays an install.
+func TestInstallRetryOnFailure(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0", extra: map[string]string{"broken.yaml": missingNamespaceTemplate}})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.Install = &helmv2.Install{Strategy: &helmv2.InstallStrategy{
+		Name: string(helmv2.ActionStrategyRetryOnFailure), RetryInterval: &metav1.Duration{Duration: time.Second}}}
+	create(t, hr)
+	g.Eventually(func() int64 {
+		waitReady(t, hr, metav1.ConditionFalse, helmv2.InstallFailedReason)
+		return hr.Status.Failures
+	}, testkit.Timeout).Should(BeNumerically(">=", 3))
+	g.Expect(hr.Status.LastAttemptedReleaseAction).To(Equal(helmv2.ReleaseActionInstall))
+	g.Expect(conditionTypes(hr)).NotTo(ContainElement(meta.StalledCondition))
+	events, _ := eventsOf(t, hr)
+	g.Expect(events).NotTo(ContainElement(ContainSubstring("UninstallSucceeded")))
+
+	// Fixed, it is released.
+	setChartArtifact(t, hc, testChart{name: "app", version: "1.0.1"})
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+}

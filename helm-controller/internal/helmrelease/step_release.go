@@ -118,6 +118,9 @@ func (r *Reconciler) nextAction(s *scope, state releaseState) (*helmAction, erro
 		return pick(r.test(obj))
 	case stateFailed:
 		rem := obj.GetActiveRemediation()
+		if obj.GetActiveRetry(s.retryByDefault) != nil && obj.Status.LastAttemptedReleaseAction == helmv2.ReleaseActionInstall {
+			return pick(r.upgradeAs(obj, helmv2.ReleaseActionInstall))
+		}
 		if rem == nil || rem.GetFailureCount(obj) <= 0 || force || obj.GetActiveRetry(s.retryByDefault) != nil {
 			return pick(r.upgrade(obj))
 		}
