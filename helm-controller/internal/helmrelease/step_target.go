@@ -80,13 +80,21 @@ func targetChanged(obj *helmv2.HelmRelease, t release.Target, chartName string) 
 }
 
 // uninstallCurrent uninstalls the release status records (the latest of
-// status.history in status.storageNamespace); nothing when there is none.
+// status.history in status.storageNamespace, else the one the spec names
+// there); nothing when no release was ever made (no storage namespace).
 func (r *Reconciler) uninstallCurrent(ctx context.Context, obj *helmv2.HelmRelease) error {
-	cur := obj.Status.History.Latest()
-	if cur == nil || obj.Status.StorageNamespace == "" {
+	if obj.Status.StorageNamespace == "" {
 		return nil
 	}
-	t := release.Target{Name: cur.Name, Namespace: cur.Namespace, StorageNamespace: obj.Status.StorageNamespace}
+	t := release.Target{
+		Name:             release.ShortenName(obj.GetReleaseName()),
+		Namespace:        obj.GetReleaseNamespace(),
+		StorageNamespace: obj.Status.StorageNamespace,
+	}
+	cur := obj.Status.History.Latest()
+	if cur != nil {
+		t.Name, t.Namespace = cur.Name, cur.Namespace
+	}
 	cfg, err := release.NewConfig(r.Getter, t.Namespace, t.StorageNamespace, ctrl.LoggerFrom(ctx))
 	if err != nil {
 		return skeleton.Retry(factoryErrorReason, err)
@@ -96,7 +104,10 @@ func (r *Reconciler) uninstallCurrent(ctx context.Context, obj *helmv2.HelmRelea
 		r.event(obj, cur, true, helmv2.UninstallFailedReason, msg)
 		return skeleton.Retry(helmv2.UninstallFailedReason, fmt.Errorf("%s", msg))
 	}
-	r.event(obj, cur, false, helmv2.UninstallSucceededReason,
-		fmt.Sprintf("Helm uninstall succeeded for release %s with chart %s", cur.FullReleaseName(), cur.VersionedChartName()))
+	msg := fmt.Sprintf("Helm uninstall succeeded for release %s", t)
+	if cur != nil {
+		msg = fmt.Sprintf("Helm uninstall succeeded for release %s with chart %s", cur.FullReleaseName(), cur.VersionedChartName())
+	}
+	r.event(obj, cur, false, helmv2.UninstallSucceededReason, msg)
 	return nil
 }
