@@ -23,6 +23,8 @@ type testChart struct {
 	templates map[string]string
 	// extra templates are added to the default ones.
 	extra map[string]string
+	// crds are files of the chart's crds/ folder.
+	crds map[string]string
 }
 
 const (
@@ -102,6 +104,9 @@ func (c testChart) archive(t *testing.T) []byte {
 	}
 	add(templates)
 	add(c.extra)
+	for name, data := range c.crds {
+		ch.Files = append(ch.Files, &common.File{Name: "crds/" + name, Data: []byte(data), ModTime: fixedTime})
+	}
 	var err error
 	if ch.Values, err = common.ReadValues([]byte(values)); err != nil {
 		t.Fatal(err)
@@ -141,3 +146,27 @@ spec:
       - name: app
         image: registry.example/app:1.0.0
 `
+
+// widgetCRD is a CRD with one short name per chart version.
+func widgetCRD(shortName string) string {
+	return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.tide.dev
+spec:
+  group: example.tide.dev
+  names:
+    kind: Widget
+    plural: widgets
+    shortNames: [` + shortName + `]
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+`
+}

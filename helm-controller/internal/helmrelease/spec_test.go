@@ -7,6 +7,7 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -45,4 +46,29 @@ func TestCreateNamespace(t *testing.T) {
 	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
 	g.Expect(env.cp.Client.Get(ctx, client.ObjectKey{Name: target}, &corev1.Namespace{})).To(Succeed())
 	g.Expect(configMapData(t, target, target+"-app")).NotTo(BeNil())
+}
+
+// The chart's CRDs are created on install (install.crds Create, the
+// default) and replaced on upgrade with upgrade.crds CreateReplace.
+func TestCRDPolicies(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0", crds: map[string]string{"widget.yaml": widgetCRD("wd1")}})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.Upgrade = &helmv2.Upgrade{CRDs: helmv2.CreateReplace}
+	create(t, hr)
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	key := client.ObjectKey{Name: "widgets.example.tide.dev"}
+	t.Cleanup(func() { _ = env.cp.Client.Delete(ctx, &apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: key.Name}}) })
+	g.Expect(env.cp.Client.Get(ctx, key, crd)).To(Succeed())
+	g.Expect(crd.Spec.Names.ShortNames).To(Equal([]string{"wd1"}))
+
+	setChartArtifact(t, hc, testChart{name: "app", version: "1.1.0", crds: map[string]string{"widget.yaml": widgetCRD("wd2")}})
+	g.Eventually(func() []string {
+		_ = env.cp.Client.Get(ctx, key, crd)
+		return crd.Spec.Names.ShortNames
+	}, testkit.Timeout).Should(Equal([]string{"wd2"}))
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.UpgradeSucceededReason)
 }

@@ -62,6 +62,9 @@ func runSuite(m *testing.M) (int, error) {
 	if err := helmv2.AddToScheme(cp.Scheme); err != nil {
 		return 0, err
 	}
+	if err := apiextensionsv1.AddToScheme(cp.Scheme); err != nil {
+		return 0, err
+	}
 	env.cp = cp
 	env.artifacts = newArtifactServer()
 	defer env.artifacts.Close()
