@@ -61,7 +61,9 @@ func TestCRDPolicies(t *testing.T) {
 	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
 	crd := &apiextensionsv1.CustomResourceDefinition{}
 	key := client.ObjectKey{Name: "widgets.example.tide.dev"}
-	t.Cleanup(func() { _ = env.cp.Client.Delete(ctx, &apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: key.Name}}) })
+	t.Cleanup(func() {
+		_ = env.cp.Client.Delete(ctx, &apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: key.Name}})
+	})
 	g.Expect(env.cp.Client.Get(ctx, key, crd)).To(Succeed())
 	g.Expect(crd.Spec.Names.ShortNames).To(Equal([]string{"wd1"}))
 
