@@ -96,7 +96,7 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 		case !obj.GetDeletionTimestamp().IsZero():
 			s.written.forget(obj.GetUID()) // no run after the finalizer goes
 		case w.stored != "" && w.stored != readVersion:
-			s.written.wrote(obj.GetUID(), readVersion)
+			s.written.wrote(obj.GetUID(), append([]string{readVersion}, w.superseded...))
 		}
 	}()
 	readyBefore := conditions.Get(obj, meta.ReadyCondition).DeepCopy()

@@ -60,3 +60,40 @@ func TestRunWaitsForItsOwnLastWrite(t *testing.T) {
 			conditions.Get(stored, meta.ReadyCondition), conditions.Get(obj, meta.ReadyCondition))
 	}
 }
+
+// A run that showed progress wrote its object twice; a cache that has seen
+// only the progress write hands out a copy that is just as stale as one from
+// before the run, and a run on it must wait too.
+func TestRunWaitsPastItsOwnProgressWrite(t *testing.T) {
+	h, counted := countingHarness(t)
+	key := createRepo(t)
+	ready := func() Success { return Success{Reason: meta.SucceededReason, Message: "stored artifact"} }
+	if _, _, err := h.run(t, key, Plan{Ready: ready}); err != nil {
+		t.Fatal(err)
+	}
+	mid := &sourcev1.GitRepository{} // the object as the progress write left it
+	showing := Step{Name: "upgrade", Run: func(ctx context.Context) error {
+		ShowProgress(ctx, "running the upgrade")
+		return cp.Client.Get(ctx, key, mid)
+	}}
+	start := &sourcev1.GitRepository{}
+	if err := cp.Client.Get(context.Background(), key, start); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.skeleton.Run(context.Background(), start, Plan{Steps: []Step{showing}, Ready: ready}); err != nil {
+		t.Fatal(err)
+	}
+	if !conditions.IsReconciling(mid) {
+		t.Fatalf("the copy read during the step shows no progress: %+v", mid.Status.Conditions)
+	}
+	counted.take()
+
+	result, err := h.skeleton.Run(context.Background(), mid.DeepCopy(), Plan{Ready: ready})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if metadata, status := counted.take(); metadata != 0 || status != 0 || result.RequeueAfter <= 0 || result.RequeueAfter > time.Second {
+		t.Errorf("run on the copy its own progress write left: %d metadata and %d status patches, requeue after %s; want none, and a retry within a second",
+			metadata, status, result.RequeueAfter)
+	}
+}

@@ -29,6 +29,17 @@ type writer struct {
 	// stored is the resourceVersion the apiserver returned for the last
 	// patch, "" before any.
 	stored string
+	// superseded are the versions this run stored before stored: a
+	// progress write's, or the metadata patch's before the status patch.
+	superseded []string
+}
+
+// store records version as the one the last patch left.
+func (w *writer) store(version string) {
+	if w.stored != "" {
+		w.superseded = append(w.superseded, w.stored)
+	}
+	w.stored = version
 }
 
 func newWriter(c client.Client, owner string, obj Object) (*writer, error) {
@@ -74,7 +85,7 @@ func (w *writer) write(ctx context.Context, obj Object) error {
 		if err != nil {
 			return err
 		}
-		w.stored = response.GetResourceVersion()
+		w.store(response.GetResourceVersion())
 		obj.SetResourceVersion(response.GetResourceVersion())
 		if now, err = json.Marshal(obj); err != nil {
 			return fmt.Errorf("encode %s: %w", obj.GetName(), err)
@@ -87,7 +98,7 @@ func (w *writer) write(ctx context.Context, obj Object) error {
 		if err != nil {
 			return err
 		}
-		w.stored = response.GetResourceVersion()
+		w.store(response.GetResourceVersion())
 	}
 	w.written = now
 	return nil
