@@ -112,5 +112,5 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// The answer does not wait for the providers: the emitter's
 	// reconciliation must not.
 	w.WriteHeader(http.StatusAccepted)
-	s.dispatch(logr.NewContext(context.Background(), log), e)
+	go s.dispatch(logr.NewContext(context.Background(), log), e)
 }

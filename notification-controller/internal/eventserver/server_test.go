@@ -123,7 +123,7 @@ func post(t *testing.T, url string, body []byte) int {
 	return resp.StatusCode
 }
 
-func eventJSON(t *testing.T, ns, message, revision string) []byte {
+func eventJSON(t testing.TB, ns, message, revision string) []byte {
 	e := eventv1.Event{
 		InvolvedObject: corev1.ObjectReference{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", Namespace: ns, Name: "apps"},
 		Severity:       "info", Timestamp: metav1.Now(), Message: message, Reason: "ReconciliationSucceeded",

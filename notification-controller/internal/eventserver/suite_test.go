@@ -88,7 +88,7 @@ func runSuite(m *testing.M) (int, error) {
 }
 
 // startServer runs an event server configured by configure and returns its URL.
-func startServer(t *testing.T, configure func(*Server)) string {
+func startServer(t testing.TB, configure func(*Server)) string {
 	t.Helper()
 	s := &Server{Client: env.mgr.GetClient(), Events: env.events, RateLimit: 5 * time.Minute, Log: ctrl.Log.WithName("event-server")}
 	if configure != nil {
