@@ -63,7 +63,7 @@ type Cache struct {
 
 	mu      sync.Mutex
 	entries map[string]*entry // by digest dir name
-	failed  map[string]error  // the last failed attempt of the download under way, by digest dir name
+	failed  map[string]error  // the last failed attempt of the download under way, by flight key
 	unused  *list.List        // of *entry with no users, most recently released first
 	trashed int               // names trash directories uniquely
 }
@@ -151,22 +151,27 @@ func (c *Cache) Get(ctx context.Context, url, digest string) (dir string, releas
 		return "", nil, err
 	}
 	name := d.dirName()
+	// One download per digest and URL: two sources may serve equal
+	// content from different source-controllers, and a Get must never
+	// wait on a download from a URL other than its own, which may be dead
+	// (a source-controller gone, a URL no longer served).
+	key := name + "\x00" + url
 	waited := time.NewTimer(c.maxWait)
 	defer waited.Stop()
 	for {
 		if dir, release, ok := c.acquire(name); ok {
 			return dir, release, nil
 		}
-		fetched := c.group.DoChan(name, func() (any, error) {
+		fetched := c.group.DoChan(key, func() (any, error) {
 			fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.deadline)
 			defer cancel()
-			return nil, c.fetch(fetchCtx, url, d)
+			return nil, c.fetch(fetchCtx, key, url, d)
 		})
 		select {
 		case <-ctx.Done():
 			return "", nil, fmt.Errorf("waiting for artifact %s: %w", d, ctx.Err())
 		case <-waited.C:
-			return "", nil, c.stillDownloading(d)
+			return "", nil, c.stillDownloading(key, d)
 		case res := <-fetched:
 			if res.Err != nil {
 				return "", nil, res.Err
@@ -179,9 +184,9 @@ func (c *Cache) Get(ctx context.Context, url, digest string) (dir string, releas
 
 // stillDownloading is the error of a Get that stopped waiting for a
 // download that goes on, with its last failed attempt if any.
-func (c *Cache) stillDownloading(d digest) error {
+func (c *Cache) stillDownloading(key string, d digest) error {
 	c.mu.Lock()
-	last := c.failed[d.dirName()]
+	last := c.failed[key]
 	c.mu.Unlock()
 	if last == nil {
 		return newError(ErrDownload, "artifact %s is still downloading after %s; it goes on, and is checked again shortly",
@@ -222,7 +227,7 @@ func (c *Cache) release(e *entry) {
 
 // fetch downloads, verifies and unpacks the artifact, then adds its tree to
 // the cache as unused; the Gets waiting on it acquire it next.
-func (c *Cache) fetch(ctx context.Context, url string, d digest) error {
+func (c *Cache) fetch(ctx context.Context, key, url string, d digest) error {
 	name := d.dirName()
 	c.mu.Lock()
 	_, done := c.entries[name] // by a fetch that finished after our Get looked
@@ -233,14 +238,14 @@ func (c *Cache) fetch(ctx context.Context, url string, d digest) error {
 
 	defer func() {
 		c.mu.Lock()
-		delete(c.failed, name)
+		delete(c.failed, key)
 		c.mu.Unlock()
 	}()
 	archive, err := c.retry.do(ctx, func() (string, error) {
 		path, err := download(ctx, c.client, url, d, c.dir, c.lim.maxBytes)
 		if err != nil {
 			c.mu.Lock()
-			c.failed[name] = err
+			c.failed[key] = err
 			c.mu.Unlock()
 		}
 		return path, err
@@ -259,6 +264,11 @@ func (c *Cache) fetch(ctx context.Context, url string, d digest) error {
 	}
 
 	c.mu.Lock()
+	if _, done := c.entries[name]; done { // the download from another URL won
+		c.mu.Unlock()
+		os.RemoveAll(tmp)
+		return nil
+	}
 	// Renamed under the lock, so it cannot interleave with an eviction of
 	// the same name (see evictLocked).
 	if err := os.Rename(tmp, filepath.Join(c.dir, name)); err != nil {

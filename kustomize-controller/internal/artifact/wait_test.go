@@ -69,3 +69,27 @@ func TestSharedDownloadHasADeadline(t *testing.T) {
 	g.Expect(requests.Load()).To(BeEquivalentTo(1))
 	g.Expect(names(t, cacheDir)).To(BeEmpty())
 }
+
+// Two sources may serve equal content (one digest) from different URLs. A
+// Get of the digest from a working URL must not wait on a download of it
+// from a dead one (a source-controller gone while its retries go on).
+func TestGetDoesNotJoinADownloadFromAnotherURL(t *testing.T) {
+	g := NewWithT(t)
+	content := tarball(t, file("a.yaml", "a"))
+	srv := newArtifactServer(t)
+	working := srv.serve("/working.tar.gz", content)
+	dead, _ := flakyServer(t, http.StatusServiceUnavailable, 1<<30, nil)
+	c, _ := newTestCache(t, Options{Retries: 9, RetryWait: 10 * time.Second, MaxWait: 2 * time.Second})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, _, err := c.Get(ctx, dead, sha256Of(content)) // its download goes on, waiting to retry
+	g.Expect(err).To(MatchError(context.DeadlineExceeded))
+
+	start := time.Now()
+	dir, release, err := c.Get(context.Background(), working, sha256Of(content))
+	g.Expect(err).NotTo(HaveOccurred())
+	defer release()
+	g.Expect(dir).To(BeADirectory())
+	g.Expect(time.Since(start)).To(BeNumerically("<", time.Second), "not held up by the dead URL's download")
+}
