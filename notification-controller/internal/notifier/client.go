@@ -49,6 +49,9 @@ type request struct {
 	url    string
 	body   []byte
 	header http.Header
+	// absentOK: a 404 answer means "none yet" (nil body, no error), as
+	// when a Git service is asked for a status it does not have.
+	absentOK bool
 }
 
 // jsonRequest encodes payload as the body of a POST to url.
@@ -95,6 +98,9 @@ func do(ctx context.Context, o Options, r request) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if r.absentOK && resp.StatusCode == http.StatusNotFound {
+		return nil, nil
+	}
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		return nil, fmt.Errorf("%s %s answered %d: %s", r.method, target, resp.StatusCode, firstLine(answer))
 	}
