@@ -14,6 +14,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	notificationv1 "github.com/tidegitops/tide/api/notification/v1"
+	notificationv1beta3 "github.com/tidegitops/tide/api/notification/v1beta3"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 )
 
@@ -88,6 +90,7 @@ func Scheme() *runtime.Scheme {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
 		clientgoscheme.AddToScheme, sourcev1.AddToScheme, kustomizev1.AddToScheme,
+		notificationv1.AddToScheme, notificationv1beta3.AddToScheme,
 	} {
 		if err := add(scheme); err != nil {
 			panic(err)

@@ -22,7 +22,11 @@ func (s *Session) Reconcile(ctx context.Context, log *output.Printer, k *Kind, n
 	}
 	if k.IsStatic(obj) {
 		// As flux: not an error, so scripts that reconcile every source go on.
-		log.Success("reconciliation not supported by the object: %s %s is static (type oci); reconcile the HelmCharts that use it", k.Kind, name)
+		hint := "; reconcile the HelmCharts that use it"
+		if k.StaticWhy != "" {
+			hint = ""
+		}
+		log.Success("reconciliation not supported by the object: %s %s is static %s%s", k.Kind, name, k.StaticReason(), hint)
 		return nil
 	}
 	if Suspended(obj) {
@@ -54,7 +58,7 @@ func (s *Session) Resume(ctx context.Context, log *output.Printer, k *Kind, obj 
 // revision or returns the Ready message as the error.
 func (s *Session) WaitAndReport(ctx context.Context, log *output.Printer, k *Kind, obj Object, token string, timeout time.Duration) error {
 	if k.IsStatic(obj) {
-		log.Success("%s is static (type oci): nothing to wait for", k.Kind)
+		log.Success("%s is static %s: nothing to wait for", k.Kind, k.StaticReason())
 		return nil
 	}
 	stop := log.Spinner(fmt.Sprintf("waiting for %s reconciliation", k.Kind))
@@ -69,6 +73,10 @@ func (s *Session) WaitAndReport(ctx context.Context, log *output.Printer, k *Kin
 		return err
 	}
 	log.Success("%s reconciliation completed", k.Kind)
+	if k == Receiver {
+		log.Success("%s %s", k.Done, Revision(obj))
+		return nil
+	}
 	log.Success("%s revision %s", k.Done, Revision(obj))
 	return nil
 }

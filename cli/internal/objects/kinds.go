@@ -7,18 +7,21 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	notificationv1 "github.com/tidegitops/tide/api/notification/v1"
+	notificationv1beta3 "github.com/tidegitops/tide/api/notification/v1beta3"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 )
 
-// Object is a Tide object: it has conditions and a reconcile request status.
+// Object is a Tide object. Most have conditions (see ReadyCondition);
+// Flux's Alert and Provider have no status at all.
 type Object interface {
 	client.Object
-	conditions.Getter
 }
 
 // Kind describes one Tide kind and how the CLI names it.
@@ -44,6 +47,9 @@ type Kind struct {
 	// Static, when set, tells objects of the kind that no controller
 	// reconciles (see IsStatic).
 	Static func(Object) bool
+	// StaticWhy says why a static object is static, after "is static"
+	// (default: "(type oci)").
+	StaticWhy string
 	// SourceOf, when set, names the source an object builds from (its
 	// spec.sourceRef): kind, namespace ("" for the object's own) and name.
 	SourceOf func(Object) (kind, namespace, name string)
@@ -136,8 +142,62 @@ var Kustomization = &Kind{
 	newList:   func() client.ObjectList { return &kustomizev1.KustomizationList{} },
 }
 
+// statusless is Static for Flux's Alert and Provider: they have no status,
+// so nothing can report that a reconcile was handled.
+func statusless(Object) bool { return true }
+
+// Alert is notification.toolkit.fluxcd.io/v1beta3 Alert, the version
+// flux's CLI writes. It has no status.
+var Alert = &Kind{
+	Kind:           "Alert",
+	APIVersion:     notificationv1beta3.GroupVersion.String(),
+	Words:          []string{"alert"},
+	Noun:           "alert",
+	Plural:         "Alerts",
+	GetCommand:     "tide get alerts",
+	CommandAliases: []string{"alerts"},
+	Static:         statusless,
+	StaticWhy:      "(no status: the notification-controller reads it when an event arrives)",
+	newObject:      func() Object { return &notificationv1beta3.Alert{} },
+	newList:        func() client.ObjectList { return &notificationv1beta3.AlertList{} },
+}
+
+// Provider is notification.toolkit.fluxcd.io/v1beta3 Provider, the
+// version flux's CLI writes; the CLI calls it alert-provider. No status.
+var Provider = &Kind{
+	Kind:           "Provider",
+	APIVersion:     notificationv1beta3.GroupVersion.String(),
+	Words:          []string{"alert-provider"},
+	Noun:           "alert-provider",
+	Plural:         "Providers",
+	GetCommand:     "tide get alert-providers",
+	Aliases:        []string{"alert-provider"},
+	CommandAliases: []string{"alert-providers"},
+	Static:         statusless,
+	StaticWhy:      "(no status: the notification-controller reads it when an event arrives)",
+	newObject:      func() Object { return &notificationv1beta3.Provider{} },
+	newList:        func() client.ObjectList { return &notificationv1beta3.ProviderList{} },
+}
+
+// Receiver is notification.toolkit.fluxcd.io/v1 Receiver.
+var Receiver = &Kind{
+	Kind:           "Receiver",
+	APIVersion:     notificationv1.GroupVersion.String(),
+	Words:          []string{"receiver"},
+	Noun:           "receiver",
+	Plural:         "Receivers",
+	GetCommand:     "tide get receivers",
+	CommandAliases: []string{"receivers"},
+	Done:           "generated webhook path",
+	newObject:      func() Object { return &notificationv1.Receiver{} },
+	newList:        func() client.ObjectList { return &notificationv1.ReceiverList{} },
+}
+
+// FlowKinds are the sources and Kustomizations: what `tide get all` shows.
+var FlowKinds = []*Kind{GitRepository, HelmRepository, HelmChart, OCIRepository, Kustomization}
+
 // Kinds are every kind the day-2 commands handle, sources first.
-var Kinds = []*Kind{GitRepository, HelmRepository, HelmChart, OCIRepository, Kustomization}
+var Kinds = append(append([]*Kind{}, FlowKinds...), Alert, Provider, Receiver)
 
 // SourceKinds are the kinds of Kinds under `source` (`tide get sources all`).
 func SourceKinds() []*Kind {
@@ -152,6 +212,14 @@ func SourceKinds() []*Kind {
 
 // IsSource tells a source kind, named `source <word>` by the CLI.
 func (k *Kind) IsSource() bool { return len(k.Words) == 2 && k.Words[0] == "source" }
+
+// StaticReason is why an object of the kind is static, e.g. "(type oci)".
+func (k *Kind) StaticReason() string {
+	if k.StaticWhy != "" {
+		return k.StaticWhy
+	}
+	return "(type oci)"
+}
 
 // IsStatic reports an object no controller reconciles (a HelmRepository
 // of type oci): commands neither request nor wait for its reconcile.
@@ -206,9 +274,12 @@ func (k *Kind) GVK() schema.GroupVersionKind {
 }
 
 // Revision is what the object last produced: a source's artifact
-// revision, a Kustomization's last applied revision.
+// revision, a Kustomization's last applied revision, a Receiver's
+// webhook path.
 func Revision(obj runtime.Object) string {
 	switch o := obj.(type) {
+	case *notificationv1.Receiver:
+		return o.Status.WebhookPath
 	case *kustomizev1.Kustomization:
 		return o.Status.LastAppliedRevision
 	case artifactHolder:
@@ -232,10 +303,26 @@ type reconciled interface {
 	GetObservedGeneration() int64
 }
 
+// ReadyCondition is the object's Ready condition, nil when it has none
+// yet or has no status at all (Alert, Provider).
+func ReadyCondition(obj Object) *metav1.Condition {
+	if g, ok := obj.(conditions.Getter); ok {
+		return conditions.Get(g, meta.ReadyCondition)
+	}
+	return nil
+}
+
 // Suspended reports spec.suspend.
 func Suspended(obj runtime.Object) bool {
-	o, ok := obj.(reconciled)
-	return ok && o.IsSuspended()
+	switch o := obj.(type) {
+	case *notificationv1beta3.Alert:
+		return o.Spec.Suspend
+	case *notificationv1beta3.Provider:
+		return o.Spec.Suspend
+	case reconciled:
+		return o.IsSuspended()
+	}
+	return false
 }
 
 // LastHandledReconcileAt is the last reconcile request token the

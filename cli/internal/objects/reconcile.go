@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/conditions"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -88,7 +88,8 @@ func (s *Session) waitFor(ctx context.Context, k *Kind, obj Object, timeout time
 		if !handled(cur) {
 			return false, nil
 		}
-		return conditions.IsTrue(cur, meta.ReadyCondition) || conditions.IsFalse(cur, meta.ReadyCondition), nil
+		c := ReadyCondition(cur)
+		return c != nil && c.Status != metav1.ConditionUnknown, nil
 	})
 	cur.GetObjectKind().SetGroupVersionKind(k.GVK())
 	switch {
@@ -98,16 +99,16 @@ func (s *Session) waitFor(ctx context.Context, k *Kind, obj Object, timeout time
 	default:
 		return cur, err
 	}
-	if conditions.IsFalse(cur, meta.ReadyCondition) {
+	if c := ReadyCondition(cur); c != nil && c.Status == metav1.ConditionFalse {
 		return cur, fmt.Errorf("%s '%s' is not ready: %s (see 'tide events --for %s/%s')",
-			k.Noun, key.Name, conditions.GetMessage(cur, meta.ReadyCondition), k.Kind, key.Name)
+			k.Noun, key.Name, c.Message, k.Kind, key.Name)
 	}
 	return cur, nil
 }
 
 func timedOut(k *Kind, obj Object, timeout time.Duration) error {
 	state := "no controller has reported on it yet"
-	if c := conditions.Get(obj, meta.ReadyCondition); c != nil {
+	if c := ReadyCondition(obj); c != nil {
 		state = fmt.Sprintf("Ready is %s: %s", c.Status, c.Message)
 	}
 	return fmt.Errorf("timed out after %s waiting for %s '%s' to reconcile (%s): check that Tide's controllers run with 'tide check', see 'tide events --for %s/%s', or raise --timeout",

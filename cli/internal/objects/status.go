@@ -3,9 +3,6 @@ package objects
 import (
 	"sort"
 	"strconv"
-
-	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/conditions"
 )
 
 // Row is what `tide get` shows about one object; it is also the JSON and
@@ -33,11 +30,16 @@ func RowFor(obj Object) Row {
 	}
 	if k, err := KindFor(r.Kind); err == nil && k.IsStatic(obj) {
 		r.Message = StaticMessage
+		if k.StaticWhy != "" {
+			// As flux: an object without status is ready once it exists.
+			r.Ready, r.Message = "True", "static "+k.StaticWhy
+		}
 	}
+
 	if obj.GetDeletionTimestamp() != nil {
 		r.Message = "being deleted"
 	}
-	if c := conditions.Get(obj, meta.ReadyCondition); c != nil {
+	if c := ReadyCondition(obj); c != nil {
 		r.Ready, r.Message = string(c.Status), c.Message
 	}
 	return r

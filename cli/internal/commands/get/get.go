@@ -77,7 +77,7 @@ func New(kopts *kube.Options) *cobra.Command {
 		Short: "Show the status of every source and Kustomization",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return o.run(cmd, objects.Kinds, true)
+			return o.run(cmd, objects.FlowKinds, true)
 		},
 	})
 	return cmd
