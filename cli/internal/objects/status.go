@@ -32,7 +32,7 @@ func RowFor(obj Object) Row {
 		r.Message = StaticMessage
 		if k.StaticWhy != "" {
 			// As flux: an object without status is ready once it exists.
-			r.Ready, r.Message = "True", "static "+k.StaticWhy
+			r.Ready, r.Message = "True", k.Kind+" is Ready"
 		}
 	}
 

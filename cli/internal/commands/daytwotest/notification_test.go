@@ -175,11 +175,13 @@ func TestCreateAlertAndProviderDoNotWait(t *testing.T) {
 	g.Expect(r.err).NotTo(HaveOccurred())
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	g.Expect(lines).To(HaveLen(2))
-	g.Expect(strings.Fields(lines[1])[:3]).To(Equal([]string{"all", "false", "True"}))
+	g.Expect(strings.Fields(lines[1])).To(Equal([]string{"all", "false", "True", "Alert", "is", "Ready"}))
 
 	r = run(t, get.New, ns, "", "alert-providers")
 	g.Expect(r.err).NotTo(HaveOccurred())
-	g.Expect(r.stdout).To(ContainSubstring("hook"))
+	lines = strings.Split(strings.TrimSpace(r.stdout), "\n")
+	g.Expect(lines).To(HaveLen(2))
+	g.Expect(strings.Fields(lines[1])).To(Equal([]string{"hook", "false", "True", "Provider", "is", "Ready"}))
 }
 
 // receiverController stands in for the notification-controller: it
