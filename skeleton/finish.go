@@ -13,6 +13,10 @@ import (
 type Success struct {
 	Reason  string
 	Message string
+	// EventReason, when set, is the reason of the success event instead of
+	// Reason: Flux's sources report a new artifact as NewArtifact while
+	// their Ready reason stays Succeeded.
+	EventReason string
 }
 
 // finish writes the outcome of one reconciliation into obj's conditions and

@@ -124,7 +124,7 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 		if plan.Record != nil {
 			plan.Record()
 		}
-		s.report(ctx, obj, readyBefore, plan.changes(), s.eventMetadata(obj, plan), err)
+		s.report(ctx, obj, readyBefore, ok.EventReason, plan.changes(), s.eventMetadata(obj, plan), err)
 		if werr := w.write(ctx, obj); werr != nil && !errors.Is(werr, errGone) {
 			err = errors.Join(err, werr)
 		}
@@ -197,8 +197,9 @@ func (s *Skeleton) finalize(ctx context.Context, obj Object, w *writer, steps []
 
 // report sends one event when Ready changed or the run changed something
 // (changes), and logs every failure that controller-runtime will not log
-// itself (it logs returned errors).
-func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, changes string, metadata map[string]string, returned error) {
+// itself (it logs returned errors). successReason, when set, names a
+// success event instead of Ready's reason.
+func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, successReason, changes string, metadata map[string]string, returned error) {
 	ready := conditions.Get(obj, meta.ReadyCondition)
 	if ready == nil {
 		return
@@ -212,15 +213,17 @@ func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.C
 	if !readyChanged && changes == "" {
 		return
 	}
-	eventType := corev1.EventTypeNormal
+	eventType, reason := corev1.EventTypeNormal, ready.Reason
 	if ready.Status != metav1.ConditionTrue {
 		eventType = corev1.EventTypeWarning
+	} else if successReason != "" {
+		reason = successReason
 	}
 	message := ready.Message
 	if changes != "" {
 		message += "\n" + changes
 	}
-	s.Events.AnnotatedEventf(obj, nil, metadata, eventType, ready.Reason, "Reconcile", "%s", message)
+	s.Events.AnnotatedEventf(obj, nil, metadata, eventType, reason, "Reconcile", "%s", message)
 }
 
 func (s *Skeleton) record(ctx context.Context, obj Object, start time.Time) {

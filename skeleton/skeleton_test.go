@@ -245,3 +245,24 @@ func TestEventMetadataIsPrefixedWithTheObjectsGroup(t *testing.T) {
 		t.Errorf("event metadata = %v, want %v (empty values left out)", e.Annotations, want)
 	}
 }
+
+// A plan may name its success event's reason (a source's NewArtifact, as
+// Flux): Ready keeps its own reason, and a failure's event keeps Ready's.
+func TestSuccessEventReasonIsThePlans(t *testing.T) {
+	h := newHarness()
+	key := createRepo(t)
+	obj, _, err := h.run(t, key, Plan{
+		Ready: func() Success {
+			return Success{Reason: meta.SucceededReason, Message: "stored artifact", EventReason: "NewArtifact"}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := conditions.GetReason(obj, meta.ReadyCondition); r != meta.SucceededReason {
+		t.Errorf("Ready reason = %q, want %q", r, meta.SucceededReason)
+	}
+	if e := h.nextEvent(t); e.Type != corev1.EventTypeNormal || e.Reason != "NewArtifact" {
+		t.Errorf("success event = %s %s, want Normal NewArtifact", e.Type, e.Reason)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/artifactevent"
 	"github.com/tidegitops/tide/source-controller/internal/chartbuild"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )
@@ -56,5 +57,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		},
 		Ready:    s.success,
 		Finalize: []skeleton.Step{skeleton.StepOf("remove artifacts", s, r.removeArtifacts)},
+		// The revision and digest go with the outcome's event, as Flux sends
+		// them; its reason stays the build's (ChartPackageSucceeded or
+		// ChartPullSucceeded), as Flux's HelmChart events.
+		EventMetadata: func() map[string]string { return artifactevent.Metadata(obj.Status.Artifact) },
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/source-controller/internal/artifactevent"
 	"github.com/tidegitops/tide/source-controller/internal/helmrepo"
 	"github.com/tidegitops/tide/testkit"
 	"github.com/tidegitops/tide/testkit/helmserver"
@@ -84,7 +85,7 @@ func TestCredentialsInURLNotShown(t *testing.T) {
 	obj := newHelmRepository(ns, strings.Replace(srv.URL, "http://", "http://user:s3cret@", 1))
 	create(t, obj)
 	waitReady(t, obj)
-	waitEvent(t, obj, meta.SucceededReason, "stored fetched index")
+	waitEvent(t, obj, artifactevent.NewArtifactReason, "stored fetched index")
 	srv.SetStatus(http.StatusInternalServerError)
 	requestReconcile(t, obj, false)
 	waitNotReady(t, obj, meta.FailedReason)

@@ -13,6 +13,7 @@ import (
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
 
+	"github.com/tidegitops/tide/source-controller/internal/artifactevent"
 	"github.com/tidegitops/tide/source-controller/internal/helmindex"
 	"github.com/tidegitops/tide/testkit"
 	"github.com/tidegitops/tide/testkit/helmserver"
@@ -48,7 +49,7 @@ func TestReconcileStoresIndex(t *testing.T) {
 	g.Expect(chartVersions(t, body)).To(Equal(1))
 	g.Expect(conditions.GetReason(obj, meta.ReadyCondition)).To(Equal(meta.SucceededReason))
 	g.Expect(conditions.GetMessage(obj, meta.ReadyCondition)).To(Equal("stored artifact: revision '" + wantRevision + "'"))
-	waitEvent(t, obj, meta.SucceededReason, "stored fetched index of size")
+	waitEvent(t, obj, artifactevent.NewArtifactReason, "stored fetched index of size")
 	cached, err := env.indexes.Get(ctx, a.Digest, func() (io.ReadCloser, error) { return nil, errors.New("not put in the cache") })
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(cached.Entries).To(HaveKey("app"))

@@ -10,6 +10,7 @@ import (
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/artifactevent"
 	"github.com/tidegitops/tide/source-controller/internal/helmindex"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )
@@ -42,6 +43,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, r.makeStatic(ctx, obj)
 	}
 	s := &scope{obj: obj}
+	before := obj.Status.Artifact.DeepCopy()
 	return r.Skeleton.Run(ctx, obj, skeleton.Plan{
 		Steps: []skeleton.Step{
 			skeleton.StepOf("storage", s, r.checkStorage),
@@ -52,11 +54,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		},
 		Ready: func() skeleton.Success {
 			return skeleton.Success{
-				Reason:  meta.SucceededReason,
-				Message: fmt.Sprintf("stored artifact: revision '%s'", obj.Status.Artifact.Revision),
+				Reason:      meta.SucceededReason,
+				Message:     fmt.Sprintf("stored artifact: revision '%s'", obj.Status.Artifact.Revision),
+				EventReason: artifactevent.Reason(before, obj.Status.Artifact),
 			}
 		},
 		Changes:  s.changes,
 		Finalize: []skeleton.Step{skeleton.StepOf("remove artifacts", s, r.removeArtifacts)},
+		// The revision and digest go with the outcome's event, as Flux sends them.
+		EventMetadata: func() map[string]string { return artifactevent.Metadata(obj.Status.Artifact) },
 	})
 }

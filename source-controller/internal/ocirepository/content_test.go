@@ -12,6 +12,7 @@ import (
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/ociartifact"
+	"github.com/tidegitops/tide/source-controller/internal/artifactevent"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -43,7 +44,7 @@ func TestReconcileStoresArtifact(t *testing.T) {
 	g.Expect(obj.Status.ObservedLayerSelector).To(BeNil())
 	g.Expect(conditions.GetMessage(obj, meta.ReadyCondition)).To(Equal("stored artifact for digest 'latest@" + digest + "'"))
 	g.Expect(conditions.IsTrue(obj, sourcev1.ArtifactInStorageCondition)).To(BeTrue())
-	waitEvent(t, obj, "Normal", meta.SucceededReason, digest)
+	waitEvent(t, obj, "Normal", artifactevent.NewArtifactReason, digest)
 }
 
 // spec.ref: digest wins over semver, semver (within semverFilter) over tag,

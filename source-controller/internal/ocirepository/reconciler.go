@@ -10,6 +10,7 @@ import (
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/artifactevent"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )
 
@@ -44,6 +45,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	s := &scope{obj: obj}
 	defer s.cleanup()
+	before := obj.Status.Artifact.DeepCopy()
 	return r.Skeleton.Run(ctx, obj, skeleton.Plan{
 		Steps: []skeleton.Step{
 			skeleton.StepOf("storage", s, r.checkStorage),
@@ -56,11 +58,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		},
 		Ready: func() skeleton.Success {
 			return skeleton.Success{
-				Reason:  meta.SucceededReason,
-				Message: fmt.Sprintf("stored artifact for digest '%s'", obj.Status.Artifact.Revision),
+				Reason:      meta.SucceededReason,
+				Message:     fmt.Sprintf("stored artifact for digest '%s'", obj.Status.Artifact.Revision),
+				EventReason: artifactevent.Reason(before, obj.Status.Artifact),
 			}
 		},
 		Finalize: []skeleton.Step{skeleton.StepOf("remove artifacts", s, r.removeArtifacts)},
+		// The revision and digest go with the outcome's event, as Flux sends them.
+		EventMetadata: func() map[string]string { return artifactevent.Metadata(obj.Status.Artifact) },
 	})
 }
 
