@@ -16,9 +16,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
+	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/cli/internal/devenv"
@@ -73,6 +76,7 @@ func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: devenv.DemoNamespace, Name: devenv.DemoApp}, d)).To(Succeed())
 	g.Expect(d.Status.AvailableReplicas).To(Equal(*d.Spec.Replicas))
 	assertDemoSources(ctx, t, c)
+	assertDemoHelmRelease(ctx, t, c)
 	g.Expect(env.Kubeconfig).To(BeAnExistingFile())
 	g.Expect(filepath.Join(dir, "logs", "kube-apiserver.log")).To(BeAnExistingFile())
 
@@ -118,6 +122,28 @@ func assertDemoSources(ctx context.Context, t *testing.T, c client.Client) {
 	cm := &corev1.ConfigMap{}
 	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: devenv.DemoNamespace, Name: "hello-from-oci"}, cm)).To(Succeed())
 	g.Expect(cm.Labels).To(HaveKeyWithValue("kustomize.toolkit.fluxcd.io/name", "apps-oci"))
+}
+
+// assertDemoHelmRelease checks the demo's HelmRelease (examples/apps-helm)
+// installed the chart hello 1.0.0 from the demo chart repository with its
+// values, and that the chart's Deployment is available on the kwok node.
+func assertDemoHelmRelease(ctx context.Context, t *testing.T, c client.Client) {
+	g := NewWithT(t)
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(helmv2.GroupVersion.WithKind(helmv2.HelmReleaseKind))
+	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: kube.DefaultNamespace, Name: devenv.DemoHelmRelease}, u)).To(Succeed())
+	hr := &helmv2.HelmRelease{}
+	g.Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, hr)).To(Succeed())
+	g.Expect(apimeta.IsStatusConditionTrue(hr.Status.Conditions, "Ready")).To(BeTrue(), "HelmRelease: %v", hr.Status.Conditions)
+	g.Expect(hr.Status.History).NotTo(BeEmpty())
+	g.Expect(hr.Status.History.Latest().ChartName).To(Equal("hello"))
+	g.Expect(hr.Status.History.Latest().ChartVersion).To(Equal("1.0.0"))
+	cm := &corev1.ConfigMap{}
+	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: devenv.DemoNamespace, Name: devenv.DemoHelmApp + "-greeting"}, cm)).To(Succeed())
+	g.Expect(cm.Data).To(HaveKeyWithValue("greeting", "Hello from a HelmRelease"))
+	d := &appsv1.Deployment{}
+	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: devenv.DemoNamespace, Name: devenv.DemoHelmApp}, d)).To(Succeed())
+	g.Expect(d.Status.AvailableReplicas).To(Equal(int32(2)))
 }
 
 // showLogs prints the end of every process's log when the test failed.

@@ -23,13 +23,20 @@ const (
 	ClusterPath   = "clusters/dev"
 	DemoNamespace = "demo"
 	DemoApp       = "hello"
+	// DemoHelmRelease is the demo's HelmRelease (examples/apps-helm, in
+	// flux-system, targetNamespace demo); its release, and the chart's
+	// Deployment, are named DemoHelmApp (<targetNamespace>-<name>, as Flux
+	// names releases).
+	DemoHelmRelease = "hello"
+	DemoHelmApp     = "demo-hello"
 )
 
 // DemoKustomizations are the Kustomizations of examples/clusters/dev, in
 // dependency order: sources applies the HelmRepository, HelmChart and
 // OCIRepository (and waits for them to be Ready), apps-oci applies the
-// OCI artifact.
-var DemoKustomizations = []string{"infrastructure", "apps", "sources", "apps-oci"}
+// OCI artifact, apps-helm the HelmRelease of the demo chart (and waits for
+// it to be Ready).
+var DemoKustomizations = []string{"infrastructure", "apps", "sources", "apps-oci", "apps-helm"}
 
 // DemoHelmChart and DemoOCIRepository are the demo's chart and OCI source
 // (examples/sources), in flux-system.
@@ -51,8 +58,8 @@ func (e *Env) bootstrap(ctx context.Context) error {
 	})
 }
 
-// waitDemo waits until both demo Kustomizations are Ready and the demo
-// Deployment is available.
+// waitDemo waits until the demo Kustomizations are Ready (apps-helm only
+// once its HelmRelease is) and the demo Deployments are available.
 func (e *Env) waitDemo(ctx context.Context) error {
 	c, err := e.client()
 	if err != nil {
@@ -68,18 +75,21 @@ func (e *Env) waitDemo(ctx context.Context) error {
 		}
 		e.cfg.Out.Success("Kustomization/%s/%s is Ready", key.Namespace, key.Name)
 	}
-	ref := install.DeploymentRef(DemoNamespace, DemoApp)
-	msg := fmt.Sprintf("waiting for Deployment/%s/%s to be available", DemoNamespace, DemoApp)
-	if err := install.Poll(ctx, e.cfg.Out, e.cfg.Timeout, msg, func(ctx context.Context) (string, error) {
-		return install.Pending(ctx, c, ref)
-	}); err != nil {
-		return err
+	// The Git app's Deployment and the one the HelmRelease installed.
+	for _, name := range []string{DemoApp, DemoHelmApp} {
+		ref := install.DeploymentRef(DemoNamespace, name)
+		msg := fmt.Sprintf("waiting for Deployment/%s/%s to be available", DemoNamespace, name)
+		if err := install.Poll(ctx, e.cfg.Out, e.cfg.Timeout, msg, func(ctx context.Context) (string, error) {
+			return install.Pending(ctx, c, ref)
+		}); err != nil {
+			return err
+		}
+		d := &appsv1.Deployment{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: DemoNamespace, Name: name}, d); err != nil {
+			return err
+		}
+		e.cfg.Out.Success("Deployment/%s/%s is available (%d/%d Ready, on the kwok node)", DemoNamespace, name, d.Status.ReadyReplicas, d.Status.Replicas)
 	}
-	d := &appsv1.Deployment{}
-	if err := c.Get(ctx, client.ObjectKey{Namespace: DemoNamespace, Name: DemoApp}, d); err != nil {
-		return err
-	}
-	e.cfg.Out.Success("Deployment/%s/%s is available (%d/%d Ready, on the kwok node)", DemoNamespace, DemoApp, d.Status.ReadyReplicas, d.Status.Replicas)
 	return e.reportSources(ctx, c)
 }
 
