@@ -12,8 +12,9 @@ import (
 	"github.com/tidegitops/tide/testkit"
 )
 
-// The outcome's event carries the applied revision under the Kustomization's
-// API group, as the notification-controller reads it.
+// The success event carries, under the Kustomization's API group as Flux's
+// kustomize-controller sends them, the applied revision, commit_status:
+// update (for the Git commit status providers) and a UUID token.
 func TestEventsCarryTheRevision(t *testing.T) {
 	ns := testkit.NewNamespace(t, env.cp.Client)
 	repo := newSource(t, ns, map[string]string{"app/web.yaml": configMapYAML("web", "v1")})
@@ -30,5 +31,35 @@ func TestEventsCarryTheRevision(t *testing.T) {
 			}
 		}
 		return out
-	}, testkit.Timeout).Should(ContainElement(HaveKeyWithValue("kustomize.toolkit.fluxcd.io/revision", a.Revision)))
+	}, testkit.Timeout).Should(ContainElement(SatisfyAll(
+		HaveKeyWithValue("kustomize.toolkit.fluxcd.io/revision", a.Revision),
+		HaveKeyWithValue("kustomize.toolkit.fluxcd.io/commit_status", "update"),
+		HaveKeyWithValue("kustomize.toolkit.fluxcd.io/token",
+			MatchRegexp(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)),
+	)))
+}
+
+// A failure's event carries the revision but neither commit_status nor a
+// token: Flux sends those with success events only.
+func TestFailureEventHasNoCommitStatus(t *testing.T) {
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	repo := newSource(t, ns, map[string]string{"app/web.yaml": configMapYAML("web", "v1")})
+	a := *repo.Status.Artifact
+	ks := newKustomization(t, repo, func(k *kustomizev1.Kustomization) { k.Spec.Path = "./missing" })
+	waitFailed(t, ks, kustomizev1.BuildFailedReason)
+	NewWithT(t).Eventually(func() []map[string]string {
+		var list corev1.EventList
+		_ = env.cp.Client.List(context.Background(), &list, client.InNamespace(ns))
+		var out []map[string]string
+		for _, e := range list.Items {
+			if e.InvolvedObject.Name == ks.Name && e.Type == corev1.EventTypeWarning {
+				out = append(out, e.Annotations)
+			}
+		}
+		return out
+	}, testkit.Timeout).Should(ContainElement(SatisfyAll(
+		HaveKeyWithValue("kustomize.toolkit.fluxcd.io/revision", a.Revision),
+		Not(HaveKey("kustomize.toolkit.fluxcd.io/commit_status")),
+		Not(HaveKey("kustomize.toolkit.fluxcd.io/token")),
+	)))
 }
