@@ -127,13 +127,17 @@ func TestRepositoryChart(t *testing.T) {
 func TestIndexParsedOnce(t *testing.T) {
 	g := NewWithT(t)
 	ns := testkit.NewNamespace(t, env.cp.Client)
+	// Chart names of this test's own, so that no other test (nor a
+	// repeated run, -count) has put an index of the same digest in the
+	// shared cache already.
+	names := []string{"a-" + ns, "b-" + ns}
 	srv := helmserver.Start(t, helmserver.WithCharts(
-		helmserver.Chart{Name: "a", Version: "1.0.0"}, helmserver.Chart{Name: "b", Version: "1.0.0"}))
+		helmserver.Chart{Name: names[0], Version: "1.0.0"}, helmserver.Chart{Name: names[1], Version: "1.0.0"}))
 	repo := helmRepository(t, ns, srv)
 	before := indexes.Parses()
 	var charts []*sourcev1.HelmChart
 	for i := range 12 {
-		c := newChart(ns, sourcev1.HelmRepositoryKind, repo.Name, []string{"a", "b"}[i%2])
+		c := newChart(ns, sourcev1.HelmRepositoryKind, repo.Name, names[i%2])
 		create(t, c)
 		charts = append(charts, c)
 	}
