@@ -27,6 +27,10 @@ var RetryWaitMin = time.Second
 // TLS and proxy settings.
 func newHTTPClient(o Options) *retryablehttp.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	// A client lives for one notification, and so does its transport: a
+	// connection kept open for reuse would only idle for 90s, and at
+	// thousands of events a minute the process would run out of files.
+	transport.DisableKeepAlives = true
 	if o.TLS != nil {
 		transport.TLSClientConfig = o.TLS
 	}
