@@ -58,6 +58,13 @@ type Plan struct {
 	// prefixes each with the object's API group, as Flux's controllers
 	// send them to the notification-controller.
 	EventMetadata func() map[string]string
+	// SuccessMetadata gives metadata only the success event carries, after
+	// EventMetadata's (Flux's "commit_status": "update" and "token"). With
+	// it, a successful run that changed something reports the changes in
+	// an event of their own first, reason Progressing, as Flux's
+	// kustomize-controller sends its change set: the notification-controller
+	// gives success events with commit_status to the Git providers only.
+	SuccessMetadata func() map[string]string
 }
 
 // Skeleton holds what is shared by every reconciliation of one controller.
@@ -124,7 +131,8 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 		if plan.Record != nil {
 			plan.Record()
 		}
-		s.report(ctx, obj, readyBefore, ok.EventReason, plan.changes(), s.eventMetadata(obj, plan), err)
+		s.report(ctx, obj, readyBefore, ok.EventReason, plan.changes(),
+			s.eventMetadata(obj, plan.EventMetadata), s.eventMetadata(obj, plan.SuccessMetadata), err)
 		if werr := w.write(ctx, obj); werr != nil && !errors.Is(werr, errGone) {
 			err = errors.Join(err, werr)
 		}
@@ -198,8 +206,10 @@ func (s *Skeleton) finalize(ctx context.Context, obj Object, w *writer, steps []
 // report sends one event when Ready changed or the run changed something
 // (changes), and logs every failure that controller-runtime will not log
 // itself (it logs returned errors). successReason, when set, names a
-// success event instead of Ready's reason.
-func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, successReason, changes string, metadata map[string]string, returned error) {
+// success event instead of Ready's reason; successMetadata goes with a
+// success event only (see Plan.SuccessMetadata).
+func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, successReason, changes string,
+	metadata, successMetadata map[string]string, returned error) {
 	ready := conditions.Get(obj, meta.ReadyCondition)
 	if ready == nil {
 		return
@@ -218,6 +228,13 @@ func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.C
 		eventType = corev1.EventTypeWarning
 	} else if successReason != "" {
 		reason = successReason
+	}
+	if ready.Status == metav1.ConditionTrue && successMetadata != nil {
+		if changes != "" {
+			s.Events.AnnotatedEventf(obj, nil, metadata, eventType, meta.ProgressingReason, "Reconcile", "%s", changes)
+		}
+		s.Events.AnnotatedEventf(obj, nil, merged(metadata, successMetadata), eventType, reason, "Reconcile", "%s", ready.Message)
+		return
 	}
 	message := ready.Message
 	if changes != "" {

@@ -3,6 +3,7 @@ package skeleton
 import (
 	"context"
 	"errors"
+	"maps"
 	"testing"
 	"time"
 
@@ -264,5 +265,38 @@ func TestSuccessEventReasonIsThePlans(t *testing.T) {
 	}
 	if e := h.nextEvent(t); e.Type != corev1.EventTypeNormal || e.Reason != "NewArtifact" {
 		t.Errorf("success event = %s %s, want Normal NewArtifact", e.Type, e.Reason)
+	}
+}
+
+// Success metadata (Flux's commit_status and token) goes with the success
+// event only; the changes of that run go first in an event of their own,
+// reason Progressing, without it, as Flux's kustomize-controller sends
+// them.
+func TestSuccessMetadataGoesWithTheSuccessEventOnly(t *testing.T) {
+	h := newHarness()
+	key := createRepo(t)
+	_, _, err := h.run(t, key, Plan{
+		Ready:         func() Success { return Success{Reason: meta.SucceededReason, Message: "applied revision 1"} },
+		Changes:       func() string { return "ConfigMap/apps/web created" },
+		EventMetadata: func() map[string]string { return map[string]string{"revision": "main@sha1:abc"} },
+		SuccessMetadata: func() map[string]string {
+			return map[string]string{"commit_status": "update", "token": "t1"}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const g = "source.toolkit.fluxcd.io/"
+	changes := h.nextEvent(t)
+	if changes.Reason != meta.ProgressingReason || changes.Message != "ConfigMap/apps/web created" ||
+		changes.Annotations[g+"revision"] != "main@sha1:abc" || changes.Annotations[g+"commit_status"] != "" {
+		t.Errorf("changes event = %s %q %v, want Progressing with the changes and the revision only",
+			changes.Reason, changes.Message, changes.Annotations)
+	}
+	success := h.nextEvent(t)
+	want := map[string]string{g + "revision": "main@sha1:abc", g + "commit_status": "update", g + "token": "t1"}
+	if success.Reason != meta.SucceededReason || success.Message != "applied revision 1" || !maps.Equal(success.Annotations, want) {
+		t.Errorf("success event = %s %q %v, want %s %q %v",
+			success.Reason, success.Message, success.Annotations, meta.SucceededReason, "applied revision 1", want)
 	}
 }

@@ -3,30 +3,28 @@ package kustomization
 import (
 	"crypto/rand"
 	"fmt"
-
-	"github.com/fluxcd/pkg/runtime/conditions"
 )
 
 // eventMetadata is the metadata of the outcome's event, as Flux's
 // kustomize-controller sends it: the source revision and, for an OCI
-// artifact built from Git, the origin revision; a success event also
-// carries commit_status: update (Git providers post a commit status for
-// it, chat providers skip it) and a token of its own, a random UUID, which
-// the notification-controller's rate limiter keys on so that each success
-// gets through.
+// artifact built from Git, the origin revision.
 func (s *scope) eventMetadata() map[string]string {
 	if s.artifact.Revision == "" {
 		return nil
 	}
-	m := map[string]string{
+	return map[string]string{
 		"revision":       s.artifact.Revision,
 		"originRevision": originRevision(s.artifact),
 	}
-	if conditions.IsReady(s.obj) {
-		m["commit_status"] = "update"
-		m["token"] = randomUUID()
-	}
-	return m
+}
+
+// successMetadata goes with the success event only, as Flux sends it:
+// commit_status: update (the Git providers post a commit status for it,
+// the others skip it) and a token of its own, a random UUID, which the
+// notification-controller's rate limiter keys on so that each success
+// gets through.
+func successMetadata() map[string]string {
+	return map[string]string{"commit_status": "update", "token": randomUUID()}
 }
 
 // randomUUID is a version 4 UUID, as Flux's token.

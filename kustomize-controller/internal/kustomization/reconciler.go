@@ -125,8 +125,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		Record:  s.recordHistory,
 		// The revision goes with the outcome's event, for the
 		// notification-controller (Git commit statuses, alerts).
-		EventMetadata: s.eventMetadata,
-		Finalize:      []skeleton.Step{skeleton.StepOf("garbage collect", s, r.finalize)},
+		EventMetadata:   s.eventMetadata,
+		SuccessMetadata: successMetadata,
+		Finalize:        []skeleton.Step{skeleton.StepOf("garbage collect", s, r.finalize)},
 	})
 }
 
