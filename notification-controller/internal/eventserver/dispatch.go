@@ -72,7 +72,10 @@ func (s *Server) prepare(ctx context.Context, e *eventv1.Event, a *notificationv
 	if !pass {
 		return nil, nil
 	}
-	statusUpdate := e.HasMetadata(eventv1.MetaCommitStatusKey, eventv1.MetaCommitStatusUpdateValue)
+	// Controllers send the key under their object's API group, as
+	// kustomize-controller's "kustomize.toolkit.fluxcd.io/commit_status".
+	statusUpdate := e.HasMetadata(eventv1.MetaCommitStatusKey, eventv1.MetaCommitStatusUpdateValue) ||
+		e.HasMetadata(e.InvolvedObject.GroupVersionKind().Group+"/"+eventv1.MetaCommitStatusKey, eventv1.MetaCommitStatusUpdateValue)
 	gitType := notifier.IsCommitStatusType(p.Spec.Type)
 	// Commit status updates are for the Git types only; the Git types
 	// need a commit (or a status update) to report on.
