@@ -6,7 +6,8 @@
 // the same way for every kind: the finalizer, suspend, the single status
 // finisher (Ready, Reconciling and Stalled as kstatus reads them,
 // observedGeneration, lastHandledReconcileAt), one event when Ready changed
-// or the run changed something, a log line for every failure, and the
+// or the run changed something (two when a plan has SuccessMetadata: the
+// changes, then the success), a log line for every failure, and the
 // gotk_* metrics. It writes only what changed: the outcome in one status patch,
 // the finalizer in one metadata patch, and progress only where someone could
 // be misled or kept waiting (Reconciling at the start of a new generation
