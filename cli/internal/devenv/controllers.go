@@ -79,6 +79,7 @@ func (e *Env) startControllers(ctx context.Context) error {
 		args[c] = append(args[c], "--events-addr=http://"+events)
 	}
 	args["notification-controller"] = []string{"--events-addr=" + events, "--receiverAddr=" + hooks}
+	e.receiverAddr = hooks
 	for _, c := range manifests.Controllers {
 		bin := filepath.Join(e.cfg.Root, "bin", c)
 		if _, err := e.start(c, bin, slices.Concat(common, args[c])...); err != nil {

@@ -72,8 +72,9 @@ func (e *Env) startDemoRepos(ctx context.Context) error {
 	return nil
 }
 
-// publishEndpoints writes the addresses of the chart repository and the
-// registry where the demo fleet reads them.
+// publishEndpoints writes the addresses of the chart repository, the
+// registry and the notification log where the demo fleet reads them, and
+// the demo Receiver's token Secret.
 func (e *Env) publishEndpoints(ctx context.Context) error {
 	c, err := e.client()
 	if err != nil {
@@ -82,9 +83,23 @@ func (e *Env) publishEndpoints(ctx context.Context) error {
 	cm := &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: metav1.ObjectMeta{Name: EndpointsConfigMap, Namespace: kube.DefaultNamespace},
-		Data:       map[string]string{"CHART_REPO_URL": e.ChartRepoURL, "OCI_REPO_URL": e.OCIRepoURL},
+		Data: map[string]string{"CHART_REPO_URL": e.ChartRepoURL, "OCI_REPO_URL": e.OCIRepoURL,
+			"NOTIFY_URL": e.NotifyURL},
 	}
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(cm)
+	if err != nil {
+		return err
+	}
+	token, err := receiverToken()
+	if err != nil {
+		return err
+	}
+	secret := &corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: metav1.ObjectMeta{Name: ReceiverSecret, Namespace: kube.DefaultNamespace},
+		StringData: token,
+	}
+	su, err := runtime.DefaultUnstructuredConverter.ToUnstructured(secret)
 	if err != nil {
 		return err
 	}
@@ -92,9 +107,10 @@ func (e *Env) publishEndpoints(ctx context.Context) error {
 	ns.SetAPIVersion("v1")
 	ns.SetKind("Namespace")
 	ns.SetName(kube.DefaultNamespace)
-	if err := install.Apply(ctx, c, []*unstructured.Unstructured{ns, {Object: u}}, e.cfg.Out); err != nil {
+	if err := install.Apply(ctx, c, []*unstructured.Unstructured{ns, {Object: u}, {Object: su}}, e.cfg.Out); err != nil {
 		return err
 	}
-	e.cfg.Out.Success("ConfigMap/%s/%s holds their addresses for the demo fleet (CHART_REPO_URL, OCI_REPO_URL)", kube.DefaultNamespace, EndpointsConfigMap)
+	e.cfg.Out.Success("ConfigMap/%s/%s holds their addresses for the demo fleet (CHART_REPO_URL, OCI_REPO_URL, NOTIFY_URL)", kube.DefaultNamespace, EndpointsConfigMap)
+	e.cfg.Out.Success("Secret/%s/%s holds the demo Receiver's token (random, made for this run)", kube.DefaultNamespace, ReceiverSecret)
 	return nil
 }

@@ -11,6 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-billy/v5/memfs"
+	"github.com/go-git/go-billy/v5/util"
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/memory"
 	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
@@ -77,6 +82,7 @@ func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	g.Expect(d.Status.AvailableReplicas).To(Equal(*d.Spec.Replicas))
 	assertDemoSources(ctx, t, c)
 	assertDemoHelmRelease(ctx, t, c)
+	assertPushAppliedThroughReceiver(ctx, t, c, env, filepath.Join(dir, "logs", devenv.NotificationsLog))
 	g.Expect(env.Kubeconfig).To(BeAnExistingFile())
 	g.Expect(filepath.Join(dir, "logs", "kube-apiserver.log")).To(BeAnExistingFile())
 
@@ -144,6 +150,49 @@ func assertDemoHelmRelease(ctx context.Context, t *testing.T, c client.Client) {
 	d := &appsv1.Deployment{}
 	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: devenv.DemoNamespace, Name: devenv.DemoHelmApp}, d)).To(Succeed())
 	g.Expect(d.Status.AvailableReplicas).To(Equal(int32(2)))
+}
+
+// assertPushAppliedThroughReceiver pushes a change to fleet.git and checks
+// it is applied within seconds, though the GitRepository polls every 10m:
+// only the Git server's call to the demo Receiver can make that happen.
+// The Alert's generic Provider then logs the apps Kustomization's event
+// for the new commit.
+func assertPushAppliedThroughReceiver(ctx context.Context, t *testing.T, c client.Client, env *devenv.Env, notifications string) {
+	g := NewWithT(t)
+	repo := &sourcev1.GitRepository{}
+	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: kube.DefaultNamespace, Name: "flux-system"}, repo)).To(Succeed())
+	g.Expect(repo.Spec.Interval.Duration).To(Equal(10 * time.Minute))
+	g.Expect(env.ReceiverURL).To(ContainSubstring("/hook/"))
+
+	fleet, err := gogit.Clone(memory.NewStorage(), memfs.New(), &gogit.CloneOptions{URL: env.RepoURL})
+	g.Expect(err).NotTo(HaveOccurred())
+	tree, err := fleet.Worktree()
+	g.Expect(err).NotTo(HaveOccurred())
+	data, err := util.ReadFile(tree.Filesystem, "apps/deployment.yaml")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(string(data)).To(ContainSubstring("replicas: 2"))
+	g.Expect(util.WriteFile(tree.Filesystem, "apps/deployment.yaml",
+		[]byte(strings.Replace(string(data), "replicas: 2", "replicas: 3", 1)), 0o644)).To(Succeed())
+	_, err = tree.Add("apps/deployment.yaml")
+	g.Expect(err).NotTo(HaveOccurred())
+	commit, err := tree.Commit("Scale hello to 3", &gogit.CommitOptions{
+		Author: &object.Signature{Name: "test", Email: "test@localhost", When: time.Now()}})
+	g.Expect(err).NotTo(HaveOccurred())
+	pushed := time.Now()
+	g.Expect(fleet.Push(&gogit.PushOptions{})).To(Succeed())
+
+	revision := "main@sha1:" + commit.String()
+	d := &appsv1.Deployment{}
+	g.Eventually(func(g Gomega) {
+		g.Expect(c.Get(ctx, client.ObjectKey{Namespace: devenv.DemoNamespace, Name: devenv.DemoApp}, d)).To(Succeed())
+		g.Expect(*d.Spec.Replicas).To(Equal(int32(3)))
+	}, 30*time.Second, 200*time.Millisecond).Should(Succeed(), "the push is applied long before the 10m poll")
+	t.Logf("push applied in %s", time.Since(pushed).Round(100*time.Millisecond))
+	g.Eventually(func(g Gomega) {
+		data, err := os.ReadFile(notifications)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(string(data)).To(MatchRegexp(`info Kustomization/flux-system/apps \S+ revision=` + revision))
+	}, time.Minute, 200*time.Millisecond).Should(Succeed())
 }
 
 // showLogs prints the end of every process's log when the test failed.

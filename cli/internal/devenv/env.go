@@ -37,9 +37,15 @@ type Env struct {
 	// ChartRepoURL is the demo Helm chart repository (http://), and
 	// OCIRepoURL the demo artifact in the OCI registry (oci://, no tag).
 	ChartRepoURL, OCIRepoURL string
-	demoCommit               string // the commit RepoURL's main holds
-	Addrs                    []string
-	restConfig               *rest.Config
+	// NotifyURL is the log endpoint the demo Alert posts to, and
+	// ReceiverURL the demo Receiver's webhook, which the Git server calls
+	// after each push.
+	NotifyURL, ReceiverURL string
+	demoCommit             string // the commit RepoURL's main holds
+	receiverAddr           string // the notification-controller's webhook server
+	git                    *gitServer
+	Addrs                  []string
+	restConfig             *rest.Config
 }
 
 // stopper is a process, or an in-process server (Git, charts, registry).
@@ -75,7 +81,8 @@ func Up(ctx context.Context, cfg Config) (_ *Env, err error) {
 	defer stopWatch()
 	for _, step := range []func(context.Context) error{
 		e.buildControllers, e.startControlPlane, e.startKwok, e.startGitServer, e.startDemoRepos,
-		e.startControllers, e.publishEndpoints, e.bootstrap, e.waitDemo,
+		e.startNotificationLog, e.startControllers, e.publishEndpoints, e.bootstrap, e.waitDemo,
+		e.connectReceiver,
 	} {
 		if err := step(ctx); err != nil {
 			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {

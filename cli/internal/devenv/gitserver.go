@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/fluxcd/gitkit"
@@ -29,6 +31,25 @@ type gitServer struct {
 	srv  *http.Server
 	log  *os.File
 	done chan struct{}
+	hook atomic.Pointer[string] // the Receiver URL called after a push to DemoRepo
+}
+
+// setHook makes every later push to DemoRepo call url, as a post-receive
+// hook would.
+func (g *gitServer) setHook(url string) { g.hook.Store(&url) }
+
+// serveGit serves Git, then, once a push to DemoRepo is handled, calls
+// the hook (in the background: the pusher need not wait for it).
+func (g *gitServer) serveGit(svc http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		svc.ServeHTTP(w, r)
+		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/"+DemoRepo+"/git-receive-pack") {
+			return
+		}
+		if url := g.hook.Load(); url != nil {
+			go callHook(*url)
+		}
+	})
 }
 
 func (g *gitServer) stop() {
@@ -66,7 +87,9 @@ func (e *Env) startGitServer(context.Context) error {
 	if err != nil {
 		return err
 	}
-	g := &gitServer{srv: &http.Server{Handler: svc, ReadHeaderTimeout: 10 * time.Second}, log: logFile, done: make(chan struct{})}
+	g := &gitServer{log: logFile, done: make(chan struct{})}
+	g.srv = &http.Server{Handler: g.serveGit(svc), ReadHeaderTimeout: 10 * time.Second}
+	e.git = g
 	go func() {
 		defer close(g.done)
 		if err := g.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/tidegitops/tide/cli/internal/kube"
 )
 
 // PrintNextSteps tells what to try once the environment is up.
@@ -24,12 +26,15 @@ and an OCI registry (%s) beside it. Try:
   bin/tide get sources chart                # the hello chart, packaged from the chart repository
   kubectl -n %s get deploy,pods,svc         # the demo app (if you have kubectl)
 
-Change the fleet and watch it applied (the GitRepository polls every 10s):
+Change the fleet and watch it applied: after each push the Git server calls the
+generic Receiver %s/%s (%s), so the commit is fetched at once
+(the GitRepository's 10m poll is only the fallback):
 
   git clone %s /tmp/fleet
   sed -i 's/replicas: 2/replicas: 3/' /tmp/fleet/apps/deployment.yaml
   git -C /tmp/fleet commit -am "Scale hello to 3" && git -C /tmp/fleet push
   bin/tide get kustomizations -A            # apps moves to the new commit within seconds
+  tail -f %s   # the Alert's events (generic Provider)
 
 Push a new OCI artifact and watch apps-oci apply it:
 
@@ -39,6 +44,7 @@ Push a new OCI artifact and watch apps-oci apply it:
   bin/tide reconcile source oci %s           # then: bin/tide get kustomizations apps-oci
 
 Logs: %s/<name>.log. Ctrl-C stops everything; so does `+"`tide dev down`"+` from another terminal.
-`, e.RepoURL, e.ChartRepoURL, e.OCIRepoURL, kubeconfig, DemoNamespace, e.RepoURL,
+`, e.RepoURL, e.ChartRepoURL, e.OCIRepoURL, kubeconfig, DemoNamespace,
+		kube.DefaultNamespace, DemoReceiver, e.ReceiverURL, e.RepoURL, e.path("logs", NotificationsLog),
 		e.OCIRepoURL, DemoArtifactTag, e.RepoURL, DemoOCIRepository, e.path("logs"))
 }

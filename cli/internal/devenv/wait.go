@@ -35,8 +35,8 @@ const (
 // dependency order: sources applies the HelmRepository, HelmChart and
 // OCIRepository (and waits for them to be Ready), apps-oci applies the
 // OCI artifact, apps-helm the HelmRelease of the demo chart (and waits for
-// it to be Ready).
-var DemoKustomizations = []string{"infrastructure", "apps", "sources", "apps-oci", "apps-helm"}
+// it to be Ready), notifications the Receiver, Alert and Provider.
+var DemoKustomizations = []string{"infrastructure", "apps", "sources", "apps-oci", "apps-helm", "notifications"}
 
 // DemoHelmChart and DemoOCIRepository are the demo's chart and OCI source
 // (examples/sources), in flux-system.
@@ -54,7 +54,9 @@ func (e *Env) bootstrap(ctx context.Context) error {
 	}
 	return bootstrap.Run(ctx, kube.WithConfig(cfg, kube.DefaultNamespace), e.cfg.Out, bootstrap.Options{
 		URL: e.RepoURL, Branch: "main", Path: ClusterPath,
-		Interval: 10 * time.Second, Timeout: e.cfg.Timeout, SkipComponentsWait: true,
+		// The Receiver (examples/notifications) fetches each push at once;
+		// polling is only the fallback.
+		Interval: 10 * time.Minute, Timeout: e.cfg.Timeout, SkipComponentsWait: true,
 	})
 }
 
