@@ -11,6 +11,7 @@ import (
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/skeleton/readyexpr"
 )
 
 // accessDeniedReason: a reference leaves the namespace while
@@ -24,12 +25,12 @@ const accessDeniedReason = "AccessDenied"
 // fallback.
 func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 	obj := s.obj
-	exprs := make([]*readyExpr, len(obj.Spec.DependsOn))
+	exprs := make([]*readyexpr.Expr, len(obj.Spec.DependsOn))
 	for i, dep := range obj.Spec.DependsOn {
 		if dep.ReadyExpr == "" {
 			continue
 		}
-		expr, err := compileReadyExpr(dep.ReadyExpr)
+		expr, err := readyexpr.Compile(dep.ReadyExpr)
 		if err != nil {
 			return skeleton.Stall(meta.InvalidCELExpressionReason, "spec.dependsOn[%d]: %s: fix it", i, err)
 		}
@@ -54,7 +55,7 @@ func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 }
 
 // dependencyReady tells why the dependency key is not ready, if it is not.
-func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName, expr *readyExpr, obj *helmv2.HelmRelease) error {
+func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName, expr *readyexpr.Expr, obj *helmv2.HelmRelease) error {
 	dep := &helmv2.HelmRelease{}
 	if err := r.APIReader.Get(ctx, key, dep); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -63,7 +64,7 @@ func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedNa
 		return err
 	}
 	if expr != nil {
-		ready, err := expr.ready(dep, obj)
+		ready, err := expr.Ready(dep, obj)
 		switch {
 		case err != nil:
 			return err

@@ -10,6 +10,7 @@ import (
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/skeleton/readyexpr"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -68,7 +69,7 @@ func TestAdditiveCELDependencyCheck(t *testing.T) {
 	infra := newKustomization(t, repo, func(k *kustomizev1.Kustomization) { // never reconciled: not Ready
 		k.GenerateName, k.Name, k.Labels = "", "infra", map[string]string{shardLabel: "elsewhere"}
 	})
-	expr, err := compileReadyExpr("dep.metadata.name == 'infra'")
+	expr, err := readyexpr.Compile("dep.metadata.name == 'infra'")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/skeleton/readyexpr"
 )
 
 // checkDependencies waits until every Kustomization of spec.dependsOn is
@@ -21,12 +22,12 @@ import (
 // SetupWithManager); --requeue-dependency is the fallback.
 func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 	obj := s.obj
-	exprs := make([]*readyExpr, len(obj.Spec.DependsOn))
+	exprs := make([]*readyexpr.Expr, len(obj.Spec.DependsOn))
 	for i, dep := range obj.Spec.DependsOn {
 		if dep.ReadyExpr == "" {
 			continue
 		}
-		expr, err := compileReadyExpr(dep.ReadyExpr)
+		expr, err := readyexpr.Compile(dep.ReadyExpr)
 		if err != nil {
 			return skeleton.Stall(meta.InvalidCELExpressionReason, "spec.dependsOn[%d]: %s: fix it", i, err)
 		}
@@ -55,7 +56,7 @@ func (r *Reconciler) checkDependencies(ctx context.Context, s *scope) error {
 // generation with the source's revision applied; with the
 // AdditiveCELDependencyCheck gate, by both. The dependency is read from the
 // API server: it may belong to another shard, outside the cache.
-func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName, expr *readyExpr, s *scope) error {
+func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedName, expr *readyexpr.Expr, s *scope) error {
 	obj := s.obj
 	dep := &kustomizev1.Kustomization{}
 	if err := r.APIReader.Get(ctx, key, dep); err != nil {
@@ -65,7 +66,7 @@ func (r *Reconciler) dependencyReady(ctx context.Context, key types.NamespacedNa
 		return err
 	}
 	if expr != nil {
-		ready, err := expr.ready(dep, obj)
+		ready, err := expr.Ready(dep, obj)
 		switch {
 		case err != nil:
 			return err

@@ -1,4 +1,9 @@
-package kustomization
+// Package readyexpr compiles and evaluates the CEL expression of a
+// dependsOn[].readyExpr, shared by every controller whose kind can wait for
+// others of its kind (Kustomization, HelmRelease). As in Flux, the
+// expression sees `dep`, the dependency, and `self`, the object that waits
+// for it, and replaces the built-in check (Ready at the latest generation).
+package readyexpr
 
 import (
 	"fmt"
@@ -7,17 +12,15 @@ import (
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/ext"
 	"k8s.io/apimachinery/pkg/runtime"
-
-	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 )
 
-// readyExprCostLimit bounds one evaluation of a user's expression, so that
-// it cannot keep a worker busy.
-const readyExprCostLimit = 1_000_000
+// costLimit bounds one evaluation of a user's expression, so that it
+// cannot keep a worker busy.
+const costLimit = 1_000_000
 
-// readyExprEnv declares what a dependsOn[].readyExpr sees, as in Flux: `dep`,
-// the dependency, and `self`, the Kustomization that waits for it.
-var readyExprEnv = sync.OnceValues(func() (*cel.Env, error) {
+// env declares what an expression sees. Both are dynamic: the objects are
+// handed over as unstructured maps, so any field of the kind is reachable.
+var env = sync.OnceValues(func() (*cel.Env, error) {
 	return cel.NewEnv(
 		cel.Variable("dep", cel.DynType),
 		cel.Variable("self", cel.DynType),
@@ -27,41 +30,43 @@ var readyExprEnv = sync.OnceValues(func() (*cel.Env, error) {
 	)
 })
 
-// readyExpr is a compiled dependsOn[].readyExpr.
-type readyExpr struct {
+// Expr is a compiled dependsOn[].readyExpr.
+type Expr struct {
 	source string
 	prg    cel.Program
 }
 
-// compileReadyExpr compiles source, so that a mistake is reported whether
-// or not the dependency exists yet.
-func compileReadyExpr(source string) (*readyExpr, error) {
-	env, err := readyExprEnv()
+// Compile compiles source. Controllers compile before they look the
+// dependency up, so that a mistake is reported whether or not the
+// dependency exists yet.
+func Compile(source string) (*Expr, error) {
+	e, err := env()
 	if err != nil {
 		return nil, fmt.Errorf("set up CEL: %w", err)
 	}
-	ast, issues := env.Compile(source)
+	ast, issues := e.Compile(source)
 	if issues.Err() != nil {
 		return nil, fmt.Errorf("invalid readyExpr '%s': %w", source, issues.Err())
 	}
+	// Dyn is let through: `dep.status.x` has no static type; Ready checks
+	// the value at evaluation.
 	if ast.OutputType() != cel.BoolType && ast.OutputType() != cel.DynType {
 		return nil, fmt.Errorf("invalid readyExpr '%s': it gives %s, not a bool", source, ast.OutputType())
 	}
-	prg, err := env.Program(ast, cel.CostLimit(readyExprCostLimit))
+	prg, err := e.Program(ast, cel.CostLimit(costLimit))
 	if err != nil {
 		return nil, fmt.Errorf("invalid readyExpr '%s': %w", source, err)
 	}
-	return &readyExpr{source: source, prg: prg}, nil
+	return &Expr{source: source, prg: prg}, nil
 }
 
-// ready evaluates the expression for the dependency dep of obj. It
-// replaces the built-in check (Ready at the latest generation), as in Flux.
-func (e *readyExpr) ready(dep, obj *kustomizev1.Kustomization) (bool, error) {
+// Ready evaluates the expression for the dependency dep of self.
+func (e *Expr) Ready(dep, self runtime.Object) (bool, error) {
 	depMap, err := runtime.DefaultUnstructuredConverter.ToUnstructured(dep)
 	if err != nil {
 		return false, err
 	}
-	selfMap, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	selfMap, err := runtime.DefaultUnstructuredConverter.ToUnstructured(self)
 	if err != nil {
 		return false, err
 	}
