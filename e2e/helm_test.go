@@ -1,12 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +32,7 @@ func TestHelmReleaseFromHelmRepository(t *testing.T) {
 	}
 	charts := helmserver.Start(t, helmserver.WithCharts(helmserver.Chart{Name: "greeter", Version: "1.0.0"}))
 	testkit.StartControllers(t, cp)
-	startWorkspaceController(t, "helm-controller", "--graceful-shutdown-timeout=5s")
+	testkit.StartController(t, cp, "helm-controller", "--graceful-shutdown-timeout=5s")
 
 	ns := testkit.NewNamespace(t, cp.Client)
 	g.Expect(cp.Client.Create(ctx, &sourcev1.HelmRepository{
@@ -89,36 +84,4 @@ func TestHelmReleaseFromHelmRepository(t *testing.T) {
 	g.Expect(hr.Status.History[0].Version).To(Equal(2))
 	g.Expect(hr.Status.History[0].Status).To(Equal("deployed"))
 	g.Expect(hr.Status.History[1].Version).To(Equal(1))
-}
-
-// startWorkspaceController builds the controller of this workspace named
-// name (its module and ./cmd/<name>) and runs it against cp until the test
-// ends, printing its log if the test failed.
-func startWorkspaceController(t *testing.T, name string, args ...string) {
-	t.Helper()
-	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", dir, "./cmd/"+name)
-	build.Dir = filepath.Join(testkit.RepoRoot(), name)
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", name, err, out)
-	}
-	args = append([]string{"--kubeconfig=" + testkit.WriteKubeconfig(t, cp), "--watch-all-namespaces",
-		"--metrics-addr=0", "--health-addr=0", "--log-encoding=console"}, args...)
-	cmd := exec.Command(filepath.Join(dir, name), args...)
-	var logs bytes.Buffer
-	var mu sync.Mutex
-	cmd.Stdout, cmd.Stderr = lockedWriter{&mu, &logs}, lockedWriter{&mu, &logs}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if t.Failed() {
-			mu.Lock()
-			t.Logf("%s log:\n%s", name, logs.String())
-			mu.Unlock()
-		}
-	})
 }

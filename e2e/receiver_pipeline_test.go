@@ -8,9 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -59,7 +56,7 @@ func startReceiverPipeline(tb testing.TB) *receiverPipeline {
 	p.repo.Commit("first")
 
 	events, hooks := localAddr(tb), localAddr(tb)
-	startNotificationController(tb, "--events-addr="+events, "--receiverAddr="+hooks)
+	testkit.StartController(tb, cp, "notification-controller", "--events-addr="+events, "--receiverAddr="+hooks)
 	testkit.StartControllers(tb, cp, "--events-addr=http://"+events)
 
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -131,47 +128,6 @@ func (p *receiverPipeline) alerts() []string {
 		out = append(out, e.Reason+" "+e.Metadata["revision"])
 	}
 	return out
-}
-
-// startNotificationController builds and runs the notification-controller.
-func startNotificationController(tb testing.TB, args ...string) {
-	tb.Helper()
-	dir := tb.TempDir()
-	build := exec.Command("go", "build", "-o", dir, "./cmd/notification-controller")
-	build.Dir = filepath.Join(testkit.RepoRoot(), "notification-controller")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		tb.Fatalf("build notification-controller: %v\n%s", err, out)
-	}
-	args = append([]string{"--kubeconfig=" + testkit.WriteKubeconfig(tb, cp), "--watch-all-namespaces",
-		"--metrics-addr=0", "--health-addr=0", "--log-encoding=console"}, args...)
-	cmd := exec.Command(filepath.Join(dir, "notification-controller"), args...)
-	var logs bytes.Buffer
-	var mu sync.Mutex
-	cmd.Stdout, cmd.Stderr = lockedWriter{&mu, &logs}, lockedWriter{&mu, &logs}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if tb.Failed() {
-			mu.Lock()
-			tb.Logf("notification-controller log:\n%s", logs.String())
-			mu.Unlock()
-		}
-	})
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }
 
 func localAddr(tb testing.TB) string {

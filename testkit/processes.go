@@ -35,13 +35,8 @@ func BuildControllers(t testing.TB) string {
 		if binaries.err != nil {
 			return
 		}
-		root := RepoRoot()
 		for _, c := range Controllers {
-			cmd := exec.Command("go", "build", "-o", binaries.dir, "./cmd/"+c)
-			cmd.Dir = filepath.Join(root, c)
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				binaries.err = fmt.Errorf("build %s: %v\n%s", c, err, out)
+			if binaries.err = goBuild(binaries.dir, c); binaries.err != nil {
 				return
 			}
 		}
@@ -50,6 +45,52 @@ func BuildControllers(t testing.TB) string {
 		t.Fatal(binaries.err)
 	}
 	return binaries.dir
+}
+
+// StartController builds the workspace controller name (its module's
+// ./cmd/name, once per test binary) and runs it against cp with args, as
+// StartControllers runs the source- and kustomize-controllers: stopped when
+// the test ends, its log printed if the test failed.
+func StartController(t testing.TB, cp *ControlPlane, name string, args ...string) *Process {
+	t.Helper()
+	return startController(t, filepath.Join(buildController(t, name), name), WriteKubeconfig(t, cp), args...)
+}
+
+// built holds, by controller name, the folder its binary was built into.
+var built sync.Map
+
+type buildResult struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func buildController(t testing.TB, name string) string {
+	t.Helper()
+	v, _ := built.LoadOrStore(name, &buildResult{})
+	b := v.(*buildResult)
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "tide-test-bin-"); b.err != nil {
+			return
+		}
+		b.err = goBuild(b.dir, name)
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.dir
+}
+
+// goBuild builds the workspace controller name into dir, static as in the
+// images.
+func goBuild(dir, name string) error {
+	cmd := exec.Command("go", "build", "-o", dir, "./cmd/"+name)
+	cmd.Dir = filepath.Join(RepoRoot(), name)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build %s: %v\n%s", name, err, out)
+	}
+	return nil
 }
 
 // Process is a controller running as its own OS process.
