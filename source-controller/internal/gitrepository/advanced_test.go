@@ -25,7 +25,7 @@ func TestReconcileSparseCheckout(t *testing.T) {
 		"infra/apps/x.yaml":  "x\n",
 		"infra/.placeholder": "\n",
 	}).Commit("content")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 
 	obj := newGitRepository(ns, srv.HTTPURL("sparse"), func(o *sourcev1.GitRepository) {
 		o.Spec.SparseCheckout = []string{"apps"}
@@ -69,7 +69,7 @@ func TestReconcileRecurseSubmodules(t *testing.T) {
 	w.AddSubmodule("lib", "vendor/lib", srv.HTTPURL("lib"), pinned)
 	head := w.Commit("add submodule", nil, nil)
 	w.Push()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 
 	for _, recurse := range []bool{true, false} {
 		name := "without"
@@ -107,7 +107,7 @@ func TestReconcileHTTPS(t *testing.T) {
 	p := testkit.NewPKI(t)
 	tlsURL := testkit.HTTPSFront(t, srv.HTTPURL("app"), p, false)
 	mtlsURL := testkit.HTTPSFront(t, srv.HTTPURL("app"), p, true)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	const password = "Https-Secret-Pass-77" // the server ignores it; it must not show anywhere
 
 	tests := []struct {
@@ -144,7 +144,7 @@ func TestReconcileHTTPS(t *testing.T) {
 				}
 				return
 			}
-			testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, "False", "")
+			testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, "False", "")
 			ready := conditions.Get(obj, meta.ReadyCondition)
 			t.Logf("Ready=False reason=%q message=%q", ready.Reason, ready.Message)
 			if ready.Reason == "" || ready.Reason != tt.wantReason {
@@ -171,7 +171,7 @@ func TestReconcileProxy(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	head := srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("one")
 	addr, count := testkit.StartProxy(t, "proxyuser", "proxy-pass-value")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 
 	t.Run("through the proxy", func(t *testing.T) {
 		createSecret(t, ns, "proxy", map[string][]byte{
@@ -229,7 +229,7 @@ func TestReconcileVerifyTag(t *testing.T) {
 	w.Tag("v1.0.1", "release signed by an untrusted key", other)
 	w.Tag("v1.0.2", "unsigned release", nil)
 	w.Push()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	createSecret(t, ns, "trusted", map[string][]byte{"release.asc": publicKey})
 	verifyTag := func(ref sourcev1.GitRepositoryRef) func(*sourcev1.GitRepository) {
 		return func(o *sourcev1.GitRepository) {
@@ -304,7 +304,7 @@ func TestReconcileVerifySSHSignedCommit(t *testing.T) {
 	w := testkit.CloneWork(t, srv.HTTPURL("ssh-signed"))
 	signed := w.Write("a.yaml", "a: 1\n").Commit("ssh signed", nil, testkit.SSHSigner{Signer: signer})
 	w.Push()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	// The trusted key sits among another one, as several keys of a team would.
 	createSecret(t, ns, "ssh-keys", map[string][]byte{"dev.sshpub": append(otherKey, authorizedKey...)})
 

@@ -13,7 +13,7 @@ import (
 func TestReconcileAuth(t *testing.T) {
 	srv := testkit.StartGitServer(t, testkit.WithBasicAuth("git", "pa55word"), testkit.WithBearerToken("t0ken"), testkit.WithSSH())
 	head := srv.NewRepo(t, "private").Write("a.yaml", "a: 1\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 
 	tests := []struct {
 		name   string

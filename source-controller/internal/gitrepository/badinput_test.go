@@ -22,7 +22,7 @@ import (
 func TestReconcileBadInput(t *testing.T) {
 	srv := testkit.StartGitServer(t, testkit.WithBasicAuth("git", "pa55word"), testkit.WithSSH())
 	srv.NewRepo(t, "fleet").Write("a.yaml", "a: 1\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	httpSecret := map[string][]byte{"username": []byte("git"), "password": []byte("pa55word")}
 	sshSecret := map[string][]byte{"identity": srv.ClientKey(), "known_hosts": srv.KnownHosts()}
 
@@ -106,9 +106,9 @@ func TestReconcileBadInput(t *testing.T) {
 func TestReconcileStorageNotWritable(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	srv.NewRepo(t, "fleet").Write("a.yaml", "a\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	// The object's storage folder cannot be created: a file stands in its way.
-	blocker := filepath.Join(env.root, "gitrepository", ns)
+	blocker := filepath.Join(env.Root, "gitrepository", ns)
 	if err := os.MkdirAll(filepath.Dir(blocker), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func updateSpec(t *testing.T, obj *sourcev1.GitRepository, mutate func(*sourcev1
 	t.Helper()
 	patch := client.MergeFrom(obj.DeepCopy())
 	mutate(obj)
-	if err := env.cp.Client.Patch(context.Background(), obj, patch); err != nil {
+	if err := env.CP.Client.Patch(context.Background(), obj, patch); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -142,11 +142,11 @@ func setRef(t *testing.T, obj *sourcev1.GitRepository, ref sourcev1.GitRepositor
 func updateSecret(t *testing.T, ns, name string, data map[string][]byte) {
 	t.Helper()
 	secret := &corev1.Secret{}
-	if err := env.cp.Client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, secret); err != nil {
+	if err := env.CP.Client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, secret); err != nil {
 		t.Fatal(err)
 	}
 	secret.Data = data
-	if err := env.cp.Client.Update(context.Background(), secret); err != nil {
+	if err := env.CP.Client.Update(context.Background(), secret); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -26,12 +26,12 @@ func BenchmarkSteadyState200(b *testing.B) {
 	ctx := context.Background()
 	srv := testkit.StartGitServer(b)
 	srv.NewRepo(b, "fleet").Write("apps/a.yaml", "a: 1\n").Commit("first")
-	ns := testkit.NewNamespace(b, env.cp.Client)
+	ns := testkit.NewNamespace(b, env.CP.Client)
 	objs := make([]*sourcev1.GitRepository, n)
 	for i := range objs {
 		objs[i] = newGitRepository(ns, srv.HTTPURL("fleet"))
 		objs[i].GenerateName, objs[i].Name = "", fmt.Sprintf("repo-%03d", i)
-		if err := env.cp.Client.Create(ctx, objs[i]); err != nil {
+		if err := env.CP.Client.Create(ctx, objs[i]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -45,7 +45,7 @@ func BenchmarkSteadyState200(b *testing.B) {
 		for _, obj := range objs {
 			patch := client.RawPatch("application/merge-patch+json",
 				fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, meta.ReconcileRequestAnnotation, token))
-			if err := env.cp.Client.Patch(ctx, obj, patch); err != nil {
+			if err := env.CP.Client.Patch(ctx, obj, patch); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -63,7 +63,7 @@ func waitAllHandled(b *testing.B, ns string, n int, token string) {
 	b.Helper()
 	NewWithT(b).Eventually(func() int {
 		var list sourcev1.GitRepositoryList
-		if err := env.cp.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		if err := env.CP.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
 			return 0
 		}
 		done := 0

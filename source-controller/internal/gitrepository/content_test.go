@@ -36,7 +36,7 @@ func TestReconcileIgnoreRules(t *testing.T) {
 		"apps/readme.md":     "readme\n",
 		".gitattributes":     "* text=auto\n",
 	}).Commit("content")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	ptr := func(s string) *string { return &s }
 
 	tests := []struct {
@@ -85,7 +85,7 @@ func TestReconcileInclude(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	srv.NewRepo(t, "shared").Write("base/cm.yaml", "shared: 1\n").Commit("shared")
 	srv.NewRepo(t, "app").Write("app.yaml", "app\n").Commit("app")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 
 	app := newGitRepository(ns, srv.HTTPURL("app"), func(o *sourcev1.GitRepository) {
 		o.Spec.Include = []sourcev1.GitRepositoryInclude{{
@@ -121,7 +121,7 @@ func TestReconcileVerify(t *testing.T) {
 	repo := srv.NewRepo(t, "signed")
 	key, publicKey := testkit.NewPGPKey(t, "release")
 	signed := repo.Write("a.yaml", "a: 1\n").CommitSigned("signed", key)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	createSecret(t, ns, "trusted", map[string][]byte{"release.asc": publicKey})
 
 	obj := newGitRepository(ns, srv.HTTPURL("signed"), func(o *sourcev1.GitRepository) {
@@ -169,7 +169,7 @@ func TestReconcileSymlinks(t *testing.T) {
 		Symlink("..", "overlays/up").
 		Symlink("missing", "overlays/dangling").
 		Commit("links")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	fromStore := newGitRepository(ns, srv.HTTPURL("links"))
 	fromWorktree := newGitRepository(ns, srv.HTTPURL("links"), func(o *sourcev1.GitRepository) { o.Spec.RecurseSubmodules = true })
 	create(t, fromStore)

@@ -21,7 +21,7 @@ func TestEventsCarryTheRevision(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	repo := srv.NewRepo(t, "events")
 	repo.Write("a.yaml", "a\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newGitRepository(ns, srv.HTTPURL("events"))
 	create(t, obj)
 	waitReady(t, obj)
@@ -37,13 +37,13 @@ func TestEventsCarryTheRevision(t *testing.T) {
 func waitNewArtifactEvent(t *testing.T, obj client.Object) {
 	t.Helper()
 	g := NewWithT(t)
-	g.Expect(env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
+	g.Expect(env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
 	a := obj.(interface{ GetArtifact() *meta.Artifact }).GetArtifact()
 	g.Expect(a).NotTo(BeNil())
 	g.Expect(conditions.GetReason(obj.(conditions.Getter), meta.ReadyCondition)).To(Equal(meta.SucceededReason))
 	g.Eventually(func() []corev1.Event {
 		var list corev1.EventList
-		_ = env.cp.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace()))
+		_ = env.CP.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace()))
 		var out []corev1.Event
 		for _, e := range list.Items {
 			if e.InvolvedObject.Name == obj.GetName() {

@@ -14,20 +14,20 @@ import (
 func TestReconcileDeletionRemovesArtifacts(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	srv.NewRepo(t, "gone").Write("a.yaml", "a\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newGitRepository(ns, srv.HTTPURL("gone"))
 	create(t, obj)
 	waitReady(t, obj)
 	artifact := *obj.Status.Artifact
 
-	if err := env.cp.Client.Delete(context.Background(), obj); err != nil {
+	if err := env.CP.Client.Delete(context.Background(), obj); err != nil {
 		t.Fatal(err)
 	}
-	testkit.WaitForDeletion(t, env.cp.Client, obj)
-	if env.store.Exists(artifact) {
+	testkit.WaitForDeletion(t, env.CP.Client, obj)
+	if env.Store.Exists(artifact) {
 		t.Errorf("artifact %s still stored after its GitRepository was deleted", artifact.Path)
 	}
-	resp, err := env.http.Get(artifact.URL)
+	resp, err := env.HTTP.Get(artifact.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestReconcileSuspend(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	repo := srv.NewRepo(t, "paused")
 	repo.Write("a.yaml", "a\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newGitRepository(ns, srv.HTTPURL("paused"))
 	create(t, obj)
 	waitReady(t, obj)

@@ -28,7 +28,7 @@ func TestReconcileGitHubApp(t *testing.T) {
 	srv := testkit.StartGitServer(t, testkit.WithBasicAuth(githubapp.Username, api.Token()))
 	head := srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("first")
 	proxy, proxied := testkit.StartProxy(t, "proxyuser", "proxy-pass")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	createSecret(t, ns, "gh", api.SecretData())
 	createSecret(t, ns, "proxy", map[string][]byte{"address": []byte(proxy), "username": []byte("proxyuser"), "password": []byte("wrong")})
 	obj := newGitRepository(ns, srv.HTTPURL("app"), func(o *sourcev1.GitRepository) {
@@ -90,7 +90,7 @@ func TestReconcileGitHubAppInstallationOwner(t *testing.T) {
 	org := testkit.StartGitHubAPI(t)
 	user := testkit.StartGitHubAPI(t)
 	user.Owner, user.OwnerIsUser = "tide-user", true
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	unknown := org.SecretDataByOwner()
 	unknown[githubapp.KeyInstallationOwner] = []byte("not-installed-here")
 	both := org.SecretDataByOwner()
@@ -157,7 +157,7 @@ func TestReconcileGitHubAppInstallationOwner(t *testing.T) {
 		t.Errorf("%d token requests; want one per installation found", n)
 	}
 	var events corev1.EventList
-	if err := env.cp.Client.List(context.Background(), &events, client.InNamespace(ns)); err != nil {
+	if err := env.CP.Client.List(context.Background(), &events, client.InNamespace(ns)); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := json.Marshal(events)
@@ -191,7 +191,7 @@ func TestReconcileProviderMisconfigured(t *testing.T) {
 	api := testkit.StartGitHubAPI(t)
 	srv := testkit.StartGitServer(t, testkit.WithSSH())
 	srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	incomplete := api.SecretData()
 	delete(incomplete, githubapp.KeyInstallationID)
 	createSecret(t, ns, "incomplete", incomplete)

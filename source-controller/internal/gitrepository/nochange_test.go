@@ -15,7 +15,7 @@ func TestReconcileClonesOnlyOnChange(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	repo := srv.NewRepo(t, "steady")
 	repo.Write("a.yaml", "a: 1\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newGitRepository(ns, srv.HTTPURL("steady"))
 	create(t, obj)
 	waitReady(t, obj)
@@ -52,7 +52,7 @@ func TestReconcileClonesOnlyOnChange(t *testing.T) {
 	// A third revision pushes the first one out.
 	repo.Write("a.yaml", "a: 3\n").Commit("third")
 	requestReconcile(t, obj)
-	if env.store.Exists(first) {
+	if env.Store.Exists(first) {
 		t.Errorf("first artifact %s still stored beyond the retention of 2 records", first.Path)
 	}
 	if reasons := eventReasons(t, obj); len(reasons) < 3 {
@@ -64,7 +64,7 @@ func TestReconcileClonesOnlyOnChange(t *testing.T) {
 func TestReconcileDigestIsDeterministic(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	srv.NewRepo(t, "same").WriteFiles(map[string]string{"b.yaml": "b\n", "a/c.yaml": "c\n", "z.yaml": "z\n"}).Commit("one")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	one, two := newGitRepository(ns, srv.HTTPURL("same")), newGitRepository(ns, srv.HTTPURL("same"))
 	create(t, one)
 	create(t, two)
@@ -85,7 +85,7 @@ func TestReconcileSemverResolvesOnce(t *testing.T) {
 	repo.Tag("v1.0.0")
 	head := repo.Write("a.yaml", "a: 2\n").Commit("two")
 	repo.Tag("v1.1.0")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newGitRepository(ns, srv.HTTPURL("semver"), func(o *sourcev1.GitRepository) {
 		o.Spec.Reference = &sourcev1.GitRepositoryRef{SemVer: "^1.0.0"}
 	})

@@ -21,7 +21,7 @@ func TestReconcileRefs(t *testing.T) {
 	dev := repo.Write("app/config.yaml", "version: dev\n").Commit("dev work")
 	repo.Tag("v2.0.0-rc.1")
 
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	tests := []struct {
 		name         string
 		ref          *sourcev1.GitRepositoryRef

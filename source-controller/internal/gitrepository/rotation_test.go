@@ -31,7 +31,7 @@ func TestReconcileVerificationKeyRotation(t *testing.T) {
 	w := testkit.CloneWork(t, srv.HTTPURL("rotated"))
 	w.Write("a.yaml", "a: 1\n").Commit("signed", nil, testkit.SSHSigner{Signer: signer})
 	w.Push()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	createSecret(t, ns, "keys", map[string][]byte{"dev.sshpub": signerKey})
 	allKeys := [][]byte{signerKey, otherKey, thirdKey}
 
@@ -119,11 +119,11 @@ func TestReconcileVerificationKeyRotation(t *testing.T) {
 		}
 		packs := srv.UploadPacks()
 		ctx := context.Background()
-		if err := env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+		if err := env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			t.Fatal(err)
 		}
 		obj.Spec.Verification = nil
-		if err := env.cp.Client.Update(ctx, obj); err != nil {
+		if err := env.CP.Client.Update(ctx, obj); err != nil {
 			t.Fatal(err)
 		}
 		waitReady(t, obj)
@@ -164,7 +164,7 @@ func noKeyMaterial(t *testing.T, obj *sourcev1.GitRepository, keys [][]byte) {
 		t.Fatal(err)
 	}
 	var events corev1.EventList
-	if err := env.cp.Client.List(context.Background(), &events, client.InNamespace(obj.Namespace)); err != nil {
+	if err := env.CP.Client.List(context.Background(), &events, client.InNamespace(obj.Namespace)); err != nil {
 		t.Fatal(err)
 	}
 	seen := [][]byte{status}

@@ -24,7 +24,7 @@ func TestReconcileSecretsNeverLeak(t *testing.T) {
 	srv := testkit.StartGitServer(t, testkit.WithBasicAuth("git", "right-pa55"), testkit.WithBearerToken("right-t0ken"))
 	srv.NewRepo(t, "private").Write("a.yaml", "a: 1\n").Commit("first")
 	proxyAddr, _ := testkit.StartProxy(t, "proxyuser", "right-proxy-pass")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	unreachable := strings.TrimSuffix(strings.TrimPrefix(testkit.UnreachableURL(t), "http://"), "/nothing.git")
 	withUserinfo := func(u string) string { return strings.Replace(u, "://", "://user:"+secret+"@", 1) }
 
@@ -82,7 +82,7 @@ func TestReconcileSecretsNeverLeak(t *testing.T) {
 
 	for i, tt := range tests {
 		obj := objs[i]
-		if err := env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+		if err := env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range obj.Status.Conditions {
@@ -100,7 +100,7 @@ func TestReconcileSecretsNeverLeak(t *testing.T) {
 	}
 
 	var events corev1.EventList
-	if err := env.cp.Client.List(context.Background(), &events, client.InNamespace(ns)); err != nil {
+	if err := env.CP.Client.List(context.Background(), &events, client.InNamespace(ns)); err != nil {
 		t.Fatal(err)
 	}
 	if len(events.Items) < len(tests) {

@@ -32,7 +32,7 @@ func startShard(t *testing.T, shard string, r *Reconciler) {
 	opts := tidemanager.Options{Name: "source-controller", MetricsAddr: "0", HealthAddr: "0"}
 	opts.Watch.AllNamespaces = true
 	opts.Watch.LabelSelector = testShardLabel + "=" + shard
-	mgr, err := tidemanager.New(env.cp.Config, opts, env.cp.Scheme, &sourcev1.GitRepository{})
+	mgr, err := tidemanager.New(env.CP.Config, opts, env.CP.Scheme, &sourcev1.GitRepository{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func startShard(t *testing.T, shard string, r *Reconciler) {
 	}
 	skel := &skeleton.Skeleton{Client: mgr.GetClient(), Events: recorder, Owner: opts.Name,
 		Metrics: controller.NewMetrics(mgr, metrics.NewRecorder(), skeleton.Finalizer)}
-	r.Client, r.Skeleton, r.Storage = mgr.GetClient(), skel, env.store
+	r.Client, r.Skeleton, r.Storage = mgr.GetClient(), skel, env.Store
 	if r.DependencyRequeue == 0 {
 		r.DependencyRequeue = 2 * time.Second
 	}

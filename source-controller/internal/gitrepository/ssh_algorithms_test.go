@@ -19,7 +19,7 @@ import (
 func TestSSHAlgorithmFlags(t *testing.T) {
 	srv := testkit.StartGitServer(t, testkit.WithSSH())
 	srv.NewRepo(t, "app").Write("a.yaml", "a: 1\n").Commit("first")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	createSecret(t, ns, "ssh", map[string][]byte{"identity": srv.ClientKey(), "known_hosts": srv.KnownHosts()})
 
 	tests := []struct {

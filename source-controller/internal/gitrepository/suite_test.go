@@ -4,11 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -17,92 +14,34 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/skeleton"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
-	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
-	"github.com/tidegitops/tide/source-controller/internal/storage"
+	"github.com/tidegitops/tide/source-controller/internal/sourcetest"
 	"github.com/tidegitops/tide/testkit"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 )
 
 // env is shared by the tests of this package: one control plane, one
 // manager running the real reconciler, real storage and a real artifact
 // server, as in a cluster.
 var env struct {
-	cp      *testkit.ControlPlane
-	store   *storage.Storage
-	root    string
-	cache   client.Client
-	http    *http.Client
-	baseURL string
+	sourcetest.Env
+	cache client.Client
 }
 
 func TestMain(m *testing.M) {
-	code, err := runSuite(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func runSuite(m *testing.M) (int, error) {
-	// Controller logs go to the test output (shown for failing tests with -v).
-	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true)))
-	cp, err := testkit.StartControlPlane()
-	if err != nil {
-		return 0, err
-	}
-	defer cp.Stop()
-	env.cp = cp
-
-	root, err := os.MkdirTemp("", "source-storage-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(root)
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	addr := listener.Addr().String()
-	listener.Close()
-	store, err := storage.New(root, addr, time.Hour, 2)
-	if err != nil {
-		return 0, err
-	}
-	env.store, env.root, env.baseURL, env.http = store, root, "http://"+addr, &http.Client{Timeout: 10 * time.Second}
-
-	opts := tidemanager.Options{Name: "source-controller", MetricsAddr: "0", HealthAddr: "0"}
-	opts.Watch.AllNamespaces = true
-	// Objects of a test shard are another manager's (see startShard).
-	opts.Watch.LabelSelector = "!" + testShardLabel
-	mgr, err := tidemanager.New(cp.Config, opts, cp.Scheme, &sourcev1.GitRepository{})
-	if err != nil {
-		return 0, err
-	}
-	skel, err := tidemanager.NewSkeleton(mgr, opts)
-	if err != nil {
-		return 0, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	reconciler := &Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: store, DependencyRequeue: 2 * time.Second}
-	if err := reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
-		return 0, err
-	}
-	go func() { _ = artifactserver.Serve(ctx, addr, root) }()
-	go func() {
-		if err := mgr.Start(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "manager:", err)
-		}
-	}()
-	env.cache = mgr.GetClient()
-	return m.Run(), nil
+	sourcetest.Main(m, &env.Env, &sourcev1.GitRepository{}, func(opts *tidemanager.Options) {
+		// Objects of a test shard are another manager's (see startShard).
+		opts.Watch.LabelSelector = "!" + testShardLabel
+	}, func(ctx context.Context, mgr manager.Manager, skel *skeleton.Skeleton) error {
+		env.cache = mgr.GetClient()
+		reconciler := &Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: env.Store, DependencyRequeue: 2 * time.Second}
+		return reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4})
+	})
 }
 
 // newGitRepository builds a GitRepository for url in ns; mutate adjusts it.
@@ -121,7 +60,7 @@ func newGitRepository(ns, url string, mutate ...func(*sourcev1.GitRepository)) *
 
 func create(t *testing.T, obj client.Object) {
 	t.Helper()
-	if err := env.cp.Client.Create(context.Background(), obj); err != nil {
+	if err := env.CP.Client.Create(context.Background(), obj); err != nil {
 		t.Fatalf("create %s: %v", obj.GetName(), err)
 	}
 }
@@ -134,9 +73,9 @@ func createSecret(t *testing.T, ns, name string, data map[string][]byte) {
 // waitReady waits until obj is Ready at its current generation.
 func waitReady(t *testing.T, obj *sourcev1.GitRepository) {
 	t.Helper()
-	testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, metav1.ConditionTrue, "")
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionTrue, "")
 	NewWithT(t).Eventually(func() int64 {
-		_ = env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.ObservedGeneration
 	}, testkit.Timeout).Should(Equal(obj.Generation))
 }
@@ -144,7 +83,7 @@ func waitReady(t *testing.T, obj *sourcev1.GitRepository) {
 // waitNotReady waits for Ready=False with the given reason.
 func waitNotReady(t *testing.T, obj *sourcev1.GitRepository, reason string) *metav1.Condition {
 	t.Helper()
-	testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, reason)
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, reason)
 	return conditions.Get(obj, meta.ReadyCondition)
 }
 
@@ -159,11 +98,11 @@ func requestReconcile(t *testing.T, obj *sourcev1.GitRepository) {
 		obj.Annotations = map[string]string{}
 	}
 	obj.Annotations[meta.ReconcileRequestAnnotation] = token
-	if err := env.cp.Client.Patch(ctx, obj, patch); err != nil {
+	if err := env.CP.Client.Patch(ctx, obj, patch); err != nil {
 		t.Fatal(err)
 	}
 	NewWithT(t).Eventually(func() string {
-		_ = env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.LastHandledReconcileAt
 	}, testkit.Timeout).Should(Equal(token))
 }
@@ -172,7 +111,7 @@ func requestReconcile(t *testing.T, obj *sourcev1.GitRepository) {
 // does, and checks the digest in status against the bytes served.
 func download(t *testing.T, a *meta.Artifact) []byte {
 	t.Helper()
-	resp, err := env.http.Get(a.URL)
+	resp, err := env.HTTP.Get(a.URL)
 	if err != nil {
 		t.Fatalf("download %s: %v", a.URL, err)
 	}
@@ -195,7 +134,7 @@ func download(t *testing.T, a *meta.Artifact) []byte {
 func eventReasons(t *testing.T, obj client.Object) []string {
 	t.Helper()
 	var list corev1.EventList
-	if err := env.cp.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
+	if err := env.CP.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
 		t.Fatal(err)
 	}
 	var reasons []string
@@ -224,7 +163,7 @@ func requestReconcileNoWait(t *testing.T, obj *sourcev1.GitRepository) {
 		obj.Annotations = map[string]string{}
 	}
 	obj.Annotations[meta.ReconcileRequestAnnotation] = time.Now().Format(time.RFC3339Nano)
-	if err := env.cp.Client.Patch(context.Background(), obj, patch); err != nil {
+	if err := env.CP.Client.Patch(context.Background(), obj, patch); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -23,7 +23,7 @@ func TestReconcileSymlinkFanOut(t *testing.T) {
 	srv := testkit.StartGitServer(t)
 	repo := srv.NewRepo(t, "fanout").WriteFiles(map[string]string{"apps/app.yaml": "app\n"})
 	repo.Commit("good")
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newGitRepository(ns, srv.HTTPURL("fanout"))
 	create(t, obj)
 	waitReady(t, obj)
@@ -59,7 +59,7 @@ func TestReconcileSymlinkFanOut(t *testing.T) {
 	patch := client.MergeFrom(obj.DeepCopy())
 	ignore := "/l[1-6]/\n"
 	obj.Spec.Ignore = &ignore
-	if err := env.cp.Client.Patch(context.Background(), obj, patch); err != nil {
+	if err := env.CP.Client.Patch(context.Background(), obj, patch); err != nil {
 		t.Fatal(err)
 	}
 	waitReady(t, obj)

@@ -99,7 +99,7 @@ func TestGitBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := NewWithT(t)
-			ns := testkit.NewNamespace(t, env.cp.Client)
+			ns := testkit.NewNamespace(t, env.CP.Client)
 			repo := gitSource(t, ns, chartRepo("1.0.0"))
 			obj := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app")
 			create(t, obj)
@@ -124,7 +124,7 @@ func TestGitBadInput(t *testing.T) {
 // its signature had been checked.
 func TestVerifyRefused(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newChart(ns, sourcev1.HelmRepositoryKind, "charts", "app", func(c *sourcev1.HelmChart) {
 		c.Spec.Verify = &sourcev1.HelmChartVerification{Provider: "cosign"}
 	})
@@ -141,7 +141,7 @@ func TestVerifyRefused(t *testing.T) {
 // A Bucket source is refused, not ignored: Tide has no Bucket kind yet.
 func TestBucketSourceRefused(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newChart(ns, "Bucket", "charts", "charts/app")
 	create(t, obj)
 	ready := waitNotReady(t, obj, "UnsupportedSourceKind")

@@ -148,7 +148,7 @@ func BenchmarkLargeIndex(b *testing.B) {
 			var chartsTime time.Duration
 			for b.Loop() {
 				iteration++
-				ns := testkit.NewNamespace(b, env.cp.Client)
+				ns := testkit.NewNamespace(b, env.CP.Client)
 				serve(append(bytes.Clone(index), fmt.Appendf(nil, "# iteration %d\n", iteration)...))
 				hr := fetchedRepository(b, ns, srv.URL)
 				before, start := env.charts.Indexes.Parses(), time.Now()
@@ -198,7 +198,7 @@ func waitAllReady(b *testing.B, ns string, n int) {
 	deadline := time.Now().Add(5 * testkit.Timeout)
 	for {
 		var list sourcev1.HelmChartList
-		if err := env.cp.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		if err := env.CP.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
 			b.Fatal(err)
 		}
 		ready := 0

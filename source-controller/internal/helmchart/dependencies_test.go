@@ -28,7 +28,7 @@ func umbrella(httpURL, ociURL string) map[string]string {
 // that wants credentials fails the build with DependencyBuildError.
 func TestGitRepositoryDependencies(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	srv := helmserver.Start(t, helmserver.WithBasicAuth("reader", "s3cret"), helmserver.WithCharts(
 		helmserver.Chart{Name: "web", Version: "1.0.3"}, helmserver.Chart{Name: "web", Version: "1.1.0"}))
 	reg := ociregistry.New(t, ociregistry.Options{Username: registryUser, Password: registryPass})
@@ -56,7 +56,7 @@ func TestGitRepositoryDependencies(t *testing.T) {
 // anonymously, and a Chart.lock pins the versions it lists.
 func TestGitDependenciesAnonymousAndLocked(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	srv := helmserver.Start(t, helmserver.WithCharts(
 		helmserver.Chart{Name: "web", Version: "1.0.0"}, helmserver.Chart{Name: "web", Version: "1.0.3"}))
 	chart := "apiVersion: v2\nname: site\nversion: 0.1.0\ndependencies:\n- name: web\n  version: '~1.0.0'\n  repository: " + srv.URL + "\n"

@@ -52,7 +52,7 @@ func loadArtifact(t *testing.T, a *meta.Artifact) (name, version string, values 
 // version (the generation appended when values files are set).
 func TestGitChartPackaged(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	repo := gitSource(t, ns, chartRepo("1.2.3"))
 	obj := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "./charts/app", func(c *sourcev1.HelmChart) {
 		c.Spec.ValuesFiles = []string{"charts/app/values.yaml", "env/prod.yaml"}
@@ -88,7 +88,7 @@ func TestGitChartPackaged(t *testing.T) {
 // and builds one per commit.
 func TestGitReconcileStrategy(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	repo := gitSource(t, ns, chartRepo("1.0.0"))
 	byVersion := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app")
 	byRevision := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app", func(c *sourcev1.HelmChart) {
@@ -108,7 +108,7 @@ func TestGitReconcileStrategy(t *testing.T) {
 	g.Expect(second).NotTo(Equal(first))
 	waitVersion(t, byRevision, "1.0.0+"+second)
 	g.Eventually(func() string {
-		_ = env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(byVersion), byVersion)
+		_ = env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(byVersion), byVersion)
 		return byVersion.Status.ObservedSourceArtifactRevision
 	}, testkit.Timeout).Should(Equal(repo.Status.Artifact.Revision))
 	g.Expect(byVersion.Status.Artifact.Revision).To(Equal("1.0.0"))
@@ -122,7 +122,7 @@ func TestGitReconcileStrategy(t *testing.T) {
 // one rebuilt at a new generation.
 func TestGitPackagingIsDeterministic(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	repo := gitSource(t, ns, chartRepo("2.0.0"))
 	a := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app")
 	b := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app")
@@ -143,7 +143,7 @@ func TestGitPackagingIsDeterministic(t *testing.T) {
 // lists only the files merged.
 func TestGitIgnoreMissingValuesFiles(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	repo := gitSource(t, ns, chartRepo("1.0.0"))
 	obj := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app", func(c *sourcev1.HelmChart) {
 		c.Spec.ValuesFiles = []string{"env/prod.yaml", "env/missing.yaml"}
@@ -161,7 +161,7 @@ func TestGitIgnoreMissingValuesFiles(t *testing.T) {
 // it (pulled, as Flux says), and repackaged with values files.
 func TestGitPackagedChart(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	tgz := helmserver.Package(t, helmserver.Chart{Name: "app", Version: "3.0.0"})
 	repo := gitSource(t, ns, map[string]string{"dist/app-3.0.0.tgz": string(tgz), "prod.yaml": "greeting: hi\n"})
 	pulled := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "dist/app-3.0.0.tgz")

@@ -17,7 +17,7 @@ import (
 // With reconcileStrategy Revision and values files, the version carries
 // both: "<version>+<12 hex>.<generation>".
 func TestGitRevisionWithValuesFiles(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	repo := gitSource(t, ns, chartRepo("1.0.0"))
 	obj := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app", func(c *sourcev1.HelmChart) {
 		c.Spec.ReconcileStrategy = sourcev1.ReconcileStrategyRevision
@@ -34,12 +34,12 @@ func TestGitRevisionWithValuesFiles(t *testing.T) {
 func TestArtifactLifecycle(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	repo := gitSource(t, ns, chartRepo("1.0.0"))
 	obj := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app")
 	create(t, obj)
 	waitReady(t, obj)
-	path := env.store.LocalPath(*obj.Status.Artifact)
+	path := env.Store.LocalPath(*obj.Status.Artifact)
 	digest := obj.Status.Artifact.Digest
 	g.Expect(os.Remove(path)).To(Succeed())
 
@@ -48,9 +48,9 @@ func TestArtifactLifecycle(t *testing.T) {
 	g.Eventually(func() bool { _, err := os.Stat(path); return err == nil }, testkit.Timeout).Should(BeTrue())
 	g.Expect(obj.Status.Artifact.Digest).To(Equal(digest))
 
-	g.Expect(env.cp.Client.Delete(ctx, obj)).To(Succeed())
+	g.Expect(env.CP.Client.Delete(ctx, obj)).To(Succeed())
 	g.Eventually(func() bool {
-		return apierrors.IsNotFound(env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj))
+		return apierrors.IsNotFound(env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj))
 	}, testkit.Timeout).Should(BeTrue())
 	_, err := os.Stat(filepath.Dir(path))
 	g.Expect(os.IsNotExist(err)).To(BeTrue(), "artifacts left after deletion: %v", err)

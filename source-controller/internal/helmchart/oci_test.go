@@ -79,7 +79,7 @@ func dockerConfig(host, user, pass string) map[string][]byte {
 // credentials, stored as it is pushed.
 func TestOCIChart(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := ociregistry.New(t, ociregistry.Options{Username: registryUser, Password: registryPass})
 	charts := map[string][]byte{}
 	for _, v := range []string{"1.0.0", "1.2.0", "2.0.0-rc.1"} {
@@ -138,7 +138,7 @@ func TestOCIBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := NewWithT(t)
-			ns := testkit.NewNamespace(t, env.cp.Client)
+			ns := testkit.NewNamespace(t, env.CP.Client)
 			okRepo := ociHelmRepository(t, ns, reg, good)
 			obj := newChart(ns, sourcev1.HelmRepositoryKind, okRepo.Name, "app", func(c *sourcev1.HelmChart) { c.Spec.Version = "1.0.0" })
 			create(t, obj)
@@ -164,7 +164,7 @@ func TestOCIBadInput(t *testing.T) {
 // without it the TLS failure is reported with what to do.
 func TestOCITLS(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := ociregistry.New(t, ociregistry.Options{TLS: true})
 	data := helmserver.Package(t, helmserver.Chart{Name: "app", Version: "1.0.0"})
 	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
@@ -194,19 +194,19 @@ func TestOCITLS(t *testing.T) {
 // A suspended HelmChart is left alone: a new chart version is not built
 // until it is resumed.
 func TestSuspend(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	repo := gitSource(t, ns, chartRepo("1.0.0"))
 	obj := newChart(ns, sourcev1.GitRepositoryKind, repo.Name, "charts/app")
 	create(t, obj)
 	waitVersion(t, obj, "1.0.0")
 	update(t, obj, func() { obj.Spec.Suspend = true })
 	NewWithT(t).Eventually(func() int64 {
-		_ = env.cp.Client.Get(t.Context(), client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(t.Context(), client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.ObservedGeneration
 	}, testkit.Timeout).Should(Equal(obj.Generation - 1)) // suspended runs observe nothing
 	push(t, repo, chartRepo("1.1.0"))
 	NewWithT(t).Consistently(func() string {
-		_ = env.cp.Client.Get(t.Context(), client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(t.Context(), client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.Artifact.Revision
 	}, 2*time.Second).Should(Equal("1.0.0"))
 	update(t, obj, func() { obj.Spec.Suspend = false })
@@ -217,7 +217,7 @@ func TestSuspend(t *testing.T) {
 // not ignored (the chart would be pulled anonymously).
 func TestOCIProviderRefused(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := ociregistry.New(t, ociregistry.Options{})
 	repo := &sourcev1.HelmRepository{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: "oci-", Namespace: ns},

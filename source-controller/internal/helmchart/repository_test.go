@@ -58,16 +58,16 @@ func storeIndex(t testing.TB, repo *sourcev1.HelmRepository, data []byte) meta.A
 	t.Helper()
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
-	a, err := env.store.NewArtifact(sourcev1.HelmRepositoryKind, repo.Namespace, repo.Name, "sha256:"+digest, "index-"+digest[:12]+".yaml")
+	a, err := env.Store.NewArtifact(sourcev1.HelmRepositoryKind, repo.Namespace, repo.Name, "sha256:"+digest, "index-"+digest[:12]+".yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.Store(&a, bytes.NewReader(data)); err != nil {
+	if err := env.Store.Store(&a, bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
 	patch := client.MergeFrom(repo.DeepCopy())
 	repo.Status.Artifact = &a
-	if err := env.cp.Client.Status().Patch(context.Background(), repo, patch); err != nil {
+	if err := env.CP.Client.Status().Patch(context.Background(), repo, patch); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -84,7 +84,7 @@ func sha256Digest(data []byte) string {
 // A new index with a newer version moves the chart on.
 func TestRepositoryChart(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	srv := helmserver.Start(t, helmserver.WithBasicAuth("reader", "s3cret"), helmserver.WithCharts(
 		helmserver.Chart{Name: "app", Version: "1.0.0"}, helmserver.Chart{Name: "app", Version: "1.1.0"},
 		helmserver.Chart{Name: "app", Version: "2.0.0"}, helmserver.Chart{Name: "other", Version: "1.5.0"}))
@@ -126,7 +126,7 @@ func TestRepositoryChart(t *testing.T) {
 // One index digest is parsed once, however many HelmCharts read it.
 func TestIndexParsedOnce(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	// Chart names of this test's own, so that no other test (nor a
 	// repeated run, -count) has put an index of the same digest in the
 	// shared cache already.
@@ -220,7 +220,7 @@ func TestRepositoryBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := NewWithT(t)
-			ns := testkit.NewNamespace(t, env.cp.Client)
+			ns := testkit.NewNamespace(t, env.CP.Client)
 			srv := helmserver.Start(t, helmserver.WithCharts(helmserver.Chart{Name: "app", Version: "0.9.0"}))
 			repo := helmRepository(t, ns, srv)
 			obj := newChart(ns, sourcev1.HelmRepositoryKind, repo.Name, "app")

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,17 +18,15 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	tidemanager "github.com/tidegitops/tide/skeleton/manager"
-	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
+	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/source-controller/internal/chartbuild"
-	"github.com/tidegitops/tide/source-controller/internal/storage"
+	"github.com/tidegitops/tide/source-controller/internal/sourcetest"
 	"github.com/tidegitops/tide/testkit"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 )
 
 // env is shared by the tests of this package: one control plane, one
@@ -37,9 +34,7 @@ import (
 // server, as in a cluster. No GitRepository reconciler runs: tests write
 // GitRepository artifacts into storage and status themselves.
 var env struct {
-	cp     *testkit.ControlPlane
-	store  *storage.Storage
-	http   *http.Client
+	sourcetest.Env
 	charts *HTTPCharts // the reconciler's, so a benchmark can swap its cache
 }
 
@@ -47,72 +42,19 @@ var env struct {
 var testLimits = chartbuild.Limits{ChartSize: 64 << 10, FileSize: 16 << 10}
 
 func TestMain(m *testing.M) {
-	code, err := runSuite(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func runSuite(m *testing.M) (int, error) {
-	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true)))
-	cp, err := testkit.StartControlPlane()
-	if err != nil {
-		return 0, err
-	}
-	defer cp.Stop()
-	env.cp = cp
-
-	root, err := os.MkdirTemp("", "helmchart-storage-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(root)
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	addr := listener.Addr().String()
-	listener.Close()
-	store, err := storage.New(root, addr, time.Hour, 2)
-	if err != nil {
-		return 0, err
-	}
-	env.store, env.http = store, &http.Client{Timeout: 10 * time.Second}
-
-	opts := tidemanager.Options{Name: "source-controller", MetricsAddr: "0", HealthAddr: "0"}
-	opts.Watch.AllNamespaces = true
-	mgr, err := tidemanager.New(cp.Config, opts, cp.Scheme, &sourcev1.HelmChart{})
-	if err != nil {
-		return 0, err
-	}
-	skel, err := tidemanager.NewSkeleton(mgr, opts)
-	if err != nil {
-		return 0, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	reconciler := &Reconciler{
-		Client: mgr.GetClient(), Skeleton: skel, Storage: store, DependencyRequeue: time.Second,
-		Limits: testLimits, HTTP: testHTTPRepositories(mgr.GetClient(), store),
-	}
-	env.charts = reconciler.HTTP.(*HTTPCharts)
-	if err := reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
-		return 0, err
-	}
-	go func() { _ = artifactserver.Serve(ctx, addr, root) }()
-	go func() {
-		if err := mgr.Start(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "manager:", err)
+	sourcetest.Main(m, &env.Env, &sourcev1.HelmChart{}, nil, func(ctx context.Context, mgr manager.Manager, skel *skeleton.Skeleton) error {
+		reconciler := &Reconciler{
+			Client: mgr.GetClient(), Skeleton: skel, Storage: env.Store, DependencyRequeue: time.Second,
+			Limits: testLimits, HTTP: testHTTPRepositories(mgr.GetClient(), env.Store),
 		}
-	}()
-	return m.Run(), nil
+		env.charts = reconciler.HTTP.(*HTTPCharts)
+		return reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4})
+	})
 }
 
 func create(t testing.TB, obj client.Object) {
 	t.Helper()
-	if err := env.cp.Client.Create(context.Background(), obj); err != nil {
+	if err := env.CP.Client.Create(context.Background(), obj); err != nil {
 		t.Fatalf("create %s: %v", obj.GetName(), err)
 	}
 }
@@ -149,16 +91,16 @@ func push(t *testing.T, repo *sourcev1.GitRepository, files map[string]string) {
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%d", repo.Namespace, repo.Name, revisions.Add(1))))
 	hash := hex.EncodeToString(sum[:20])
-	a, err := env.store.NewArtifact(sourcev1.GitRepositoryKind, repo.Namespace, repo.Name, "main@sha1:"+hash, hash+".tar.gz")
+	a, err := env.Store.NewArtifact(sourcev1.GitRepositoryKind, repo.Namespace, repo.Name, "main@sha1:"+hash, hash+".tar.gz")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.Archive(&a, dir, nil); err != nil {
+	if err := env.Store.Archive(&a, dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	patch := client.MergeFrom(repo.DeepCopy())
 	repo.Status.Artifact = &a
-	if err := env.cp.Client.Status().Patch(context.Background(), repo, patch); err != nil {
+	if err := env.CP.Client.Status().Patch(context.Background(), repo, patch); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -183,9 +125,9 @@ func newChart(ns, kind, name, chart string, mutate ...func(*sourcev1.HelmChart))
 // waitReady waits until obj is Ready at its current generation.
 func waitReady(t *testing.T, obj *sourcev1.HelmChart) {
 	t.Helper()
-	testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, metav1.ConditionTrue, "")
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionTrue, "")
 	NewWithT(t).Eventually(func() int64 {
-		_ = env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.ObservedGeneration
 	}, testkit.Timeout).Should(Equal(obj.Generation))
 }
@@ -194,7 +136,7 @@ func waitReady(t *testing.T, obj *sourcev1.HelmChart) {
 // generation and returns the condition.
 func waitNotReady(t *testing.T, obj *sourcev1.HelmChart, reason string) *metav1.Condition {
 	t.Helper()
-	testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, reason)
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, reason)
 	return conditions.Get(obj, meta.ReadyCondition)
 }
 
@@ -202,7 +144,7 @@ func waitNotReady(t *testing.T, obj *sourcev1.HelmChart, reason string) *metav1.
 func waitVersion(t *testing.T, obj *sourcev1.HelmChart, version string) {
 	t.Helper()
 	NewWithT(t).Eventually(func() string {
-		_ = env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 		if obj.Status.Artifact == nil || !conditions.IsReady(obj) {
 			return ""
 		}
@@ -215,11 +157,11 @@ func update(t *testing.T, obj client.Object, mutate func()) {
 	t.Helper()
 	ctx := context.Background()
 	NewWithT(t).Eventually(func() error {
-		if err := env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+		if err := env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			return err
 		}
 		mutate()
-		return env.cp.Client.Update(ctx, obj)
+		return env.CP.Client.Update(ctx, obj)
 	}, testkit.Timeout).Should(Succeed())
 }
 
@@ -227,7 +169,7 @@ func update(t *testing.T, obj client.Object, mutate func()) {
 // and checks the digest in status against the bytes served.
 func download(t *testing.T, a *meta.Artifact) []byte {
 	t.Helper()
-	resp, err := env.http.Get(a.URL)
+	resp, err := env.HTTP.Get(a.URL)
 	if err != nil {
 		t.Fatalf("download %s: %v", a.URL, err)
 	}
@@ -251,7 +193,7 @@ func waitEventReason(t *testing.T, obj client.Object, reason string) {
 	t.Helper()
 	NewWithT(t).Eventually(func() []string {
 		var list corev1.EventList
-		if err := env.cp.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
+		if err := env.CP.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
 			t.Fatal(err)
 		}
 		var reasons []string

@@ -21,7 +21,7 @@ import (
 // Basic auth from secretRef, a CA and a client certificate from
 // certSecretRef, or from the deprecated secretRef keys Flux still reads.
 func TestReconcileAuthVariants(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	basic := helmserver.Start(t, helmserver.WithCharts(app), helmserver.WithBasicAuth("user", "s3cret"))
 	mtls := helmserver.Start(t, helmserver.WithCharts(app), helmserver.WithTLS(true))
 	createSecret(t, ns, "basic", map[string]string{"username": "user", "password": "s3cret"})
@@ -54,7 +54,7 @@ func TestReconcileAuthVariants(t *testing.T) {
 func TestClientOptionsPassCredentials(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	charts := helmserver.Start(t, helmserver.WithCharts(app))
 	repo := helmserver.Start(t, helmserver.WithCharts(app), helmserver.WithChartBaseURL(charts.URL),
 		helmserver.WithBasicAuth("user", "s3cret"))
@@ -66,7 +66,7 @@ func TestClientOptionsPassCredentials(t *testing.T) {
 		})
 		create(t, obj)
 		waitReady(t, obj)
-		opts, err := helmrepo.ClientOptions(ctx, env.cp.Client, obj)
+		opts, err := helmrepo.ClientOptions(ctx, env.CP.Client, obj)
 		g.Expect(err).NotTo(HaveOccurred())
 		before := charts.AuthorizedRequests()
 		_, err = helmrepo.DownloadChart(ctx, charts.ChartURL(app), opts, 1<<20)
@@ -80,7 +80,7 @@ func TestClientOptionsPassCredentials(t *testing.T) {
 // the status or events.
 func TestCredentialsInURLNotShown(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	srv := helmserver.Start(t, helmserver.WithCharts(app), helmserver.WithBasicAuth("user", "s3cret"))
 	obj := newHelmRepository(ns, strings.Replace(srv.URL, "http://", "http://user:s3cret@", 1))
 	create(t, obj)
@@ -91,7 +91,7 @@ func TestCredentialsInURLNotShown(t *testing.T) {
 	waitNotReady(t, obj, meta.FailedReason)
 	waitEvent(t, obj, meta.FailedReason, "500 Internal Server Error")
 	var events corev1.EventList
-	g.Expect(env.cp.Client.List(context.Background(), &events, client.InNamespace(ns))).To(Succeed())
+	g.Expect(env.CP.Client.List(context.Background(), &events, client.InNamespace(ns))).To(Succeed())
 	for _, e := range events.Items {
 		g.Expect(e.Message).NotTo(ContainSubstring("s3cret"))
 	}

@@ -17,7 +17,7 @@ import (
 // message saying what to do, and an event; the last good artifact stays
 // recorded and served, and no secret value shows in the status.
 func TestReconcileBadInput(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	other := testkit.NewPKI(t) // a CA the TLS server's certificate is not from
 
 	tests := []struct {

@@ -29,7 +29,7 @@ func BenchmarkLargeIndex(b *testing.B) {
 
 	b.Run("tide", func(b *testing.B) {
 		b.ReportAllocs()
-		r := &Reconciler{Storage: env.store, IndexMaxSize: 64 << 20}
+		r := &Reconciler{Storage: env.Store, IndexMaxSize: 64 << 20}
 		n := 0
 		for b.Loop() {
 			n++

@@ -20,10 +20,10 @@ import (
 func TestReconcileOCIIsStatic(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	static := func(obj *sourcev1.HelmRepository) func() bool {
 		return func() bool {
-			if err := env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+			if err := env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 				return false
 			}
 			return len(obj.Finalizers) == 0 && emptyStatus(obj)
@@ -40,7 +40,7 @@ func TestReconcileOCIIsStatic(t *testing.T) {
 	obj := newHelmRepository(ns, srv.URL)
 	create(t, obj)
 	waitReady(t, obj)
-	dir := filepath.Join(env.root, "helmrepository", ns, obj.Name)
+	dir := filepath.Join(env.Root, "helmrepository", ns, obj.Name)
 	g.Expect(dir).To(BeADirectory())
 	updateSpec(t, obj, func(o *sourcev1.HelmRepository) {
 		o.Spec.Type, o.Spec.URL = sourcev1.HelmRepositoryTypeOCI, "oci://registry.example.com/charts"

@@ -34,7 +34,7 @@ func TestReconcileStoresIndex(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
 	srv := helmserver.Start(t, helmserver.WithCharts(app))
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := newHelmRepository(ns, srv.URL)
 	create(t, obj)
 	waitReady(t, obj)
@@ -70,9 +70,9 @@ func TestReconcileStoresIndex(t *testing.T) {
 	g.Expect(obj.Status.Artifact).To(Equal(current))
 	g.Expect(srv.NotModified()).To(Equal(int64(1)))
 
-	g.Expect(env.cp.Client.Delete(ctx, obj)).To(Succeed())
-	testkit.WaitForDeletion(t, env.cp.Client, obj)
-	_, err = os.Stat(filepath.Join(env.root, "helmrepository", ns, obj.Name))
+	g.Expect(env.CP.Client.Delete(ctx, obj)).To(Succeed())
+	testkit.WaitForDeletion(t, env.CP.Client, obj)
+	_, err = os.Stat(filepath.Join(env.Root, "helmrepository", ns, obj.Name))
 	g.Expect(os.IsNotExist(err)).To(BeTrue(), "artifacts removed with the object")
 }
 

@@ -4,11 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -17,17 +14,15 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	tidemanager "github.com/tidegitops/tide/skeleton/manager"
-	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
+	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/source-controller/internal/helmindex"
-	"github.com/tidegitops/tide/source-controller/internal/storage"
+	"github.com/tidegitops/tide/source-controller/internal/sourcetest"
 	"github.com/tidegitops/tide/testkit"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 )
 
 // indexMaxSize is the --helm-index-max-size of the tests' controller.
@@ -37,72 +32,17 @@ const indexMaxSize = 64 << 10
 // manager running the real reconciler, real storage, the shared index
 // cache and a real artifact server, as in a cluster.
 var env struct {
-	cp      *testkit.ControlPlane
-	store   *storage.Storage
-	root    string
+	sourcetest.Env
 	indexes *helmindex.Cache
-	http    *http.Client
 }
 
 func TestMain(m *testing.M) {
-	code, err := runSuite(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func runSuite(m *testing.M) (int, error) {
-	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true)))
-	cp, err := testkit.StartControlPlane()
-	if err != nil {
-		return 0, err
-	}
-	defer cp.Stop()
-	env.cp = cp
-	root, err := os.MkdirTemp("", "source-storage-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(root)
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	addr := listener.Addr().String()
-	listener.Close()
-	store, err := storage.New(root, addr, time.Hour, 2)
-	if err != nil {
-		return 0, err
-	}
-	env.store, env.root, env.http = store, root, &http.Client{Timeout: 10 * time.Second}
-	env.indexes = helmindex.New(10, time.Hour)
-
-	opts := tidemanager.Options{Name: "source-controller", MetricsAddr: "0", HealthAddr: "0"}
-	opts.Watch.AllNamespaces = true
-	mgr, err := tidemanager.New(cp.Config, opts, cp.Scheme, &sourcev1.HelmRepository{})
-	if err != nil {
-		return 0, err
-	}
-	skel, err := tidemanager.NewSkeleton(mgr, opts)
-	if err != nil {
-		return 0, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	reconciler := &Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: store,
-		IndexMaxSize: indexMaxSize, Indexes: env.indexes}
-	if err := reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
-		return 0, err
-	}
-	go func() { _ = artifactserver.Serve(ctx, addr, root) }()
-	go func() {
-		if err := mgr.Start(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "manager:", err)
-		}
-	}()
-	return m.Run(), nil
+	sourcetest.Main(m, &env.Env, &sourcev1.HelmRepository{}, nil, func(ctx context.Context, mgr manager.Manager, skel *skeleton.Skeleton) error {
+		env.indexes = helmindex.New(10, time.Hour)
+		reconciler := &Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: env.Store,
+			IndexMaxSize: indexMaxSize, Indexes: env.indexes}
+		return reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4})
+	})
 }
 
 // newHelmRepository builds a HelmRepository for url in ns; mutate adjusts it.
@@ -121,7 +61,7 @@ func newHelmRepository(ns, url string, mutate ...func(*sourcev1.HelmRepository))
 
 func create(t *testing.T, obj client.Object) {
 	t.Helper()
-	if err := env.cp.Client.Create(context.Background(), obj); err != nil {
+	if err := env.CP.Client.Create(context.Background(), obj); err != nil {
 		t.Fatalf("create %s: %v", obj.GetName(), err)
 	}
 }
@@ -135,11 +75,11 @@ func updateSecret(t *testing.T, ns, name string, data map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	secret := &corev1.Secret{}
-	if err := env.cp.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, secret); err != nil {
+	if err := env.CP.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, secret); err != nil {
 		t.Fatal(err)
 	}
 	secret.Data, secret.StringData = nil, data
-	if err := env.cp.Client.Update(ctx, secret); err != nil {
+	if err := env.CP.Client.Update(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -149,20 +89,20 @@ func updateSpec(t *testing.T, obj *sourcev1.HelmRepository, mutate func(*sourcev
 	t.Helper()
 	ctx := context.Background()
 	NewWithT(t).Eventually(func() error {
-		if err := env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+		if err := env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			return err
 		}
 		mutate(obj)
-		return env.cp.Client.Update(ctx, obj)
+		return env.CP.Client.Update(ctx, obj)
 	}, testkit.Timeout).Should(Succeed())
 }
 
 // waitReady waits until obj is Ready at its current generation.
 func waitReady(t *testing.T, obj *sourcev1.HelmRepository) {
 	t.Helper()
-	testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, metav1.ConditionTrue, "")
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionTrue, "")
 	NewWithT(t).Eventually(func() int64 {
-		_ = env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.ObservedGeneration
 	}, testkit.Timeout).Should(Equal(obj.Generation))
 }
@@ -170,7 +110,7 @@ func waitReady(t *testing.T, obj *sourcev1.HelmRepository) {
 // waitNotReady waits for Ready=False with the given reason.
 func waitNotReady(t *testing.T, obj *sourcev1.HelmRepository, reason string) *metav1.Condition {
 	t.Helper()
-	testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, reason)
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, reason)
 	return conditions.Get(obj, meta.ReadyCondition)
 }
 
@@ -185,14 +125,14 @@ func requestReconcile(t *testing.T, obj *sourcev1.HelmRepository, wait bool) {
 		obj.Annotations = map[string]string{}
 	}
 	obj.Annotations[meta.ReconcileRequestAnnotation] = token
-	if err := env.cp.Client.Patch(ctx, obj, patch); err != nil {
+	if err := env.CP.Client.Patch(ctx, obj, patch); err != nil {
 		t.Fatal(err)
 	}
 	if !wait {
 		return
 	}
 	NewWithT(t).Eventually(func() string {
-		_ = env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.LastHandledReconcileAt
 	}, testkit.Timeout).Should(Equal(token))
 }
@@ -200,7 +140,7 @@ func requestReconcile(t *testing.T, obj *sourcev1.HelmRepository, wait bool) {
 // get fetches url as a consumer of artifacts does.
 func get(t *testing.T, url string) []byte {
 	t.Helper()
-	resp, err := env.http.Get(url)
+	resp, err := env.HTTP.Get(url)
 	if err != nil {
 		t.Fatalf("download %s: %v", url, err)
 	}
@@ -237,7 +177,7 @@ func waitEvent(t *testing.T, obj client.Object, reason, text string) {
 	t.Helper()
 	NewWithT(t).Eventually(func() bool {
 		var list corev1.EventList
-		if err := env.cp.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
+		if err := env.CP.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
 			return false
 		}
 		for _, e := range list.Items {

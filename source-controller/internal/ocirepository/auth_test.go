@@ -14,7 +14,7 @@ import (
 
 // spec.serviceAccountName lends its imagePullSecrets, as in Flux.
 func TestReconcileServiceAccountPullSecrets(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	push(t, reg, "app:latest", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 	create(t, &corev1.ServiceAccount{
@@ -33,7 +33,7 @@ func TestReconcileServiceAccountPullSecrets(t *testing.T) {
 // credentials; a proxy Secret without an address is refused.
 func TestReconcileProxy(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	push(t, reg, "app:latest", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 	addr, proxied := testkit.StartProxy(t, "proxy-user", "proxy-pa55")
@@ -58,7 +58,7 @@ func TestReconcileProxy(t *testing.T) {
 // Fixing a referenced Secret reconciles at once (the Secret watch), not at
 // the next interval.
 func TestReconcileSecretFixApplies(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	push(t, reg, "app:latest", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 	createSecret(t, ns, "stale", dockerConfigSecret(reg.Host, registryUser, "old-password"))

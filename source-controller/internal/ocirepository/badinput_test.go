@@ -21,7 +21,7 @@ import (
 // saying what to do, and an event; the last good artifact stays served and
 // no secret value shows anywhere.
 func TestReconcileBadInput(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	push(t, reg, "app:good", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 	badLayer := func(entries ...testkit.TarEntry) layer {
@@ -123,7 +123,7 @@ func TestReconcileBadInput(t *testing.T) {
 // A registry whose certificate is not trusted fails with a message naming
 // spec.certSecretRef; its CA there fixes it, and spec.insecure skips the check.
 func TestReconcileTLS(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns, func(o *ociregistry.Options) { o.TLS = true })
 	push(t, reg, "app:v1", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 
@@ -151,7 +151,7 @@ func TestReconcileTLS(t *testing.T) {
 
 // What Tide does not support is refused, never ignored.
 func TestReconcileRefusesUnsupported(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	tests := []struct {
 		name       string
@@ -186,7 +186,7 @@ func TestReconcileRefusesUnsupported(t *testing.T) {
 // spec.certSecretRef.
 func TestReconcileMutualTLS(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	push(t, reg, "app:v1", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 	pki := testkit.NewPKI(t)

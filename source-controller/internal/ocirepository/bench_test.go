@@ -25,7 +25,7 @@ import (
 func BenchmarkSteadyState100(b *testing.B) {
 	const n = 100
 	ctx := context.Background()
-	ns := testkit.NewNamespace(b, env.cp.Client)
+	ns := testkit.NewNamespace(b, env.CP.Client)
 	reg := startRegistry(b, ns)
 	push(b, reg, "fleet:latest", nil, contentLayer(b, map[string]string{"apps/a.yaml": "a: 1\n"}))
 	objs := make([]*sourcev1.OCIRepository, n)
@@ -44,7 +44,7 @@ func BenchmarkSteadyState100(b *testing.B) {
 		for _, obj := range objs {
 			patch := client.RawPatch("application/merge-patch+json",
 				fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, meta.ReconcileRequestAnnotation, token))
-			if err := env.cp.Client.Patch(ctx, obj, patch); err != nil {
+			if err := env.CP.Client.Patch(ctx, obj, patch); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -66,7 +66,7 @@ func waitAllHandled(b *testing.B, ns string, n int, token string) {
 	b.Helper()
 	NewWithT(b).Eventually(func() int {
 		var list sourcev1.OCIRepositoryList
-		if err := env.cp.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		if err := env.CP.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
 			return 0
 		}
 		done := 0

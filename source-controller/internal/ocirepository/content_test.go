@@ -20,7 +20,7 @@ import (
 // with Flux's revision, its files served, its annotations in the metadata.
 func TestReconcileStoresArtifact(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	annotations := map[string]string{
 		ociartifact.SourceAnnotation:   "https://github.com/example/fleet",
@@ -50,7 +50,7 @@ func TestReconcileStoresArtifact(t *testing.T) {
 // spec.ref: digest wins over semver, semver (within semverFilter) over tag,
 // and nothing means the tag latest; revisions are in Flux's formats.
 func TestReconcileRefs(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	digests := map[string]string{}
 	for _, tag := range []string{"latest", "v1.0.0", "1.1.0", "1.2.0-rc.1", "2.0.0", "1.5", "stable"} {
@@ -93,7 +93,7 @@ func TestReconcileRefs(t *testing.T) {
 // spec.layerSelector picks the layer by media type and stores it extracted
 // or, with operation copy, byte for byte; spec.ignore leaves files out.
 func TestReconcileLayerSelectorAndIgnore(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	const chartType = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 	chart := contentLayer(t, map[string]string{"chart/Chart.yaml": "name: web\n"})
@@ -143,7 +143,7 @@ func TestReconcileLayerSelectorAndIgnore(t *testing.T) {
 
 // Symlinks inside a layer are left out, as Flux's untar skips them.
 func TestReconcileDropsSymlinks(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	push(t, reg, "links:latest", nil, layer{ociartifact.ContentMediaType, testkit.TarGz(t,
 		testkit.TarEntry{Header: tarHeader("a.yaml", 0), Body: "a: 1\n"},

@@ -16,7 +16,7 @@ import (
 func TestReconcileSuspendAndDelete(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	push(t, reg, "app:latest", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 	obj := newOCIRepository(ns, reg, "app")
@@ -29,7 +29,7 @@ func TestReconcileSuspendAndDelete(t *testing.T) {
 	reg.Reset()
 	requestReconcileNoWait(t, obj)
 	g.Consistently(func() string {
-		_ = env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.Artifact.Revision
 	}, "2s").Should(Equal(first.Revision))
 	g.Expect(reg.Requests()).To(BeEmpty())
@@ -37,13 +37,13 @@ func TestReconcileSuspendAndDelete(t *testing.T) {
 	updateSpec(t, obj, func(o *sourcev1.OCIRepository) { o.Spec.Suspend = false })
 	waitReady(t, obj)
 	g.Eventually(func() string {
-		_ = env.cp.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(ctx, client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.Artifact.Revision
 	}, testkit.Timeout).Should(Equal("latest@" + second))
 
 	current := *obj.Status.Artifact
-	g.Expect(env.cp.Client.Delete(ctx, obj)).To(Succeed())
-	testkit.WaitForDeletion(t, env.cp.Client, obj)
-	g.Expect(env.store.Exists(current)).To(BeFalse(), "artifact left in storage after deletion")
-	g.Expect(env.store.Exists(first)).To(BeFalse())
+	g.Expect(env.CP.Client.Delete(ctx, obj)).To(Succeed())
+	testkit.WaitForDeletion(t, env.CP.Client, obj)
+	g.Expect(env.Store.Exists(current)).To(BeFalse(), "artifact left in storage after deletion")
+	g.Expect(env.Store.Exists(first)).To(BeFalse())
 }

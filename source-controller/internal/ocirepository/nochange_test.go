@@ -18,7 +18,7 @@ import (
 // push to the tag is pulled, stored and served.
 func TestReconcilePullsOnlyOnChange(t *testing.T) {
 	g := NewWithT(t)
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	push(t, reg, "steady:v1", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 	obj := newOCIRepository(ns, reg, "steady", func(o *sourcev1.OCIRepository) {
@@ -51,7 +51,7 @@ func TestReconcilePullsOnlyOnChange(t *testing.T) {
 
 // A digest ref cannot move: once stored, the registry is not asked again.
 func TestReconcileDigestRefAsksNothing(t *testing.T) {
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	reg := startRegistry(t, ns)
 	digest := push(t, reg, "pinned:v1", nil, contentLayer(t, map[string]string{"a.yaml": "a: 1\n"}))
 	obj := newOCIRepository(ns, reg, "pinned", func(o *sourcev1.OCIRepository) {

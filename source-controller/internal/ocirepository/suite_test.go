@@ -9,9 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -30,90 +28,33 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/ociartifact"
-	tidemanager "github.com/tidegitops/tide/skeleton/manager"
-	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
-	"github.com/tidegitops/tide/source-controller/internal/storage"
+	"github.com/tidegitops/tide/skeleton"
+	"github.com/tidegitops/tide/source-controller/internal/sourcetest"
 	"github.com/tidegitops/tide/testkit"
 	"github.com/tidegitops/tide/testkit/ociregistry"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 )
 
 // env is shared by the tests of this package: one control plane, one
 // manager running the real reconciler, real storage and a real artifact
 // server, as in a cluster.
 var env struct {
-	cp    *testkit.ControlPlane
-	store *storage.Storage
-	http  *http.Client
+	sourcetest.Env
 }
 
 // testMaxLayerSize is the reconciler's layer size limit in these tests.
 const testMaxLayerSize = 1 << 20
 
 func TestMain(m *testing.M) {
-	code, err := runSuite(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func runSuite(m *testing.M) (int, error) {
-	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true)))
-	cp, err := testkit.StartControlPlane()
-	if err != nil {
-		return 0, err
-	}
-	defer cp.Stop()
-	env.cp = cp
-
-	root, err := os.MkdirTemp("", "oci-storage-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(root)
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	addr := listener.Addr().String()
-	listener.Close()
-	store, err := storage.New(root, addr, time.Hour, 2)
-	if err != nil {
-		return 0, err
-	}
-	env.store, env.http = store, &http.Client{Timeout: 10 * time.Second}
-
-	opts := tidemanager.Options{Name: "source-controller", MetricsAddr: "0", HealthAddr: "0"}
-	opts.Watch.AllNamespaces = true
-	mgr, err := tidemanager.New(cp.Config, opts, cp.Scheme, &sourcev1.OCIRepository{})
-	if err != nil {
-		return 0, err
-	}
-	skel, err := tidemanager.NewSkeleton(mgr, opts)
-	if err != nil {
-		return 0, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	reconciler := &Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: store, MaxLayerSize: testMaxLayerSize}
-	if err := reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
-		return 0, err
-	}
-	go func() { _ = artifactserver.Serve(ctx, addr, root) }()
-	go func() {
-		if err := mgr.Start(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "manager:", err)
-		}
-	}()
-	return m.Run(), nil
+	sourcetest.Main(m, &env.Env, &sourcev1.OCIRepository{}, nil, func(ctx context.Context, mgr manager.Manager, skel *skeleton.Skeleton) error {
+		reconciler := &Reconciler{Client: mgr.GetClient(), Skeleton: skel, Storage: env.Store, MaxLayerSize: testMaxLayerSize}
+		return reconciler.SetupWithManager(ctx, mgr, controller.Options{MaxConcurrentReconciles: 4})
+	})
 }
 
 // The test registry's credentials.
@@ -220,7 +161,7 @@ func newOCIRepository(ns string, reg *ociregistry.Registry, repo string, mutate 
 
 func create(t testing.TB, obj client.Object) {
 	t.Helper()
-	if err := env.cp.Client.Create(context.Background(), obj); err != nil {
+	if err := env.CP.Client.Create(context.Background(), obj); err != nil {
 		t.Fatalf("create %s: %v", obj.GetName(), err)
 	}
 }
@@ -233,7 +174,7 @@ func createSecret(t testing.TB, ns, name string, data map[string][]byte) {
 func updateSecret(t testing.TB, ns, name string, data map[string][]byte) {
 	t.Helper()
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Data: data}
-	if err := env.cp.Client.Update(context.Background(), secret); err != nil {
+	if err := env.CP.Client.Update(context.Background(), secret); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -242,20 +183,20 @@ func updateSecret(t testing.TB, ns, name string, data map[string][]byte) {
 func updateSpec(t testing.TB, obj *sourcev1.OCIRepository, change func(*sourcev1.OCIRepository)) {
 	t.Helper()
 	NewWithT(t).Eventually(func() error {
-		if err := env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+		if err := env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
 			return err
 		}
 		change(obj)
-		return env.cp.Client.Update(context.Background(), obj)
+		return env.CP.Client.Update(context.Background(), obj)
 	}, testkit.Timeout).Should(Succeed())
 }
 
 // waitReady waits until obj is Ready at its current generation.
 func waitReady(t testing.TB, obj *sourcev1.OCIRepository) {
 	t.Helper()
-	testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, metav1.ConditionTrue, "")
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionTrue, "")
 	NewWithT(t).Eventually(func() int64 {
-		_ = env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.ObservedGeneration
 	}, testkit.Timeout).Should(Equal(obj.Generation))
 }
@@ -263,7 +204,7 @@ func waitReady(t testing.TB, obj *sourcev1.OCIRepository) {
 // waitNotReady waits for Ready=False with the given reason.
 func waitNotReady(t testing.TB, obj *sourcev1.OCIRepository, reason string) *metav1.Condition {
 	t.Helper()
-	testkit.WaitForCondition(t, env.cp.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, reason)
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, reason)
 	return conditions.Get(obj, meta.ReadyCondition)
 }
 
@@ -273,7 +214,7 @@ func requestReconcile(t testing.TB, obj *sourcev1.OCIRepository) {
 	t.Helper()
 	token := requestReconcileNoWait(t, obj)
 	NewWithT(t).Eventually(func() string {
-		_ = env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
+		_ = env.CP.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 		return obj.Status.LastHandledReconcileAt
 	}, testkit.Timeout).Should(Equal(token))
 }
@@ -283,7 +224,7 @@ func requestReconcileNoWait(t testing.TB, obj *sourcev1.OCIRepository) string {
 	token := time.Now().Format(time.RFC3339Nano)
 	raw := client.RawPatch("application/merge-patch+json",
 		fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, meta.ReconcileRequestAnnotation, token))
-	if err := env.cp.Client.Patch(context.Background(), obj, raw); err != nil {
+	if err := env.CP.Client.Patch(context.Background(), obj, raw); err != nil {
 		t.Fatal(err)
 	}
 	return token
@@ -293,7 +234,7 @@ func requestReconcileNoWait(t testing.TB, obj *sourcev1.OCIRepository) string {
 // does, and checks the digest in status against the bytes served.
 func download(t testing.TB, a *meta.Artifact) []byte {
 	t.Helper()
-	resp, err := env.http.Get(a.URL)
+	resp, err := env.HTTP.Get(a.URL)
 	if err != nil {
 		t.Fatalf("download %s: %v", a.URL, err)
 	}
@@ -340,7 +281,7 @@ func tarFiles(t testing.TB, body []byte) map[string]string {
 func events(t testing.TB, obj client.Object) []string {
 	t.Helper()
 	var list corev1.EventList
-	if err := env.cp.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
+	if err := env.CP.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
 		t.Fatal(err)
 	}
 	var out []string

@@ -34,7 +34,7 @@ func TestReconcileTimeout(t *testing.T) {
 			held = append(held, c)
 		}
 	}()
-	ns := testkit.NewNamespace(t, env.cp.Client)
+	ns := testkit.NewNamespace(t, env.CP.Client)
 	obj := &sourcev1.OCIRepository{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: "oci-", Namespace: ns},
 		Spec: sourcev1.OCIRepositorySpec{
