@@ -23,7 +23,7 @@ import (
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
 	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
-	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+	"github.com/tidegitops/tide/gitclient"
 	"github.com/tidegitops/tide/source-controller/internal/gitrepository"
 	"github.com/tidegitops/tide/source-controller/internal/ocirepository"
 	"github.com/tidegitops/tide/source-controller/internal/storage"

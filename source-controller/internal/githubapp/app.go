@@ -18,7 +18,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+	"github.com/tidegitops/tide/gitclient"
 )
 
 // Keys of the Secret named by spec.secretRef, as Flux documents them. The

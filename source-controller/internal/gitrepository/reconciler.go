@@ -12,7 +12,7 @@ import (
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/source-controller/internal/artifactevent"
-	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+	"github.com/tidegitops/tide/gitclient"
 	"github.com/tidegitops/tide/source-controller/internal/githubapp"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )

@@ -7,7 +7,7 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+	"github.com/tidegitops/tide/gitclient"
 	"github.com/tidegitops/tide/testkit"
 )
 

@@ -6,7 +6,7 @@ import (
 	"github.com/fluxcd/pkg/runtime/conditions"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+	"github.com/tidegitops/tide/gitclient"
 )
 
 // readTrustedKeys reads the Secret of spec.verify and fingerprints the

@@ -10,7 +10,7 @@ import (
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/skeleton"
-	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+	"github.com/tidegitops/tide/gitclient"
 )
 
 // verify checks the signatures spec.verify asks for against the trusted keys

@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tidegitops/tide/source-controller/internal/gitclient"
+	"github.com/tidegitops/tide/gitclient"
 	"github.com/tidegitops/tide/source-controller/internal/ignore"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )

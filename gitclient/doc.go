@@ -1,5 +1,6 @@
-// Package gitclient is the Git layer of the source-controller, written on
-// go-git v5. It knows nothing of Kubernetes objects.
+// Package gitclient is Tide's Git layer (clone, resolve, auth, verify),
+// written on go-git v5, shared by the source- and image-automation-controllers.
+// It knows nothing of Kubernetes objects.
 //
 // # Refs
 //
