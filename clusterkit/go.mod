@@ -1,0 +1,3 @@
+module github.com/tidegitops/tide/clusterkit
+
+go 1.26.0
