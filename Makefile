@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
 
-MODULES := api skeleton testkit ociartifact gitclient clusterkit source-controller kustomize-controller helm-controller notification-controller manifests cli images e2e
+MODULES := api skeleton testkit ociartifact gitclient clusterkit source-controller kustomize-controller helm-controller notification-controller image-automation-controller manifests cli images e2e
 # Modules whose reconcilers carry RBAC markers; each gets manifests/<name>/rbac/role.yaml.
 CONTROLLERS := source-controller kustomize-controller helm-controller notification-controller
 BIN := $(CURDIR)/bin
