@@ -5,4 +5,7 @@
 //
 // Errors say which reference failed and how to fix it; they never carry
 // the content of a Secret.
+//
+// It is public so that `tide build|diff helmrelease` compose values exactly
+// as the controller does.
 package values

@@ -8,7 +8,7 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 
-	"github.com/tidegitops/tide/helm-controller/internal/chartfetch"
+	"github.com/tidegitops/tide/helm-controller/chartfetch"
 	"github.com/tidegitops/tide/helm-controller/internal/charttemplate"
 	"github.com/tidegitops/tide/helm-controller/internal/helmrelease"
 	"github.com/tidegitops/tide/helm-controller/internal/release"

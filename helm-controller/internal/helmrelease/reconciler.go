@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
-	"github.com/tidegitops/tide/helm-controller/internal/chartfetch"
+	"github.com/tidegitops/tide/helm-controller/chartfetch"
 	"github.com/tidegitops/tide/helm-controller/internal/release"
 	"github.com/tidegitops/tide/skeleton"
 )

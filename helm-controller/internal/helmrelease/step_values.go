@@ -5,7 +5,7 @@ import (
 	"errors"
 
 	"github.com/tidegitops/tide/helm-controller/internal/release"
-	"github.com/tidegitops/tide/helm-controller/internal/values"
+	"github.com/tidegitops/tide/helm-controller/values"
 	"github.com/tidegitops/tide/skeleton"
 )
 

@@ -28,7 +28,7 @@ import (
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	"github.com/tidegitops/tide/helm-controller/internal/chartfetch"
+	"github.com/tidegitops/tide/helm-controller/chartfetch"
 	"github.com/tidegitops/tide/helm-controller/internal/charttemplate"
 	"github.com/tidegitops/tide/helm-controller/internal/release"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
