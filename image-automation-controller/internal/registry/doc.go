@@ -1,0 +1,11 @@
+// Package registry asks container registries what an ImageRepository scan
+// and an ImagePolicy's digest reflection need: the tags of an image (every
+// page of them) and the digest a tag points to. It reads images the way
+// Flux's image-reflector-controller does (no scheme, no tag; the canonical
+// name is go-containerregistry's, "index.docker.io/library/nginx" for
+// "nginx"), reaches registries with a docker config JSON, certificates, a
+// proxy or plain HTTP, and waits out rate limits (429) as the registry asks
+// in Retry-After, a bounded number of times.
+//
+// It holds no Kubernetes code: reconcilers turn Secrets into Options.
+package registry
