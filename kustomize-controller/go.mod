@@ -6,10 +6,10 @@ require (
 	github.com/fluxcd/pkg/apis/meta v1.33.0
 	github.com/fluxcd/pkg/envsubst v1.8.0
 	github.com/fluxcd/pkg/runtime v0.117.0
-	github.com/google/cel-go v0.29.2
 	github.com/onsi/gomega v1.44.0
 	github.com/spf13/pflag v1.0.10
 	github.com/tidegitops/tide/api v0.0.0
+	github.com/tidegitops/tide/clusterkit v0.0.0
 	github.com/tidegitops/tide/skeleton v0.0.0
 	github.com/tidegitops/tide/testkit v0.0.0
 	golang.org/x/crypto/x509roots/fallback v0.0.0-20261030153154-30a33513ff6d
@@ -17,11 +17,15 @@ require (
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
 	k8s.io/client-go v0.37.2
-	sigs.k8s.io/cli-utils v0.37.2
 	sigs.k8s.io/controller-runtime v0.25.2
 	sigs.k8s.io/kustomize/api v0.21.2
 	sigs.k8s.io/kustomize/kyaml v0.21.2
 	sigs.k8s.io/yaml v1.6.0
+)
+
+require (
+	github.com/google/cel-go v0.29.2 // indirect
+	sigs.k8s.io/cli-utils v0.37.2 // indirect
 )
 
 require (
@@ -121,6 +125,7 @@ require (
 
 replace (
 	github.com/tidegitops/tide/api => ../api
+	github.com/tidegitops/tide/clusterkit => ../clusterkit
 	github.com/tidegitops/tide/skeleton => ../skeleton
 	github.com/tidegitops/tide/testkit => ../testkit
 )

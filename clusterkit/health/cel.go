@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
-	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/clusterkit/inventory"
 )
 
 // topLevelFields are bound as variables of their own besides `self`, the
@@ -38,7 +38,7 @@ var celEnv = sync.OnceValues(func() (*cel.Env, error) {
 	return cel.NewEnv(opts...)
 })
 
-// rules are the compiled healthCheckExprs of one Kustomization, by kind. An
+// rules are the compiled healthCheckExprs of one object, by kind. An
 // entry without a kind is kept under its apiVersion with an empty kind: it
 // covers every kind of that apiVersion no entry names, as in Flux.
 type rules struct {

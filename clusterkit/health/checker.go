@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
-	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/clusterkit/inventory"
 )
 
 // DefaultInterval is the poll interval when Checker.Interval is zero.
@@ -39,7 +39,7 @@ type Options struct {
 	// Timeout bounds the whole wait. When it is 0 or less the objects are
 	// checked once.
 	Timeout time.Duration
-	// Exprs are the Kustomization's healthCheckExprs.
+	// Exprs are the healthCheckExprs of the Kustomization or HelmRelease.
 	Exprs []kustomizev1.CustomHealthCheck
 	// Abort is polled between rounds; when it returns a non-empty reason
 	// the wait stops with an *AbortedError (a new source revision must not

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/clusterkit/inventory"
 )
 
 // UnhealthyError lists the objects that were not Current when the wait

@@ -11,8 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
-	"github.com/tidegitops/tide/kustomize-controller/internal/health"
-	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/clusterkit/health"
+	"github.com/tidegitops/tide/clusterkit/inventory"
 )
 
 func toUnstructured(t *testing.T, obj runtime.Object) *unstructured.Unstructured {

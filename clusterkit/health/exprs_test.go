@@ -9,8 +9,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
-	"github.com/tidegitops/tide/kustomize-controller/internal/health"
-	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/clusterkit/health"
+	"github.com/tidegitops/tide/clusterkit/inventory"
 	"github.com/tidegitops/tide/testkit"
 )
 

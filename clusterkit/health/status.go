@@ -8,7 +8,7 @@ import (
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
-	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/clusterkit/inventory"
 )
 
 // The status names a Result can carry, as kstatus spells them.

@@ -14,8 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/tidegitops/tide/kustomize-controller/internal/health"
-	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/clusterkit/health"
+	"github.com/tidegitops/tide/clusterkit/inventory"
 	"github.com/tidegitops/tide/testkit"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	. "github.com/onsi/gomega"
 
-	"github.com/tidegitops/tide/kustomize-controller/internal/health"
-	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
+	"github.com/tidegitops/tide/clusterkit/health"
+	"github.com/tidegitops/tide/clusterkit/inventory"
 	"github.com/tidegitops/tide/testkit"
 )
 

@@ -3,8 +3,8 @@
 // ObjectRef names an object, ObjectRef.ID writes its id and ParseID reads
 // one back.
 //
-// It is public so that there is one implementation of the format: the
-// kustomize-controller writes its inventory and prunes with it, and the tide
-// CLI reads inventories with it (`tide tree`, `tide diff`). A Kustomization
-// Flux applied is thus read the same way by both.
+// The format itself lives in clusterkit/inventory, shared with the
+// helm-controller; this package keeps the names the kustomize-controller and
+// the tide CLI (`tide tree`, `tide diff`) use, so a Kustomization Flux
+// applied is read the same way by all of them.
 package inventory

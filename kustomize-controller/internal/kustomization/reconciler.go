@@ -5,9 +5,9 @@ import (
 	"time"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/clusterkit/health"
 	"github.com/tidegitops/tide/kustomize-controller/internal/artifact"
 	"github.com/tidegitops/tide/kustomize-controller/internal/drift"
-	"github.com/tidegitops/tide/kustomize-controller/internal/health"
 	"github.com/tidegitops/tide/skeleton"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"

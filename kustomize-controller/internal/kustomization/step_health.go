@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
-	"github.com/tidegitops/tide/kustomize-controller/internal/health"
+	"github.com/tidegitops/tide/clusterkit/health"
 	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
 	"github.com/tidegitops/tide/skeleton"
 )
