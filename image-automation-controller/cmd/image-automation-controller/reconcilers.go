@@ -1,0 +1,23 @@
+package main
+
+import (
+	"context"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/tidegitops/tide/image-automation-controller/internal/tagstore"
+	"github.com/tidegitops/tide/skeleton"
+)
+
+// setupReconcilers sets up the controller's reconcilers in mgr. This is the
+// one place a reconciler is added: one call per kind, to its package's
+// Setup, with what it needs from the flags. ImageRepository and
+// ImagePolicy share the tag store opened here.
+func setupReconcilers(ctx context.Context, mgr ctrl.Manager, skel *skeleton.Skeleton, opts options) error {
+	tags, err := tagstore.Open(opts.storagePath, tagstore.Options{})
+	if err != nil {
+		return storageError(opts.storagePath, err)
+	}
+	_ = tags // read by the ImageRepository and ImagePolicy reconcilers, once they are set up here
+	return nil
+}
