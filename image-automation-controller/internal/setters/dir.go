@@ -15,14 +15,34 @@ type Skipped struct {
 	Reason string
 }
 
+// Report is what UpdateDir saw besides the changes it made.
+type Report struct {
+	// Skipped are the files left untouched although they carry a marker.
+	Skipped []Skipped
+	// Markers maps the "namespace:name" of every policy a marker names
+	// (given to UpdateDir or not) to the files naming it.
+	Markers map[string][]string
+}
+
+func (r *Report) marker(setter, file string) {
+	if r.Markers == nil {
+		r.Markers = map[string][]string{}
+	}
+	p := PolicyOf(setter)
+	files := r.Markers[p]
+	if len(files) == 0 || files[len(files)-1] != file {
+		r.Markers[p] = append(files, file)
+	}
+}
+
 // UpdateDir rewrites the marked values of every YAML file under root (Flux's
 // choice of files: *.yaml, *.yml and Kustomization containing Token) and
 // writes back the files that changed, and only those. Files that do not parse,
 // or whose marked values cannot be rewritten safely, are left untouched and
-// returned in skipped; the others are still updated. Symlinks are not
+// reported as skipped; the others are still updated. Symlinks are not
 // followed, so nothing outside root is read or written. Paths are relative
 // to root, with forward slashes.
-func UpdateDir(root string, policies Policies) (res Result, skipped []Skipped, err error) {
+func UpdateDir(root string, policies Policies) (res Result, report Report, err error) {
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, walkErr error) error {
 		if walkErr != nil {
 			return walkErr
@@ -48,10 +68,13 @@ func UpdateDir(root string, policies Policies) (res Result, skipped []Skipped, e
 		if !bytes.Contains(content, []byte(Token)) {
 			return nil
 		}
-		updated, changes, err := UpdateBytes(content, policies)
+		updated, changes, markers, err := update(content, policies)
 		if err != nil {
-			skipped = append(skipped, Skipped{Path: rel, Reason: err.Error()})
+			report.Skipped = append(report.Skipped, Skipped{Path: rel, Reason: err.Error()})
 			return nil
+		}
+		for _, m := range markers {
+			report.marker(m, rel)
 		}
 		if len(changes) == 0 {
 			return nil
@@ -70,7 +93,7 @@ func UpdateDir(root string, policies Policies) (res Result, skipped []Skipped, e
 		}
 		return nil
 	})
-	return res, skipped, err
+	return res, report, err
 }
 
 func candidate(name string) bool {

@@ -41,7 +41,8 @@ func TestUpdateDir(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res, skipped, err := UpdateDir(root, testPolicies)
+	res, report, err := UpdateDir(root, testPolicies)
+	skipped := report.Skipped
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +76,12 @@ func TestUpdateDir(t *testing.T) {
 	}
 	if info, err := os.Stat(filepath.Join(root, "apps/current.yaml")); err != nil || !info.ModTime().Equal(old) {
 		t.Errorf("an up-to-date file was written again")
+	}
+	if got := report.Markers["other:web"]; !reflect.DeepEqual(got, []string{"apps/other.yaml"}) {
+		t.Errorf("markers of other:web: %v", got)
+	}
+	if got := report.Markers["apps:web"]; len(got) != 4 { // web, both kustomizations, current
+		t.Errorf("markers of apps:web: %v", got)
 	}
 	objects := res.Objects()
 	if got := objects[ObjectIdentifier{Name: "web", Kind: "Deployment"}]; len(got) != 1 {

@@ -23,7 +23,15 @@ type edit struct {
 // no change the input is returned as is. An error means the stream does not
 // parse, or a marked value cannot be rewritten safely: nothing is changed then.
 func UpdateBytes(content []byte, policies Policies) ([]byte, map[ObjectIdentifier][]Change, error) {
+	out, changes, _, err := update(content, policies)
+	return out, changes, err
+}
+
+// update is UpdateBytes that also returns the setter of every marker found,
+// known to policies or not.
+func update(content []byte, policies Policies) ([]byte, map[ObjectIdentifier][]Change, []string, error) {
 	var edits []edit
+	var markers []string
 	starts := lineStarts(content)
 	dec := yaml.NewDecoder(bytes.NewReader(content))
 	for {
@@ -33,16 +41,17 @@ func UpdateBytes(content []byte, policies Policies) ([]byte, map[ObjectIdentifie
 			break
 		}
 		if err != nil {
-			return content, nil, err
+			return content, nil, nil, err
 		}
 		w := walker{content: content, starts: starts, policies: policies, object: identify(&doc)}
 		if err := w.walk(&doc, false); err != nil {
-			return content, nil, err
+			return content, nil, nil, err
 		}
 		edits = append(edits, w.edits...)
+		markers = append(markers, w.markers...)
 	}
 	if len(edits) == 0 {
-		return content, nil, nil
+		return content, nil, markers, nil
 	}
 	sort.Slice(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
 	var out bytes.Buffer
@@ -50,7 +59,7 @@ func UpdateBytes(content []byte, policies Policies) ([]byte, map[ObjectIdentifie
 	last := 0
 	for _, e := range edits {
 		if e.start < last {
-			return content, nil, fmt.Errorf("overlapping marked values at byte %d", e.start)
+			return content, nil, nil, fmt.Errorf("overlapping marked values at byte %d", e.start)
 		}
 		out.Write(content[last:e.start])
 		out.WriteString(e.text)
@@ -58,7 +67,7 @@ func UpdateBytes(content []byte, policies Policies) ([]byte, map[ObjectIdentifie
 		changes[e.object] = append(changes[e.object], e.change)
 	}
 	out.Write(content[last:])
-	return out.Bytes(), changes, nil
+	return out.Bytes(), changes, markers, nil
 }
 
 type walker struct {
@@ -67,6 +76,7 @@ type walker struct {
 	policies Policies
 	object   ObjectIdentifier
 	edits    []edit
+	markers  []string
 }
 
 // walk visits the values of mappings and the items of sequences (never keys),
@@ -97,6 +107,7 @@ func (w *walker) scalar(n *yaml.Node, inFlow bool) error {
 	if !ok {
 		return nil
 	}
+	w.markers = append(w.markers, setter)
 	value, ok := w.policies.value(setter)
 	if !ok || value == n.Value {
 		return nil
