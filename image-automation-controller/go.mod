@@ -27,7 +27,7 @@ require (
 	github.com/google/go-containerregistry v0.22.1
 	github.com/onsi/gomega v1.44.0
 	github.com/spf13/pflag v1.0.10
-	github.com/tidegitops/tide/gitclient v0.0.0-00010101000000-000000000000
+	github.com/tidegitops/tide/gitclient v0.0.0
 	github.com/tidegitops/tide/ociartifact v0.0.0
 	go.yaml.in/yaml/v3 v3.0.5
 	k8s.io/api v0.37.2

@@ -28,9 +28,9 @@ type scope struct {
 	signer   *gitclient.Signer
 
 	// from the policies
-	selected []imagev1.ImagePolicy        // selected, with a latest image
-	existing map[string]bool              // names of every policy of the namespace
-	observed imagev1.ObservedPolicies     // what status.observedPolicies becomes
+	selected []imagev1.ImagePolicy    // selected, with a latest image
+	existing map[string]bool          // names of every policy of the namespace
+	observed imagev1.ObservedPolicies // what status.observedPolicies becomes
 
 	// from the run
 	revision string   // the checkout's revision on the remote
