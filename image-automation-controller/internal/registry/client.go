@@ -17,12 +17,6 @@ import (
 // DefaultUserAgent is sent when Options.UserAgent is empty.
 const DefaultUserAgent = "tide-image-automation-controller"
 
-// pageSize is how many tags are asked for per page. Registries that do not
-// paginate answer with every tag at once; those that do (Docker Hub, ECR,
-// GHCR) are followed page by page through their Link headers. ECR refuses
-// more than 1000.
-const pageSize = 1000
-
 // Options say how a Client reaches a registry.
 type Options struct {
 	// DockerConfigJSON: the .dockerconfigjson of spec.secretRef; the entry
@@ -73,7 +67,6 @@ func New(opts Options) (*Client, error) {
 		// 429s are waited out below, as the registry asks; the client's
 		// own retries would not read Retry-After.
 		remote.WithRetryStatusCodes(retriedStatusCodes...),
-		remote.WithPageSize(pageSize),
 	)
 	if err != nil {
 		return nil, err
@@ -103,7 +96,9 @@ func baseTransport(opts Options) http.RoundTripper {
 	return t
 }
 
-// ListTags returns every tag of repo, following the registry's pages.
+// ListTags returns every tag of repo, following the registry's pages
+// (Link headers), asked 1000 at a time as Flux's client asks them (ECR
+// refuses more).
 func (c *Client) ListTags(ctx context.Context, repo name.Repository) ([]string, error) {
 	tags, err := c.puller.List(ctx, repo)
 	if err != nil {

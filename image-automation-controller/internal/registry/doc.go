@@ -7,5 +7,7 @@
 // proxy or plain HTTP, and waits out rate limits (429) as the registry asks
 // in Retry-After, a bounded number of times.
 //
-// It holds no Kubernetes code: reconcilers turn Secrets into Options.
+// OptionsFor reads an ImageRepository's Secrets into Options, for both the
+// ImageRepository and ImagePolicy reconcilers; Clients keeps a client per
+// set of settings between their runs.
 package registry

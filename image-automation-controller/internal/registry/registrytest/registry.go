@@ -1,4 +1,10 @@
-package registry
+// Package registrytest runs go-containerregistry's in-memory registry
+// behind a handler that behaves like the big public registries: tag lists
+// cut into pages linked by Link headers (the inner registry honours n and
+// last but links no next page), 429 answers with a Retry-After when told
+// to, and basic auth when wanted. Tests of the registry client and of the
+// reconcilers share it.
+package registrytest
 
 import (
 	"encoding/json"
@@ -22,29 +28,28 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
-// testRegistry is go-containerregistry's in-memory registry behind a
-// handler that behaves like the big public registries: it cuts tag lists
-// into pages linked by Link headers (as Docker Hub and GHCR do; the inner
-// registry honours n and last but sends no Link), answers 429 with a
-// Retry-After when told to, and may want basic auth.
-type testRegistry struct {
-	host string
-	// pageSize, when set, caps every page of tags, whatever n the client
+// Registry is a running test registry; it stops when the test ends.
+type Registry struct {
+	// Host is "127.0.0.1:<port>", as image names name the registry.
+	Host string
+	// PageSize, when set, caps every page of tags, whatever n the client
 	// asked for.
-	pageSize int
-	// throttled is how many of the next requests get 429, with
-	// retryAfter as their Retry-After ("" for none).
-	throttled  atomic.Int32
-	retryAfter string
-	user, pass string
+	PageSize int
+	// Throttled is how many of the next requests get 429, with
+	// RetryAfter as their Retry-After ("" for none).
+	Throttled  atomic.Int32
+	RetryAfter string
+	// User and Pass, when set, are wanted on every request.
+	User, Pass string
 
 	mu       sync.Mutex
 	requests []string // "METHOD path?query", in order
 }
 
-func newTestRegistry(t testing.TB, configure func(*testRegistry)) *testRegistry {
+// New starts a registry; configure, when set, sets its fields first.
+func New(t testing.TB, configure func(*Registry)) *Registry {
 	t.Helper()
-	r := &testRegistry{}
+	r := &Registry{}
 	if configure != nil {
 		configure(r)
 	}
@@ -52,37 +57,38 @@ func newTestRegistry(t testing.TB, configure func(*testRegistry)) *testRegistry 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.mu.Lock()
 		r.requests = append(r.requests, req.Method+" "+req.URL.RequestURI())
+		user, pass := r.User, r.Pass
 		r.mu.Unlock()
-		if r.user != "" {
-			if u, p, ok := req.BasicAuth(); !ok || u != r.user || p != r.pass {
+		if user != "" {
+			if u, p, ok := req.BasicAuth(); !ok || u != user || p != pass {
 				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
 				http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
 				return
 			}
 		}
-		if r.throttled.Add(-1) >= 0 {
-			if r.retryAfter != "" {
-				w.Header().Set("Retry-After", r.retryAfter)
+		if r.Throttled.Add(-1) >= 0 {
+			if r.RetryAfter != "" {
+				w.Header().Set("Retry-After", r.RetryAfter)
 			}
 			http.Error(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}`, http.StatusTooManyRequests)
 			return
 		}
-		if strings.HasSuffix(req.URL.Path, "/tags/list") && r.pageSize > 0 {
+		if strings.HasSuffix(req.URL.Path, "/tags/list") && r.PageSize > 0 {
 			r.servePage(w, req, inner)
 			return
 		}
 		inner.ServeHTTP(w, req)
 	}))
 	t.Cleanup(srv.Close)
-	r.host = strings.TrimPrefix(srv.URL, "http://")
+	r.Host = strings.TrimPrefix(srv.URL, "http://")
 	return r
 }
 
-// servePage answers one page of at most pageSize tags, with a Link to the
+// servePage answers one page of at most PageSize tags, with a Link to the
 // next one when there are more.
-func (r *testRegistry) servePage(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+func (r *Registry) servePage(w http.ResponseWriter, req *http.Request, inner http.Handler) {
 	q := req.URL.Query()
-	n := r.pageSize
+	n := r.PageSize
 	if asked, err := strconv.Atoi(q.Get("n")); err == nil && asked < n {
 		n = asked
 	}
@@ -113,7 +119,8 @@ func (r *testRegistry) servePage(w http.ResponseWriter, req *http.Request, inner
 	_ = json.NewEncoder(w).Encode(page)
 }
 
-func (r *testRegistry) requestsMatching(substr string) []string {
+// RequestsMatching lists the requests ("METHOD /path?query") holding substr.
+func (r *Registry) RequestsMatching(substr string) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
@@ -125,33 +132,35 @@ func (r *testRegistry) requestsMatching(substr string) []string {
 	return out
 }
 
-func (r *testRegistry) repo(t testing.TB, path string) name.Repository {
+// Repo is the repository path on r.
+func (r *Registry) Repo(t testing.TB, path string) name.Repository {
 	t.Helper()
-	repo, err := name.NewRepository(r.host + "/" + path)
+	repo, err := name.NewRepository(r.Host + "/" + path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return repo
 }
 
-// push writes one random image and tags it with every tag given; it
+// Push writes one random image and tags it with every tag given; it
 // returns the image's digest.
-func (r *testRegistry) push(t testing.TB, path string, tags ...string) string {
+func (r *Registry) Push(t testing.TB, path string, tags ...string) string {
 	t.Helper()
 	img, err := random.Image(64, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.pushImage(t, path, img, tags...)
+	return r.PushImage(t, path, img, tags...)
 }
 
-func (r *testRegistry) pushImage(t testing.TB, path string, img v1.Image, tags ...string) string {
+// PushImage writes img under every tag given and returns its digest.
+func (r *Registry) PushImage(t testing.TB, path string, img v1.Image, tags ...string) string {
 	t.Helper()
 	opts := []remote.Option{remote.WithAuth(authn.Anonymous)}
-	if r.user != "" {
-		opts = []remote.Option{remote.WithAuth(&authn.Basic{Username: r.user, Password: r.pass})}
+	if r.User != "" {
+		opts = []remote.Option{remote.WithAuth(&authn.Basic{Username: r.User, Password: r.Pass})}
 	}
-	repo := r.repo(t, path)
+	repo := r.Repo(t, path)
 	if err := remote.Write(repo.Tag(tags[0]), img, opts...); err != nil {
 		t.Fatalf("push %s: %v", tags[0], err)
 	}
@@ -167,9 +176,9 @@ func (r *testRegistry) pushImage(t testing.TB, path string, img v1.Image, tags .
 	return d.String()
 }
 
-// pushOver pushes a random image to ref through rt (a TLS registry's
+// PushOver pushes a random image to ref through rt (a TLS registry's
 // client transport).
-func pushOver(t testing.TB, rt http.RoundTripper, ref string) {
+func PushOver(t testing.TB, rt http.RoundTripper, ref string) {
 	t.Helper()
 	img, err := random.Image(64, 1)
 	if err != nil {
@@ -184,8 +193,16 @@ func pushOver(t testing.TB, rt http.RoundTripper, ref string) {
 	}
 }
 
-// reset forgets the requests answered so far.
-func (r *testRegistry) reset() {
+// SetPassword changes the password wanted from now on (Pass is read
+// by the server while it runs).
+func (r *Registry) SetPassword(pass string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Pass = pass
+}
+
+// Reset forgets the requests answered so far.
+func (r *Registry) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.requests = nil
