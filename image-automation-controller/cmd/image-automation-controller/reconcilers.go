@@ -19,5 +19,5 @@ func setupReconcilers(ctx context.Context, mgr ctrl.Manager, skel *skeleton.Skel
 		return storageError(opts.storagePath, err)
 	}
 	_ = tags // read by the ImageRepository and ImagePolicy reconcilers, once they are set up here
-	return nil
+	return setupImageUpdate(ctx, mgr, skel, opts)
 }
