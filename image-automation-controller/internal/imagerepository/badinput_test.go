@@ -141,3 +141,30 @@ func TestRateLimited(t *testing.T) {
 	g.Expect(readyOf(obj).Message).To(ContainSubstring("rate limit was hit (HTTP 429)"))
 	env.WaitForEvent(t, obj, corev1.EventTypeWarning, imagev1.ReadOperationFailedReason, "HTTP 429")
 }
+
+// TestServiceAccountPullSecrets: without spec.secretRef, the
+// imagePullSecrets of spec.serviceAccountName reach the registry, as in
+// Flux; a missing service account stalls.
+func TestServiceAccountPullSecrets(t *testing.T) {
+	g := NewWithT(t)
+	ns, reg := setup(t)
+	reg.Push(t, "app", "v1")
+	missing := newRepository(ns, reg, "app", func(o *imagev1.ImageRepository) {
+		o.Spec.SecretRef = nil
+		o.Spec.ServiceAccountName = "puller"
+	})
+	env.Create(t, missing)
+	testkit.WaitForCondition(t, env.CP.Client, missing, meta.StalledCondition, metav1.ConditionTrue, imagev1.AuthenticationFailedReason)
+	g.Expect(readyOf(missing).Message).To(ContainSubstring("service account '" + ns + "/puller' named in spec.serviceAccountName does not exist"))
+
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "puller", Namespace: ns},
+		ImagePullSecrets: []corev1.LocalObjectReference{{Name: "creds"}}}
+	env.Create(t, sa)
+	obj := newRepository(ns, reg, "app", func(o *imagev1.ImageRepository) {
+		o.Spec.SecretRef = nil
+		o.Spec.ServiceAccountName = "puller"
+	})
+	env.Create(t, obj)
+	waitReady(t, obj)
+	g.Expect(obj.Status.LastScanResult.TagCount).To(Equal(1))
+}

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -33,7 +32,8 @@ func secretErrorf(format string, args ...any) error {
 }
 
 // OptionsFor reads what reaching repo's registry takes from its Secrets:
-// the docker config JSON of spec.secretRef, the certificates of
+// the docker config JSON of spec.secretRef and of the imagePullSecrets of
+// spec.serviceAccountName (the first naming a host wins), the certificates of
 // spec.certSecretRef (ca.crt, tls.crt, tls.key; the system's CAs kept),
 // the proxy of spec.proxySecretRef (address, username, password). It also
 // returns a key that is equal for equal settings, for Clients.
@@ -43,16 +43,12 @@ func OptionsFor(ctx context.Context, c client.Reader, repo *imagev1.ImageReposit
 	field := func(b []byte) { fmt.Fprintf(h, "%d:", len(b)); h.Write(b) }
 	field(fmt.Append(nil, repo.Spec.Insecure))
 
-	if ref := repo.Spec.SecretRef; ref != nil {
-		secret, err := getSecret(ctx, c, repo.Namespace, ref.Name, "spec.secretRef")
-		if err != nil {
-			return opts, "", err
-		}
-		data, err := dockerConfigJSON(secret)
-		if err != nil {
-			return opts, "", err
-		}
-		opts.DockerConfigJSON = data
+	configs, err := dockerConfigs(ctx, c, repo)
+	if err != nil {
+		return opts, "", err
+	}
+	if opts.DockerConfigJSON, err = mergeDockerConfigs(configs); err != nil {
+		return opts, "", err
 	}
 	field(opts.DockerConfigJSON)
 
@@ -72,10 +68,6 @@ func OptionsFor(ctx context.Context, c client.Reader, repo *imagev1.ImageReposit
 			field([]byte(k))
 			field(secret.Data[k])
 		}
-	} else if repo.Spec.Insecure {
-		// spec.insecure also lets an HTTPS registry's certificate go
-		// unchecked, as Flux does for registries tools reach insecurely.
-		opts.TLSConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // spec.insecure, as in Flux
 	}
 
 	if ref := repo.Spec.ProxySecretRef; ref != nil {
@@ -110,6 +102,70 @@ func getSecret(ctx context.Context, c client.Reader, namespace, name, field stri
 	return secret, nil
 }
 
+// dockerConfigs reads the docker configs of spec.secretRef, then those of
+// the imagePullSecrets of spec.serviceAccountName, as Flux reads them for
+// the generic provider.
+func dockerConfigs(ctx context.Context, c client.Reader, repo *imagev1.ImageRepository) ([][]byte, error) {
+	var names, fields []string
+	if ref := repo.Spec.SecretRef; ref != nil {
+		names, fields = append(names, ref.Name), append(fields, "spec.secretRef")
+	}
+	if sa := repo.Spec.ServiceAccountName; sa != "" {
+		account := &corev1.ServiceAccount{}
+		err := c.Get(ctx, types.NamespacedName{Namespace: repo.Namespace, Name: sa}, account)
+		if apierrors.IsNotFound(err) {
+			return nil, secretErrorf("service account '%s/%s' named in spec.serviceAccountName does not exist: create it, or fix the name", repo.Namespace, sa)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, ps := range account.ImagePullSecrets {
+			names, fields = append(names, ps.Name), append(fields, "the imagePullSecrets of service account '"+sa+"'")
+		}
+	}
+	var configs [][]byte
+	for i, name := range names {
+		secret, err := getSecret(ctx, c, repo.Namespace, name, fields[i])
+		if err != nil {
+			return nil, err
+		}
+		data, err := dockerConfigJSON(secret)
+		if err != nil {
+			return nil, err
+		}
+		configs = append(configs, data)
+	}
+	return configs, nil
+}
+
+// mergeDockerConfigs joins the "auths" of docker configs into one; for a
+// host named twice, the first wins. None gives nil: anonymous.
+func mergeDockerConfigs(configs [][]byte) ([]byte, error) {
+	switch len(configs) {
+	case 0:
+		return nil, nil
+	case 1:
+		return configs[0], nil
+	}
+	merged := map[string]json.RawMessage{}
+	for _, data := range configs {
+		var cfg struct {
+			Auths map[string]json.RawMessage `json:"auths"`
+		}
+		if err := json.Unmarshal(data, &cfg); err != nil {
+			// The JSON error may quote the content, which holds secrets.
+			return nil, newError(ErrInvalidCredentials,
+				"a docker config Secret's .dockerconfigjson is not valid JSON: recreate it with 'kubectl create secret docker-registry'")
+		}
+		for host, auth := range cfg.Auths {
+			if _, ok := merged[host]; !ok {
+				merged[host] = auth
+			}
+		}
+	}
+	return json.Marshal(map[string]any{"auths": merged})
+}
+
 // dockerConfigJSON returns the Secret's .dockerconfigjson, or its legacy
 // .dockercfg (the "auths" object alone) wrapped as one.
 func dockerConfigJSON(secret *corev1.Secret) ([]byte, error) {
@@ -119,11 +175,11 @@ func dockerConfigJSON(secret *corev1.Secret) ([]byte, error) {
 	if data, ok := secret.Data[corev1.DockerConfigKey]; ok {
 		var auths map[string]json.RawMessage
 		if err := json.Unmarshal(data, &auths); err != nil {
-			return nil, secretErrorf("secret '%s' named in spec.secretRef: its .dockercfg is not a JSON object: recreate it with 'kubectl create secret docker-registry'", secret.Name)
+			return nil, secretErrorf("secret '%s': its .dockercfg is not a JSON object: recreate it with 'kubectl create secret docker-registry'", secret.Name)
 		}
 		return json.Marshal(map[string]any{"auths": auths})
 	}
-	return nil, secretErrorf("secret '%s' named in spec.secretRef has no .dockerconfigjson: create it with 'kubectl create secret docker-registry' (or 'flux create secret image')", secret.Name)
+	return nil, secretErrorf("secret '%s' has no .dockerconfigjson: create it with 'kubectl create secret docker-registry' (or 'flux create secret image')", secret.Name)
 }
 
 // maxClients bounds the clients Clients keeps; past it, the least recently
