@@ -40,6 +40,12 @@ var kustomizeMu sync.Mutex
 // Build builds opts.Path of the tree at root. root is SHARED and READ-ONLY (other builds use it
 // concurrently): never write into it. Returns objects in kustomize's output order.
 func Build(root string, opts Options) ([]*unstructured.Unstructured, error) {
+	return build(root, opts, nil)
+}
+
+// build is Build; with record, what the build reads is recorded (see
+// BuildInputs).
+func build(root string, opts Options, record func(realRoot string) *recorder) ([]*unstructured.Unstructured, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
@@ -48,6 +54,9 @@ func Build(root string, opts Options) ([]*unstructured.Unstructured, error) {
 		return nil, err
 	}
 	fsys := newConfinedFS(realRoot)
+	if record != nil {
+		fsys.rec = record(realRoot)
+	}
 	dir, err := folder(fsys, opts.Path)
 	if err != nil {
 		return nil, err
@@ -66,6 +75,8 @@ func Build(root string, opts Options) ([]*unstructured.Unstructured, error) {
 		if err := refuseRemoteBases(fsys, dir); err != nil {
 			return nil, &cleanError{msg: msgs.Replace(err.Error()), cause: err}
 		}
+	} else if fsys.rec != nil && refuseRemoteBases(fsys, dir) != nil {
+		fsys.rec.beyond() // kustomize fetches a remote reference itself
 	}
 	resources, err := runKustomize(fsys, dir, !opts.NoRemoteBases)
 	if err != nil {

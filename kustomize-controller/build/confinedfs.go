@@ -51,6 +51,9 @@ type confinedFS struct {
 	overlay   map[string][]byte // resolved path -> content
 	tmp       string            // os.TempDir() resolved, once clones are allowed
 	preClones map[string]bool   // clone-like directories that existed before
+
+	// rec, when set, records what the build looks up (inputs.go).
+	rec *recorder
 }
 
 var _ filesys.FileSystem = (*confinedFS)(nil)
@@ -120,6 +123,9 @@ func (f *confinedFS) resolve(name string) (string, error) {
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		return "", fmt.Errorf("'%s': %w", name, err)
+	}
+	if f.rec != nil {
+		f.rec.path(abs)
 	}
 	jail := f.root
 	if !within(abs, f.root) {
@@ -298,6 +304,13 @@ func (f *confinedFS) Open(name string) (filesys.File, error) {
 // included, without hidden files unless the pattern asks for them (as
 // kustomize's own disk file system does).
 func (f *confinedFS) Glob(pattern string) ([]string, error) {
+	if f.rec != nil {
+		if abs, err := filepath.Abs(pattern); err == nil {
+			f.rec.glob(abs)
+		} else {
+			f.rec.beyond()
+		}
+	}
 	matches, err := filepath.Glob(pattern)
 	if err != nil {
 		return nil, err
@@ -329,6 +342,9 @@ func (f *confinedFS) Walk(name string, walkFn filepath.WalkFunc) error {
 	real, err := f.resolve(name)
 	if err != nil {
 		return err
+	}
+	if f.rec != nil {
+		f.rec.beyond() // what a walk saw is not recorded
 	}
 	return filepath.Walk(real, walkFn)
 }

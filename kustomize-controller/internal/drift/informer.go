@@ -26,6 +26,9 @@ type kind struct {
 	ready chan struct{}
 	err   error
 	stop  context.CancelFunc
+	// store is the informer's cache: the resourceVersions a safety check
+	// compares (see Watcher.Recheck).
+	store cache.Store
 }
 
 // hold makes key a user of the informer of gk, starting it when none runs,
@@ -119,6 +122,7 @@ func (w *Watcher) start(ctx context.Context, gvr schema.GroupVersionResource, k 
 	})
 	w.mu.Lock()
 	k.stop = cancel
+	k.store = informer.GetStore()
 	w.mu.Unlock()
 	go informer.RunWithContext(runCtx)
 	syncCtx, done := context.WithTimeout(ctx, syncTimeout)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/metadata"
@@ -41,7 +42,9 @@ type Watcher struct {
 
 // user is what the watcher knows of one Kustomization.
 type user struct {
-	ids   map[string]bool               // inventory ids of what it applied
+	ids map[string]bool // inventory ids of what it applied
+	// where each watched id is found in the informers' caches.
+	where map[string]location
 	kinds map[schema.GroupResource]bool // the informers it holds
 	// failed are the kinds whose watch could not start: their drift is
 	// found at the interval only, so nothing of this Kustomization is
@@ -62,6 +65,15 @@ type Check struct {
 	// Skipped are the inventory ids the apply left alone (not
 	// health-checked).
 	Skipped map[string]bool
+	// versions are the resourceVersions the informers held for each
+	// applied object when the check was recorded (see Recheck).
+	versions map[string]string
+}
+
+// location is where an applied object is found in the informers' caches.
+type location struct {
+	gr  schema.GroupResource
+	key string // namespace/name, the cache's key
 }
 
 // NewWatcher returns a watcher that reads through client and mapper, and
@@ -95,6 +107,7 @@ func (w *Watcher) Watch(ctx context.Context, key types.NamespacedName, refs []in
 	}
 	wanted := map[schema.GroupResource]bool{}
 	failed := map[schema.GroupKind]string{}
+	resources := map[schema.GroupKind]schema.GroupResource{}
 	var errs []error
 	for gk, version := range versions {
 		gr, err := w.hold(ctx, key, gk, version)
@@ -104,12 +117,23 @@ func (w *Watcher) Watch(ctx context.Context, key types.NamespacedName, refs []in
 			continue
 		}
 		wanted[gr] = true
+		resources[gk] = gr
+	}
+	where := make(map[string]location, len(refs))
+	for _, ref := range refs {
+		if gr, ok := resources[schema.GroupKind{Group: ref.Group, Kind: ref.Kind}]; ok {
+			cacheKey := ref.Name
+			if ref.Namespace != "" {
+				cacheKey = ref.Namespace + "/" + ref.Name
+			}
+			where[ref.ID()] = location{gr: gr, key: cacheKey}
+		}
 	}
 
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	u := w.userLocked(key)
-	u.ids = ids
+	u.ids, u.where = ids, where
 	for gr := range u.kinds {
 		if !wanted[gr] {
 			w.releaseLocked(key, gr)
@@ -161,7 +185,58 @@ func (w *Watcher) Verified(key types.NamespacedName, c Check) {
 	if !ok || u.dirty || len(u.failed) > 0 {
 		return
 	}
+	c.versions = w.versionsLocked(u)
 	u.check = &c
+}
+
+// Recheck is the safety check of key, without a request to the apiserver:
+// it returns the applied objects whose resourceVersion in the informers'
+// caches is no longer the one recorded with the last full check (changed
+// in any way since, or gone), which the watch events should have flagged
+// already. ok is false when there is no check to compare with.
+func (w *Watcher) Recheck(key types.NamespacedName) (changed []string, ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	u, found := w.users[key]
+	if !found || u.dirty || u.check == nil || len(u.failed) > 0 {
+		return nil, false
+	}
+	now := w.versionsLocked(u)
+	for id := range u.ids {
+		if v, ok := now[id]; !ok || v == "" || v != u.check.versions[id] {
+			changed = append(changed, id)
+		}
+	}
+	return changed, true
+}
+
+// Renew dates the last full check of key at, after a safety check found
+// nothing changed since.
+func (w *Watcher) Renew(key types.NamespacedName, at time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if u, ok := w.users[key]; ok && !u.dirty && u.check != nil {
+		u.check.At = at
+	}
+}
+
+// versionsLocked reads the resourceVersions of u's objects from the
+// informers' caches ("" when an object is not there).
+func (w *Watcher) versionsLocked(u *user) map[string]string {
+	versions := make(map[string]string, len(u.where))
+	for id, loc := range u.where {
+		k, ok := w.kinds[loc.gr]
+		if !ok || k.store == nil {
+			continue
+		}
+		versions[id] = ""
+		if item, exists, err := k.store.GetByKey(loc.key); err == nil && exists {
+			if m, ok := item.(metav1.Object); ok {
+				versions[id] = m.GetResourceVersion()
+			}
+		}
+	}
+	return versions
 }
 
 // Unchanged returns the last full check of key while nothing of it has

@@ -31,41 +31,60 @@ func driftKey(obj *kustomizev1.Kustomization) types.NamespacedName {
 	return types.NamespacedName{Namespace: obj.Namespace, Name: obj.Name}
 }
 
-// unchanged decides whether this run may skip the dry-run and apply: the
-// build is byte for byte what the last full check applied and found in the
-// cluster, for the same spec, nothing of it drifted since (the watches are
-// running and reported nothing), no reconcile was requested, and the last
-// full check is younger than --drift-safety-interval-factor intervals.
-// What the skipped apply would have found is what the last one found.
-func (r *Reconciler) unchanged(ctx context.Context, s *scope) bool {
+// lastCheck returns the last full check this run may rely on instead of a
+// dry-run and apply of its own, if the build turns out to be the one that
+// check applied: drift of obj's objects is watched, nothing of them drifted
+// since (the watches reported nothing), the spec is the same, and no
+// reconcile was requested. Once the check is --drift-safety-interval-factor
+// intervals old, the safety check runs: it compares the resourceVersions
+// the informers hold with those of the check, without a request to the
+// apiserver, and renews the check if none moved; an object that did
+// change (in any way: a status update too) makes this run check in full.
+func (r *Reconciler) lastCheck(ctx context.Context, s *scope) (drift.Check, bool) {
 	obj := s.obj
 	if !r.watched(obj) {
 		if r.Drift != nil {
 			r.Drift.Forget(driftKey(obj)) // moved to a remote cluster
 		}
-		return false
+		return drift.Check{}, false
 	}
 	if r.DriftSafetyFactor <= 1 || reconcileRequested(obj) {
-		return false
+		return drift.Check{}, false
 	}
-	check, ok := r.Drift.Unchanged(driftKey(obj))
-	if !ok || check.UID != obj.UID || check.Generation != obj.Generation || check.Digest != s.buildDigest {
-		return false
+	key := driftKey(obj)
+	check, ok := r.Drift.Unchanged(key)
+	if !ok || check.UID != obj.UID || check.Generation != obj.Generation {
+		return drift.Check{}, false
 	}
 	interval := obj.GetRequeueAfter()
 	// Half an interval of slack: the jitter may bring the Nth run early.
-	if time.Since(check.At)+interval/2 >= time.Duration(r.DriftSafetyFactor)*interval {
-		return false
+	if time.Since(check.At)+interval/2 < time.Duration(r.DriftSafetyFactor)*interval {
+		return check, true
 	}
-	s.applied = inventory.New(s.objects)
+	changed, ok := r.Drift.Recheck(key)
+	if !ok || len(changed) > 0 {
+		ctrl.LoggerFrom(ctx).V(1).Info("safety check: applied objects changed since the last full check; checking in full",
+			"objects", changed)
+		return drift.Check{}, false
+	}
+	r.Drift.Renew(key, s.start)
+	ctrl.LoggerFrom(ctx).V(1).Info("safety check: no applied object changed since the last full check",
+		"checked", check.At.Format(time.RFC3339))
+	return check, true
+}
+
+// skipApply makes this run rely on check, whose build it has: no dry-run
+// and no apply. What the skipped apply would have found is what the last
+// one found.
+func (r *Reconciler) skipApply(ctx context.Context, s *scope, check drift.Check, applied *kustomizev1.ResourceInventory) {
+	s.applied = applied
 	s.skipped = check.Skipped
 	s.unchanged = true
 	// The same revision again (the interval): nothing to record, so that
 	// a steady state writes nothing.
-	s.quiet = s.artifact.Revision == obj.Status.LastAppliedRevision && conditions.IsReady(obj)
+	s.quiet = s.artifact.Revision == s.obj.Status.LastAppliedRevision && conditions.IsReady(s.obj)
 	ctrl.LoggerFrom(ctx).V(1).Info("build unchanged since the last full check and nothing drifted: apply skipped",
 		"revision", s.artifact.Revision, "checked", check.At.Format(time.RFC3339))
-	return true
 }
 
 // reconcileRequested reports a reconcile.fluxcd.io/requestedAt not handled
@@ -106,7 +125,7 @@ func (r *Reconciler) watchApplied(ctx context.Context, s *scope) {
 }
 
 // rememberCheck records a full, successful check, which later runs of the
-// same build may rely on (see unchanged).
+// same build may rely on (see lastCheck).
 func (r *Reconciler) rememberCheck(s *scope) {
 	if !r.watched(s.obj) || s.unchanged {
 		return
@@ -120,4 +139,5 @@ func (r *Reconciler) forgetDrift(key types.NamespacedName) {
 	if r.Drift != nil {
 		r.Drift.Forget(key)
 	}
+	r.builds.forget(key)
 }

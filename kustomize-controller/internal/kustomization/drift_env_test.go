@@ -3,6 +3,7 @@ package kustomization
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,10 +32,11 @@ import (
 // alone), so that a test can count its requests and reconciliations, give
 // its watches other credentials, and stop and start it again.
 type shard struct {
-	drift    *drift.Watcher
-	requests *requestLog
-	metrics  *metrics.Recorder
-	stop     func()
+	reconciler *Reconciler
+	drift      *drift.Watcher
+	requests   *requestLog
+	metrics    *metrics.Recorder
+	stop       func()
 }
 
 type shardOptions struct {
@@ -101,7 +103,7 @@ func startShard(t *testing.T, name string, o shardOptions) *shard {
 		}
 	}()
 	var once sync.Once
-	s := &shard{drift: r.Drift, requests: requests, metrics: rec, stop: func() { once.Do(func() { cancel(); <-done }) }}
+	s := &shard{reconciler: r, drift: r.Drift, requests: requests, metrics: rec, stop: func() { once.Do(func() { cancel(); <-done }) }}
 	t.Cleanup(s.stop)
 	return s
 }
@@ -158,11 +160,16 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 
 // objectRequests counts the requests, since mark, about the objects applied
 // in ns (not Kustomizations, sources or events): dry-runs, and the others.
-func (l *requestLog) objectRequests(ns string, mark int) (dryRuns, others int) {
+// Paths ending in one of except (e.g. a substituteFrom ConfigMap read) are
+// not counted either.
+func (l *requestLog) objectRequests(ns string, mark int, except ...string) (dryRuns, others int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, r := range l.reqs[mark:] {
 		p := r.URL.Path
+		if slices.ContainsFunc(except, func(e string) bool { return strings.HasSuffix(p, e) }) {
+			continue
+		}
 		if !strings.Contains(p, "/namespaces/"+ns+"/") || strings.Contains(p, "/kustomizations") ||
 			strings.Contains(p, "/gitrepositories") || strings.Contains(p, "/events") || r.URL.Query().Get("watch") == "true" {
 			continue

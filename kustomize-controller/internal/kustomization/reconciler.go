@@ -37,6 +37,9 @@ type Reconciler struct {
 	// each interval only, and no apply is skipped.
 	Drift *drift.Watcher
 	Options
+
+	// builds is what each Kustomization's last build read (reuse.go).
+	builds builds
 }
 
 // Options are the controller flags that change how Kustomizations are
@@ -76,8 +79,10 @@ type Options struct {
 	// and Secrets of postBuild.substituteFrom (see SetupWithManager).
 	DisableConfigWatchers bool
 	// DriftSafetyFactor (--drift-safety-interval-factor): a build unchanged
-	// since the last full check skips the apply until that check is this
-	// many intervals old; 1 or less: every run checks in full.
+	// since the last full check skips the apply; once that check is this
+	// many intervals old, a safety check compares resourceVersions from the
+	// watch caches (no request) and checks in full if one moved (see
+	// lastCheck); 1 or less: every run checks in full.
 	DriftSafetyFactor int
 	// NotStrictSubstitutions (the feature gate StrictPostBuildSubstitutions
 	// set to false) substitutes the empty string for a variable with no

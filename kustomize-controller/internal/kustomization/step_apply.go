@@ -27,7 +27,7 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	}
 	s.cluster = cluster
 	s.manager = r.newManager(cluster)
-	if r.unchanged(ctx, s) {
+	if s.unchanged { // decided by the build step
 		return nil
 	}
 	r.beginCheck(obj)

@@ -10,38 +10,61 @@ import (
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/kustomize-controller/build"
+	"github.com/tidegitops/tide/kustomize-controller/internal/drift"
+	"github.com/tidegitops/tide/kustomize-controller/internal/inventory"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // build runs kustomize on spec.path of the unpacked artifact, then what
 // Flux does before applying: spec.postBuild substitution and
 // spec.commonMetadata, and the refusal of SOPS-encrypted objects. Nothing
-// reaches the cluster from a build that failed in any way.
+// reaches the cluster from a build that failed in any way. A run that may
+// rely on the last full check (lastCheck) builds nothing when what the
+// build reads is unchanged (reuseBuild), and skips the apply when it builds
+// the same objects.
 func (r *Reconciler) build(ctx context.Context, s *scope) error {
 	obj := s.obj
+	// The variables are read first, since they are inputs of the build;
+	// failing to read them is reported after the build, as before.
+	values, varsErr := build.Vars(ctx, r.Client, obj)
+	var vars string
+	var check drift.Check
+	mayRely := false
+	if varsErr == nil {
+		vars = digestVars(values)
+		if check, mayRely = r.lastCheck(ctx, s); mayRely && r.reuseBuild(ctx, s, check, vars) {
+			return nil
+		}
+	}
 	opts := build.OptionsFor(&obj.Spec)
 	opts.NoRemoteBases = r.NoRemoteBases
 	opts.Labels = build.OwnerLabels(obj)
-	objects, err := build.Build(s.root, opts)
+	r.builds.runs.Add(1)
+	objects, inputs, err := build.BuildInputs(s.root, opts)
 	if err != nil {
 		return retryLater(obj, kustomizev1.BuildFailedReason, "revision %s: %s", s.artifact.Revision, err)
 	}
-	if objects, err = r.postBuild(ctx, s, objects); err != nil {
+	if varsErr != nil {
+		return retryLater(obj, kustomizev1.BuildFailedReason, "%s", varsErr)
+	}
+	if objects, err = r.postBuild(s, objects, values); err != nil {
 		return err
 	}
 	s.objects = objects
-	s.buildDigest, err = digestOf(objects)
-	return err
+	if s.buildDigest, err = digestOf(objects); err != nil {
+		return err
+	}
+	r.rememberBuild(s, inputs, vars)
+	if mayRely && check.Digest == s.buildDigest {
+		r.skipApply(ctx, s, check, inventory.New(s.objects))
+	}
+	return nil
 }
 
-// postBuild reads the variables of spec.postBuild and runs build.PostBuild:
+// postBuild runs build.PostBuild with the variables of spec.postBuild:
 // substitution, then commonMetadata, and the refusal of SOPS ciphertext.
-func (r *Reconciler) postBuild(ctx context.Context, s *scope, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
-	vars, err := build.Vars(ctx, r.Client, s.obj)
-	if err != nil {
-		return nil, retryLater(s.obj, kustomizev1.BuildFailedReason, "%s", err)
-	}
-	objects, err = build.PostBuild(objects, &s.obj.Spec, vars, build.PostBuildOptions{NotStrict: r.NotStrictSubstitutions})
+func (r *Reconciler) postBuild(s *scope, objects []*unstructured.Unstructured, vars map[string]string) ([]*unstructured.Unstructured, error) {
+	objects, err := build.PostBuild(objects, &s.obj.Spec, vars, build.PostBuildOptions{NotStrict: r.NotStrictSubstitutions})
 	var encrypted *build.EncryptedError
 	if errors.As(err, &encrypted) {
 		// Flux reports this from its apply, hence its reason. (With
