@@ -23,6 +23,8 @@
 //	Checkout(ctx, repoURL, auth, ref, dir, opts) (*Commit, error)
 //	VerifyCommit(commit, verifySecret.Data) (fingerprint, error)
 //	VerifyTag(commit, verifySecret.Data) (fingerprint, error)
+//	Update(ctx, dir, UpdateOptions) (UpdateResult, error)  // clone, change, commit, push; retried on a lost race, never forced
+//	SignerFromSecret("gpg"|"ssh", signingSecret.Data) (*Signer, error)
 //
 // Timeouts come from ctx. A nil *Auth is anonymous HTTP(S); SSH needs an
 // Auth with an identity and known_hosts.
@@ -30,7 +32,8 @@
 // # Errors
 //
 // Errors wrap one of ErrRefNotFound (ErrRepositoryNotFound is a kind of it),
-// ErrAuthFailed, ErrUnreachable, ErrInvalidAuth or ErrVerification; test
+// ErrAuthFailed, ErrUnreachable, ErrInvalidAuth or ErrVerification (and for
+// Update and SignerFromSecret ErrPushRejected, ErrLostRace, ErrSigningKey); test
 // with errors.Is. The underlying go-git, net or crypto error stays in the
 // chain. Messages say what to fix, name secret keys but never their values,
 // and never contain credentials: the userinfo of URLs and the passwords and
