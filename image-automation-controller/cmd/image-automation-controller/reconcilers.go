@@ -18,6 +18,8 @@ func setupReconcilers(ctx context.Context, mgr ctrl.Manager, skel *skeleton.Skel
 	if err != nil {
 		return storageError(opts.storagePath, err)
 	}
-	_ = tags // read by the ImageRepository and ImagePolicy reconcilers, once they are set up here
+	if err := setupImageScan(ctx, mgr, skel, opts, tags); err != nil {
+		return err
+	}
 	return setupImageUpdate(ctx, mgr, skel, opts)
 }
