@@ -73,6 +73,10 @@ func (s *Session) WaitAndReport(ctx context.Context, log *output.Printer, k *Kin
 		return err
 	}
 	log.Success("%s reconciliation completed", k.Kind)
+	if k.Report != nil {
+		log.Success("%s", k.Report(obj))
+		return nil
+	}
 	if k == Receiver {
 		log.Success("%s %s", k.Done, Revision(obj))
 		return nil

@@ -53,6 +53,12 @@ type Kind struct {
 	// SourceOf, when set, names the source an object builds from (its
 	// spec.sourceRef): kind, namespace ("" for the object's own) and name.
 	SourceOf func(Object) (kind, namespace, name string)
+	// RevisionHeader, when set, names the REVISION column of `tide get`
+	// for the kind (e.g. "LAST SCAN"), as flux titles it.
+	RevisionHeader string
+	// Report, when set, is the line printed once a reconcile finished,
+	// instead of "<Done> revision <revision>".
+	Report func(Object) string
 
 	newObject func() Object
 	newList   func() client.ObjectList
@@ -197,7 +203,7 @@ var Receiver = &Kind{
 var FlowKinds = []*Kind{GitRepository, HelmRepository, HelmChart, OCIRepository, Kustomization}
 
 // Kinds are every kind the day-2 commands handle, sources first.
-var Kinds = append(append([]*Kind{}, FlowKinds...), Alert, Provider, Receiver)
+var Kinds = append(append(append([]*Kind{}, FlowKinds...), Alert, Provider, Receiver), ImageKinds...)
 
 // SourceKinds are the kinds of Kinds under `source` (`tide get sources all`).
 func SourceKinds() []*Kind {
@@ -277,6 +283,9 @@ func (k *Kind) GVK() schema.GroupVersionKind {
 // revision, a Kustomization's last applied revision, a Receiver's
 // webhook path.
 func Revision(obj runtime.Object) string {
+	if rev, ok := imageRevision(obj); ok {
+		return rev
+	}
 	switch o := obj.(type) {
 	case *notificationv1.Receiver:
 		return o.Status.WebhookPath

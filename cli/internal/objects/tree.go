@@ -10,11 +10,13 @@ import (
 )
 
 // AddKindCommands adds under parent one command per kind, as the CLI names
-// them: `<parent> source git ...` and `<parent> kustomization ...`.
-// sourceWord is "source" (or "sources" for get). leaf builds each kind's
+// them: `<parent> source git ...`, `<parent> image policy ...` and
+// `<parent> kustomization ...`. sourceWord is "source" (or "sources" for
+// get): a group of kinds is named by its first word, plural when sourceWord
+// is ("images"), with the other form as an alias. leaf builds each kind's
 // command; AddKindCommands prefixes its Use with the kind's last word.
 func AddKindCommands(parent *cobra.Command, sourceWord string, leaf func(k *Kind) *cobra.Command) {
-	var source *cobra.Command
+	groups := map[string]*cobra.Command{}
 	for _, k := range Kinds {
 		cmd := leaf(k)
 		last := k.Words[len(k.Words)-1]
@@ -24,23 +26,22 @@ func AddKindCommands(parent *cobra.Command, sourceWord string, leaf func(k *Kind
 			parent.AddCommand(cmd)
 			continue
 		}
-		if source == nil {
-			source = &cobra.Command{
-				Use:     sourceWord,
-				Aliases: []string{otherSourceWord(sourceWord)},
-				Short:   parent.Name() + " sources",
-			}
-			parent.AddCommand(source)
+		word, other := k.Words[0], k.Words[0]+"s"
+		if sourceWord == "sources" {
+			word, other = other, word
 		}
-		source.AddCommand(cmd)
+		group := groups[word]
+		if group == nil {
+			group = &cobra.Command{
+				Use:     word,
+				Aliases: []string{other},
+				Short:   parent.Name() + " " + k.Words[0] + "s",
+			}
+			groups[word] = group
+			parent.AddCommand(group)
+		}
+		group.AddCommand(cmd)
 	}
-}
-
-func otherSourceWord(w string) string {
-	if w == "sources" {
-		return "source"
-	}
-	return "sources"
 }
 
 // CompleteNames completes the first argument with the names of k's objects

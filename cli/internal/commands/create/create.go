@@ -42,6 +42,6 @@ func New(kopts *kube.Options) *cobra.Command {
 	source.AddCommand(newSourceGit(c), newSourceHelm(c), newSourceChart(c), newSourceOCI(c))
 	secret := &cobra.Command{Use: "secret", Short: "Create or update secrets for sources"}
 	secret.AddCommand(newSecretGit(c), newSecretGitHubApp(c), newSecretOCI(c))
-	cmd.AddCommand(source, newKustomization(c), secret, newAlert(c), newAlertProvider(c), newReceiver(c))
+	cmd.AddCommand(source, newKustomization(c), secret, newAlert(c), newAlertProvider(c), newReceiver(c), newImage(c))
 	return cmd
 }

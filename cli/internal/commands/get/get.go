@@ -61,16 +61,19 @@ func New(kopts *kube.Options) *cobra.Command {
 		return c
 	})
 	for _, sub := range cmd.Commands() {
-		if sub.Name() == "sources" {
-			sub.AddCommand(&cobra.Command{
-				Use:   "all",
-				Short: "Show the status of every source",
-				Args:  cobra.NoArgs,
-				RunE: func(cmd *cobra.Command, _ []string) error {
-					return o.run(cmd, objects.SourceKinds(), true)
-				},
-			})
+		// `get sources all`, `get images all`: every kind of the group.
+		kinds := objects.KindsIn(strings.TrimSuffix(sub.Name(), "s"))
+		if len(kinds) == 0 {
+			continue
 		}
+		sub.AddCommand(&cobra.Command{
+			Use:   "all",
+			Short: "Show the status of every " + kinds[0].Words[0] + " kind",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return o.run(cmd, kinds, true)
+			},
+		})
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "all",
@@ -151,7 +154,7 @@ func (o *options) print(cmd *cobra.Command, p *output.Printer, kinds []*objects.
 		for _, r := range lists[i] {
 			cells = append(cells, r.Cells(o.allNamespaces, prefix(k, prefixed), p.Colour))
 		}
-		if err := p.Table(objects.Headers(o.allNamespaces), cells); err != nil {
+		if err := p.Table(objects.HeadersFor(k, o.allNamespaces), cells); err != nil {
 			return err
 		}
 	}
@@ -196,6 +199,8 @@ func names(kinds []*objects.Kind) string {
 		return kinds[0].Kind + " sources"
 	case len(kinds) == 1:
 		return kinds[0].Plural
+	case !slices.ContainsFunc(kinds, func(k *objects.Kind) bool { return k.Words[0] != "image" }):
+		return "image automation objects"
 	case slices.ContainsFunc(kinds, func(k *objects.Kind) bool { return !k.IsSource() }):
 		return "sources or kustomizations"
 	}
