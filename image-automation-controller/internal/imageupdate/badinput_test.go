@@ -45,6 +45,13 @@ func TestBadInput(t *testing.T) {
 		},
 		wantReason: imagev1.GitOperationFailedReason, wantMsg: []string{"nope", "spec.git.checkout.ref"},
 	}, {
+		name: "no branch to push to",
+		setup: func(t *testing.T, ns string, srv *testkit.GitServer, a *imagev1.ImageUpdateAutomation) string {
+			a.Spec.GitSpec.Checkout = &imagev1.GitCheckoutSpec{Reference: sourcev1.GitRepositoryRef{Tag: "v1.0.0"}}
+			return ""
+		},
+		wantReason: imagev1.InvalidSourceConfigReason, wantMsg: []string{"no branch to push to", "spec.git.push.branch"},
+	}, {
 		name: "GitRepository missing",
 		setup: func(t *testing.T, ns string, srv *testkit.GitServer, a *imagev1.ImageUpdateAutomation) string {
 			a.Spec.SourceRef.Name = "elsewhere"

@@ -155,3 +155,21 @@ func TestSignedCommit(t *testing.T) {
 	_, err = gitclient.VerifyCommit(c, map[string][]byte{"bot.asc": public})
 	g.Expect(err).NotTo(HaveOccurred())
 }
+
+// TestUpdateOverSSH: the GitRepository's SSH credentials (identity,
+// known_hosts) clone and push.
+func TestUpdateOverSSH(t *testing.T) {
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	srv := testkit.StartGitServer(t, testkit.WithSSH())
+	srv.NewRepo(t, "fleet").Write("web.yaml", marked(ns)).Commit("init")
+	create(t, secret(ns, "ssh", map[string]string{"identity": string(srv.ClientKey()), "known_hosts": string(srv.KnownHosts())}))
+	newGitRepository(t, ns, srv.SSHURL("fleet"), withSecret("ssh"))
+	newPolicy(t, ns, "web", "ghcr.io/org/web", "4.0.0", nil)
+	auto := newAutomation(ns)
+	create(t, auto)
+	got := waitReady(t, auto, metav1.ConditionTrue, "Succeeded")
+	head := remoteHead(t, srv, "fleet", "master")
+	g := NewWithT(t)
+	g.Expect(got.Status.LastPushCommit).To(Equal(head.Hash.String()))
+	g.Expect(fileAt(t, head, "web.yaml")).To(ContainSubstring("ghcr.io/org/web:4.0.0 #"))
+}
