@@ -56,12 +56,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			}
 		},
 		Finalize: []skeleton.Step{skeleton.StepOf("forget tags", s, r.forgetTags)},
-		EventMetadata: func() map[string]string {
-			if res := obj.Status.LastScanResult; res != nil {
-				return map[string]string{"revision": res.Revision}
-			}
-			return nil
-		},
 	})
 }
 

@@ -126,3 +126,24 @@ func readyOf(obj *imagev1.ImageRepository) struct{ Message, Reason string } {
 	}
 	return struct{ Message, Reason string }{}
 }
+
+// TestLostTagsRescanned: a repository whose tags the store lost (a new
+// volume) scans again at its next run, not only at its next interval.
+func TestLostTagsRescanned(t *testing.T) {
+	g := NewWithT(t)
+	ns, reg := setup(t)
+	reg.Push(t, "app", "v1", "v2")
+	obj := newRepository(ns, reg, "app")
+	env.Create(t, obj)
+	waitReady(t, obj)
+	key := tagstore.Key{Namespace: ns, Name: obj.Name}
+	g.Expect(env.Tags.Delete(key)).To(Succeed())
+	reg.Reset()
+
+	env.Update(t, obj, func() { obj.Spec.Timeout.Duration = 30 * time.Second })
+	g.Eventually(func() []string {
+		tags, _ := env.Tags.Tags(key)
+		return tags
+	}, testkit.Timeout).Should(ConsistOf("v1", "v2"))
+	g.Expect(reg.RequestsMatching("/tags/list")).NotTo(BeEmpty())
+}
