@@ -64,16 +64,16 @@ func TestFinalizerKeepsRemoteClientUntilDone(t *testing.T) {
 	ks.Spec.KubeConfig = &kustomizev1.KubeConfigReference{SecretRef: &meta.SecretKeyReference{Name: "kubeconfig"}}
 	_, err := clusters.For(context.Background(), ks)
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(clusters.remotes).To(HaveLen(1))
+	g.Expect(clusters.remoteClients()).To(Equal(1))
 
 	// An attempt cut short (the apiserver slow, a deadline) is retried.
 	cut, cancel := context.WithCancel(context.Background())
 	cancel()
 	g.Expect(r.finalize(cut, &scope{obj: ks})).NotTo(Succeed())
-	g.Expect(clusters.remotes).To(HaveLen(1), "a retried attempt keeps the shared client")
+	g.Expect(clusters.remoteClients()).To(Equal(1), "a retried attempt keeps the shared client")
 	g.Expect(configMap(t, ns, "web")).NotTo(BeNil())
 
 	g.Expect(r.finalize(context.Background(), &scope{obj: ks})).To(Succeed())
 	g.Expect(configMap(t, ns, "web")).To(BeNil(), "the object is deleted")
-	g.Expect(clusters.remotes).To(BeEmpty(), "the client goes with the finalizer")
+	g.Expect(clusters.remoteClients()).To(BeZero(), "the client goes with the finalizer")
 }

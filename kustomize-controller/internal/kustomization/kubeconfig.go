@@ -2,43 +2,29 @@ package kustomization
 
 import (
 	"errors"
-	"fmt"
-	"sort"
-	"time"
-
-	"github.com/spf13/pflag"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	"github.com/tidegitops/tide/clusterkit/access"
 	"github.com/tidegitops/tide/skeleton"
 )
 
-// KubeConfigOptions are the controller flags that loosen what a kubeconfig
-// of spec.kubeConfig.secretRef may hold. Both are off by default, as in
-// Flux, and the names are Flux's.
-type KubeConfigOptions struct {
-	// InsecureExec allows the user.exec section (a credential plugin the
-	// controller runs as itself).
-	InsecureExec bool
-	// InsecureTLS allows insecure-skip-tls-verify.
-	InsecureTLS bool
-}
-
-// BindFlags registers --insecure-kubeconfig-exec and --insecure-kubeconfig-tls.
-func (o *KubeConfigOptions) BindFlags(fs *pflag.FlagSet) {
-	fs.BoolVar(&o.InsecureExec, "insecure-kubeconfig-exec", false,
-		"Let the kubeconfigs of remote clusters (spec.kubeConfig) use the user.exec section: "+
-			"the controller then runs the plugin the kubeconfig names.")
-	fs.BoolVar(&o.InsecureTLS, "insecure-kubeconfig-tls", false,
-		"Let the kubeconfigs of remote clusters (spec.kubeConfig) turn off TLS certificate verification "+
-			"(insecure-skip-tls-verify).")
-}
+// The kubeconfig of spec.kubeConfig.secretRef is read and checked by
+// clusterkit/access, which the helm-controller shares; these names keep
+// this package's uses short.
+type (
+	// KubeConfigOptions are --insecure-kubeconfig-exec and -tls.
+	KubeConfigOptions = access.KubeConfigOptions
+	kubeConfigError   = access.KubeConfigError
+)
 
 // kubeConfigUnsupportedReason: spec.kubeConfig.configMapRef asks for a
 // cloud identity, which Tide does not implement yet.
 const kubeConfigUnsupportedReason = "KubeConfigUnsupported"
+
+// configMapRefUnsupported says why spec.kubeConfig.configMapRef is refused.
+const configMapRefUnsupported = "spec.kubeConfig.configMapRef is set, and Tide cannot reach a remote cluster " +
+	"with a cloud identity (workload identity) yet: nothing is applied or pruned. Use spec.kubeConfig.secretRef " +
+	"with a kubeconfig Secret, or keep this Kustomization on Flux's kustomize-controller for now"
 
 // clusterFailed turns a failure to get obj's cluster client into the
 // outcome: a refused kubeConfig stalls (the user must change it), anything
@@ -46,113 +32,12 @@ const kubeConfigUnsupportedReason = "KubeConfigUnsupported"
 func clusterFailed(obj *kustomizev1.Kustomization, err error) error {
 	var refused *kubeConfigError
 	switch {
-	case errors.As(err, &refused) && refused.unsupported:
+	case errors.As(err, &refused) && refused.Unsupported:
 		return skeleton.Stall(kubeConfigUnsupportedReason, "%s", err)
-	case errors.As(err, &refused) && !refused.missing:
+	case errors.As(err, &refused) && !refused.Missing:
 		return skeleton.Stall(kustomizev1.ReconciliationFailedReason,
 			"%s; fix the Secret, then reconcile the Kustomization", err)
 	default:
 		return retryLater(obj, kustomizev1.ReconciliationFailedReason, "%s", err)
 	}
-}
-
-// remoteTimeout bounds each request to a remote cluster, as Flux does.
-const remoteTimeout = 30 * time.Second
-
-// kubeConfigError is a spec.kubeConfig the controller cannot use: the user
-// must create or change the Secret, or the Kustomization when unsupported.
-// Its message names the setting, never a value.
-type kubeConfigError struct {
-	msg         string
-	unsupported bool // spec.kubeConfig.configMapRef
-	missing     bool // the Secret, or its key, is not there (yet)
-}
-
-func (e *kubeConfigError) Error() string { return e.msg }
-
-// configMapRefUnsupported says why spec.kubeConfig.configMapRef is refused.
-const configMapRefUnsupported = "spec.kubeConfig.configMapRef is set, and Tide cannot reach a remote cluster " +
-	"with a cloud identity (workload identity) yet: nothing is applied or pruned. Use spec.kubeConfig.secretRef " +
-	"with a kubeconfig Secret, or keep this Kustomization on Flux's kustomize-controller for now"
-
-// restConfigFrom checks a kubeconfig of a Secret and returns the REST
-// config of its current context. Like Flux, it accepts only what is inside
-// the kubeconfig: no files of the controller's file system (which could
-// hand a tenant the controller's own token or keys), no credential plugins
-// (exec, unless --insecure-kubeconfig-exec; auth-provider never), no
-// insecure-skip-tls-verify (unless --insecure-kubeconfig-tls). Where Flux
-// drops a setting it does not take, Tide refuses the kubeconfig, naming
-// the setting, so that nothing is silently different from what it says;
-// impersonation is taken from spec.serviceAccountName only.
-func restConfigFrom(data []byte, opts KubeConfigOptions) (*rest.Config, error) {
-	cfg, err := clientcmd.Load(data)
-	if err != nil {
-		// The parser's message may quote the content: not repeated.
-		return nil, &kubeConfigError{msg: "it is not a kubeconfig (it does not parse as one)"}
-	}
-	if why := refused(cfg, opts); why != "" {
-		return nil, &kubeConfigError{msg: why}
-	}
-	rc, err := clientcmd.NewDefaultClientConfig(*cfg, &clientcmd.ConfigOverrides{}).ClientConfig()
-	if err != nil {
-		return nil, &kubeConfigError{msg: fmt.Sprintf("it is not a usable kubeconfig: %s", err)}
-	}
-	rc.Timeout = remoteTimeout
-	return rc, nil
-}
-
-// refused returns why the kubeconfig is refused, naming the first offending
-// entry and setting; "" when it is accepted.
-func refused(cfg *clientcmdapi.Config, opts KubeConfigOptions) string {
-	for _, name := range sortedKeys(cfg.Clusters) {
-		cluster := cfg.Clusters[name]
-		switch {
-		case cluster == nil:
-			return fmt.Sprintf("cluster '%s' is empty", name)
-		case cluster.CertificateAuthority != "":
-			return fmt.Sprintf("cluster '%s' refers to a file (certificate-authority): "+
-				"only what the kubeconfig holds is used, set certificate-authority-data instead", name)
-		case cluster.InsecureSkipTLSVerify && !opts.InsecureTLS:
-			return fmt.Sprintf("cluster '%s' sets insecure-skip-tls-verify, which the controller refuses "+
-				"unless it runs with --insecure-kubeconfig-tls: set certificate-authority-data instead", name)
-		}
-	}
-	for _, name := range sortedKeys(cfg.AuthInfos) {
-		user := cfg.AuthInfos[name]
-		var file string
-		switch {
-		case user == nil:
-			return fmt.Sprintf("user '%s' is empty", name)
-		case user.TokenFile != "":
-			file = "tokenFile"
-		case user.ClientCertificate != "":
-			file = "client-certificate"
-		case user.ClientKey != "":
-			file = "client-key"
-		case user.Exec != nil && !opts.InsecureExec:
-			return fmt.Sprintf("user '%s' runs a credential plugin (exec), which the controller refuses "+
-				"unless it runs with --insecure-kubeconfig-exec: use a token or a client certificate", name)
-		case user.AuthProvider != nil:
-			return fmt.Sprintf("user '%s' uses an auth-provider plugin, which is not supported: "+
-				"use a token or a client certificate", name)
-		case user.Impersonate != "" || len(user.ImpersonateGroups) > 0 || user.ImpersonateUID != "" ||
-			len(user.ImpersonateUserExtra) > 0:
-			return fmt.Sprintf("user '%s' sets impersonation (as, as-groups, as-uid, as-user-extra), which is "+
-				"not taken from a kubeconfig: use spec.serviceAccountName", name)
-		}
-		if file != "" {
-			return fmt.Sprintf("user '%s' refers to a file (%s): only what the kubeconfig holds is used, "+
-				"set token, client-certificate-data or client-key-data instead", name, file)
-		}
-	}
-	return ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
