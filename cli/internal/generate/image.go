@@ -64,6 +64,10 @@ type ImagePolicyOptions struct {
 	Numeric         string
 	FilterRegex     string
 	FilterExtract   string
+	// ReflectDigest is spec.digestReflectionPolicy; Interval (only with
+	// Always, where it is required) how often the digest is read again.
+	ReflectDigest string
+	Interval      time.Duration
 }
 
 // ImagePolicy returns the ImagePolicy the options describe, as `flux
@@ -110,7 +114,35 @@ func ImagePolicy(o ImagePolicyOptions) (*imagev1.ImagePolicy, error) {
 		return nil, err
 	}
 	p.Spec.FilterTags = filter
+	if err := digestReflection(&p.Spec, o.ReflectDigest, o.Interval); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// digestReflection sets spec.digestReflectionPolicy and spec.interval,
+// refusing what the ImagePolicy CRD's rules would: an interval without
+// Always, or Always without an interval.
+func digestReflection(spec *imagev1.ImagePolicySpec, policy string, interval time.Duration) error {
+	switch imagev1.ReflectionPolicy(policy) {
+	case "":
+	case imagev1.ReflectNever, imagev1.ReflectIfNotPresent, imagev1.ReflectAlways:
+		spec.DigestReflectionPolicy = imagev1.ReflectionPolicy(policy)
+	default:
+		return fmt.Errorf("--reflect-digest %q is unknown: use one of Never, IfNotPresent or Always", policy)
+	}
+	always := spec.DigestReflectionPolicy == imagev1.ReflectAlways
+	switch {
+	case interval < 0:
+		return fmt.Errorf("--interval must be positive, e.g. --interval=10m")
+	case interval > 0 && !always:
+		return fmt.Errorf("--interval is only accepted with --reflect-digest=Always (how often the tag's digest is read again)")
+	case interval == 0 && always:
+		return fmt.Errorf("--reflect-digest=Always needs --interval, e.g. --interval=10m")
+	case interval > 0:
+		spec.Interval = &metav1.Duration{Duration: interval}
+	}
+	return nil
 }
 
 func checkOrder(flag, order string) error {

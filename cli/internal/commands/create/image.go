@@ -73,6 +73,8 @@ func newImagePolicy(c *common) *cobra.Command {
 	f.StringVar(&o.Numeric, "select-numeric", "", "Numerical order: asc (the highest tag) or desc (the lowest).")
 	f.StringVar(&o.FilterRegex, "filter-regex", "", "Regular expression the tags must match.")
 	f.StringVar(&o.FilterExtract, "filter-extract", "", "What of the match is ordered, with the groups of --filter-regex, e.g. '$ts'.")
+	f.StringVar(&o.ReflectDigest, "reflect-digest", "", "When the chosen tag's digest is read: Never, IfNotPresent or Always.")
+	f.DurationVar(&o.Interval, "interval", 0, "How often the digest is read again, with --reflect-digest=Always.")
 	return cmd
 }
 

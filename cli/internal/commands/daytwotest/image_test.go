@@ -71,6 +71,21 @@ spec:
     semver:
       range: '>=1.0.0'
 `
+	fluxImagePolicyDigest = `---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: pinned
+  namespace: NS
+spec:
+  digestReflectionPolicy: Always
+  imageRepositoryRef:
+    name: podinfo
+  interval: 10m0s
+  policy:
+    alphabetical:
+      order: desc
+`
 	fluxImageUpdate = `---
 apiVersion: image.toolkit.fluxcd.io/v1
 kind: ImageUpdateAutomation
@@ -112,6 +127,7 @@ func TestCreateImageExportAsFlux(t *testing.T) {
 		{"numerical policy", []string{"policy", "main", "--image-ref=podinfo", "--select-numeric=asc",
 			"--filter-regex=^main-[a-f0-9]+-(?P<ts>[0-9]+)", "--filter-extract=$ts"}, fluxImagePolicy},
 		{"semver policy", []string{"policy", "podinfo", "--image-ref=podinfo", "--select-semver=>=1.0.0"}, fluxImagePolicySemver},
+		{"digest policy", []string{"policy", "pinned", "--image-ref=podinfo", "--select-alpha=desc", "--reflect-digest=Always", "--interval=10m"}, fluxImagePolicyDigest},
 		{"update", []string{"update", "flux-system", "--git-repo-ref=flux-system", "--git-repo-namespace=flux-system",
 			"--git-repo-path=./clusters/my-cluster", "--checkout-branch=main", "--push-branch=image-updates",
 			"--author-name=flux", "--author-email=flux@example.com",
@@ -160,6 +176,9 @@ func TestCreateImageInvalid(t *testing.T) {
 		{"policy extract names no group", []string{"policy", "p", "--image-ref=r", "--select-alpha=asc", "--filter-regex=^(?P<ts>[0-9]+)$", "--filter-extract=$time"}, "capture group $time used in --filter-extract not found in --filter-regex"},
 		{"policy extract numbers no group", []string{"policy", "p", "--image-ref=r", "--select-alpha=asc", "--filter-regex=^v([0-9]+)$", "--filter-extract=$2"}, "capture group $2 used in --filter-extract not found"},
 		{"policy extract malformed", []string{"policy", "p", "--image-ref=r", "--select-alpha=asc", "--filter-regex=^v([0-9]+)$", "--filter-extract=${1"}, "--filter-extract is malformed"},
+		{"policy unknown reflection", []string{"policy", "p", "--image-ref=r", "--select-alpha=asc", "--reflect-digest=Sometimes"}, `--reflect-digest "Sometimes" is unknown`},
+		{"policy interval without Always", []string{"policy", "p", "--image-ref=r", "--select-alpha=asc", "--reflect-digest=IfNotPresent", "--interval=5m"}, "--interval is only accepted with --reflect-digest=Always"},
+		{"policy Always without interval", []string{"policy", "p", "--image-ref=r", "--select-alpha=asc", "--reflect-digest=Always"}, "--reflect-digest=Always needs --interval"},
 		{"update without repository", without("--git-repo-ref"), "a reference to a GitRepository is required (--git-repo-ref)"},
 		{"update without branch", without("--checkout-branch"), "the Git repository branch is required (--checkout-branch)"},
 		{"update without author", without("--author-name"), "the author name is required (--author-name)"},
