@@ -44,11 +44,13 @@ func (s *semverOrder) latest(values []string) (int, error) {
 
 // parseVersion accepts what Flux accepts: a strict semantic version
 // (major.minor.patch, so "1.2" or a date like "20240101" are not
-// versions), optionally with a leading "v".
+// versions), optionally with a leading "v". One strict parse does it: the
+// "v" changes nothing a range compares.
 func parseVersion(tag string) (*semver.Version, bool) {
-	if _, err := semver.StrictNewVersion(strings.TrimPrefix(tag, "v")); err != nil {
-		return nil, false
+	rest := strings.TrimPrefix(tag, "v")
+	if rest == "" || rest[0] < '0' || rest[0] > '9' {
+		return nil, false // most non-version tags, without a parse
 	}
-	v, err := semver.NewVersion(tag)
+	v, err := semver.StrictNewVersion(rest)
 	return v, err == nil
 }
