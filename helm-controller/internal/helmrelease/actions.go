@@ -3,6 +3,7 @@ package helmrelease
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
@@ -77,6 +78,9 @@ func (r *Reconciler) releaseChart(ctx context.Context, s *scope, action helmv2.R
 	err = run()
 	obj.Status.LastAttemptedReleaseActionDuration = &metav1.Duration{Duration: time.Since(start).Round(time.Millisecond)}
 	stored, oerr := s.observeLatest(action, before)
+	if oerr == nil && stored {
+		oerr = s.recorded(r)
+	}
 	if oerr != nil {
 		return skeleton.Retry("StateError", oerr)
 	}
@@ -87,7 +91,10 @@ func (r *Reconciler) releaseChart(ctx context.Context, s *scope, action helmv2.R
 	}
 	if err != nil {
 		msg := fmt.Sprintf("Helm %s failed for release %s/%s with chart %s: %s", verb, s.target.Namespace, s.target.Name, s.versionedChart(), err)
-		if !stored {
+		switch {
+		case !stored && strings.Contains(err.Error(), "post render"):
+			msg += " (nothing was released: fix spec.postRenderers or spec.commonMetadata)"
+		case !stored:
 			msg += " (nothing was released: fix the chart or its values)"
 		}
 		conditions.MarkFalse(obj, helmv2.ReleasedCondition, failed, "%s", msg)
@@ -150,6 +157,9 @@ func (r *Reconciler) rollback(obj *helmv2.HelmRelease, to *helmv2.Snapshot) helm
 		if _, oerr := s.observeLatest(helmv2.ReleaseActionRollback, ""); oerr != nil {
 			return skeleton.Retry("StateError", oerr)
 		}
+		if oerr := s.recorded(r); oerr != nil {
+			return skeleton.Retry("StateError", oerr)
+		}
 		if err != nil {
 			msg := fmt.Sprintf("Helm rollback to previous release %s with chart %s failed: %s", to.FullReleaseName(), to.VersionedChartName(), err)
 			conditions.MarkFalse(obj, helmv2.RemediatedCondition, helmv2.RollbackFailedReason, "%s", msg)
@@ -208,4 +218,13 @@ func (r *Reconciler) unlock() helmAction {
 		r.event(s.obj, s.obj.Status.History.Latest(), true, pendingReleaseReason, msg)
 		return nil
 	}}
+}
+
+// recorded records what Helm changed besides the release it stored: the
+// older releases it superseded, and the inventory of the new one.
+func (s *scope) recorded(r *Reconciler) error {
+	if err := s.observeOlder(); err != nil {
+		return err
+	}
+	return r.recordInventory(s)
 }

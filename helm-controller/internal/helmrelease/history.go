@@ -105,3 +105,21 @@ func (s *scope) observeLatest(action helmv2.ReleaseAction, before string) (bool,
 	}
 	return release.Observe(rel).Digest != before, s.observe(rel.Version, action)
 }
+
+// observeOlder records again the older snapshots Helm may have changed
+// while it stored a new release: an upgrade or a rollback marks the
+// releases that were deployed superseded, and status.history says so, as
+// Flux's does.
+func (s *scope) observeOlder() error {
+	history := s.obj.Status.History
+	latest := history.Latest()
+	for _, snap := range history {
+		if snap == latest || snap.Status != "deployed" {
+			continue
+		}
+		if err := s.observe(snap.Version, snap.GetAction()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

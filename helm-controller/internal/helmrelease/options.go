@@ -2,13 +2,24 @@ package helmrelease
 
 import (
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
+	"github.com/tidegitops/tide/clusterkit/health"
 	"github.com/tidegitops/tide/helm-controller/internal/release"
+	"github.com/tidegitops/tide/helm-controller/postrender"
 )
 
 // The spec's action fields, turned into the release engine's options.
 
 func wait(obj *helmv2.HelmRelease, disable, disableForJobs bool) release.Wait {
-	return release.Wait{Disable: disable, DisableForJobs: disableForJobs, Legacy: obj.GetWaitStrategy() == helmv2.WaitStrategyLegacy}
+	// checkSpec refused expressions that do not compile.
+	exprs, _ := health.Compile(obj.Spec.HealthCheckExprs)
+	return release.Wait{Disable: disable, DisableForJobs: disableForJobs, Legacy: obj.GetWaitStrategy() == helmv2.WaitStrategyLegacy,
+		Health: exprs}
+}
+
+// render is the post-rendering of obj's manifests: its post-renderers,
+// commonMetadata and origin labels, with its postRenderStrategy.
+func render(obj *helmv2.HelmRelease) release.Render {
+	return release.Render{PostRenderer: postrender.New(obj), Strategy: postrender.Strategy(obj)}
 }
 
 func installOptions(obj *helmv2.HelmRelease) release.InstallOptions {
@@ -31,6 +42,7 @@ func installOptions(obj *helmv2.HelmRelease) release.InstallOptions {
 		CreateNamespace:          in.CreateNamespace,
 		ServerSideApply:          in.ServerSideApply == nil || *in.ServerSideApply,
 		TakeOwnership:            !in.DisableTakeOwnership,
+		Render:                   render(obj),
 	}
 }
 
@@ -53,6 +65,7 @@ func upgradeOptions(obj *helmv2.HelmRelease) release.UpgradeOptions {
 		ServerSideApply:          serverSideApply(up.ServerSideApply),
 		TakeOwnership:            !up.DisableTakeOwnership,
 		MaxHistory:               obj.GetMaxHistory(),
+		Render:                   render(obj),
 	}
 }
 

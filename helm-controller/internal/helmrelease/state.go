@@ -66,6 +66,8 @@ func (s *scope) determineState() (state releaseState, why string, err error) {
 		return stateOutOfSync, fmt.Sprintf("chart version %s, desired %s", cur.ChartVersion, s.chartVersion()), nil
 	case cur.ConfigDigest != s.configDigest:
 		return stateOutOfSync, "values changed", nil
+	case s.renderChanged() != "":
+		return stateOutOfSync, s.renderChanged(), nil
 	}
 	test := s.obj.GetTest()
 	if test.Enable {

@@ -60,10 +60,7 @@ func (r *Reconciler) release(ctx context.Context, s *scope) error {
 			// (with the controller's backoff, as Flux requeues).
 			return s.requeue(r.retryAfterFailure(s))
 		}
-		// No skeleton.ShowProgress here: a status written halfway is a
-		// version of the object the skeleton's stale-cache guard does not
-		// know, and a reconciliation reading it would see a history
-		// without the release this one is about to make (Unmanaged).
+		s.showAction(ctx, next)
 		log.Info(fmt.Sprintf("running '%s' action with timeout of %s", next.name, next.timeout), "state", why)
 		if err := next.run(ctx, s); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
+	"github.com/tidegitops/tide/clusterkit/health"
 	"github.com/tidegitops/tide/skeleton"
 )
 
@@ -34,6 +35,9 @@ func (r *Reconciler) checkSpec(_ context.Context, s *scope) error {
 			"Tide's helm-controller does not support %s yet: remove them, or run Flux's helm-controller for this HelmRelease",
 			strings.Join(fields, ", "))
 	}
+	if _, err := health.Compile(obj.Spec.HealthCheckExprs); err != nil {
+		return skeleton.Stall(invalidSpecReason, "%s: fix it in spec.healthCheckExprs", err)
+	}
 	return nil
 }
 
@@ -47,9 +51,6 @@ func unsupportedFields(obj *helmv2.HelmRelease) []string {
 	}
 	add(obj.Spec.KubeConfig != nil, "spec.kubeConfig")
 	add(obj.Spec.ServiceAccountName != "", "spec.serviceAccountName")
-	add(len(obj.Spec.PostRenderers) > 0, "spec.postRenderers")
-	add(obj.Spec.CommonMetadata != nil, "spec.commonMetadata")
-	add(len(obj.Spec.HealthCheckExprs) > 0, "spec.healthCheckExprs")
 	add(obj.GetDriftDetection().MustDetectChanges(), "spec.driftDetection.mode "+string(obj.GetDriftDetection().GetMode()))
 	add(obj.GetRollback().Recreate, "spec.rollback.recreate (Helm 4 has no --recreate-pods)")
 	return fields

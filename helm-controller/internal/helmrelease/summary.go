@@ -50,11 +50,14 @@ func (s *scope) summary() metav1.Condition {
 
 // outcome ends a reconciliation that found the release in sync: Released
 // is made to say so (a release remediated earlier may match the desired
-// state again), and Ready follows the summary.
+// state again), unless post-renderers or common metadata whose release
+// failed are still to be released (their change is seen once per
+// generation, as in Flux), and Ready follows the summary.
 func (s *scope) outcome() error {
 	obj := s.obj
 	cur := obj.Status.History.Latest()
-	if cur != nil && (!conditions.IsTrue(obj, helmv2.ReleasedCondition) || conditions.Has(obj, helmv2.RemediatedCondition)) {
+	if cur != nil && (!conditions.IsTrue(obj, helmv2.ReleasedCondition) || conditions.Has(obj, helmv2.RemediatedCondition)) &&
+		s.renderDiffers() == "" {
 		conditions.Delete(obj, helmv2.RemediatedCondition)
 		conditions.MarkTrue(obj, helmv2.ReleasedCondition, helmv2.UpgradeSucceededReason,
 			"Helm upgrade succeeded for release %s with chart %s", cur.FullReleaseName(), cur.VersionedChartName())
@@ -62,6 +65,7 @@ func (s *scope) outcome() error {
 	sum := s.summary()
 	if sum.Status == metav1.ConditionTrue {
 		s.ready = skeleton.Success{Reason: sum.Reason, Message: sum.Message}
+		s.observeRender()
 		return nil
 	}
 	return skeleton.Wait(obj.Spec.Interval.Duration, sum.Reason, "%s", sum.Message)

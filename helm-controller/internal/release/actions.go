@@ -32,6 +32,12 @@ func Install(ctx context.Context, cfg *action.Configuration, t Target, ch *chart
 	a.ForceConflicts = o.ServerSideApply
 	a.TakeOwnership = o.TakeOwnership
 	a.Description = "Install complete"
+	a.PostRenderer, a.PostRenderStrategy = o.Render.PostRenderer, o.Render.Strategy
+	wo, err := o.Wait.options(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.WaitOptions = wo
 	switch o.CRDs {
 	case CRDsSkip:
 		a.SkipCRDs = true
@@ -67,6 +73,12 @@ func Upgrade(ctx context.Context, cfg *action.Configuration, t Target, ch *chart
 	a.TakeOwnership = o.TakeOwnership
 	a.MaxHistory = o.MaxHistory
 	a.Description = "Upgrade complete"
+	a.PostRenderer, a.PostRenderStrategy = o.Render.PostRenderer, o.Render.Strategy
+	wo, err := o.Wait.options(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.WaitOptions = wo
 	switch o.CRDs {
 	case CRDsCreate, CRDsCreateReplace:
 		if err := applyCRDs(cfg, ch, o.CRDs == CRDsCreateReplace); err != nil {
@@ -115,6 +127,11 @@ func Rollback(cfg *action.Configuration, t Target, version int, o RollbackOption
 	}
 	a.MaxHistory = o.MaxHistory
 	a.Description = fmt.Sprintf("Rollback to %d", version)
+	wo, err := o.Wait.options(cfg)
+	if err != nil {
+		return err
+	}
+	a.WaitOptions = wo
 	return a.Run(t.Name)
 }
 

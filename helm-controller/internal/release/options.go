@@ -3,7 +3,11 @@ package release
 import (
 	"time"
 
+	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/kube"
+	"helm.sh/helm/v4/pkg/postrenderer"
+
+	"github.com/tidegitops/tide/clusterkit/health"
 )
 
 // CRDPolicy is what an action does with the chart's crds/ folder (Flux's
@@ -28,6 +32,30 @@ type Wait struct {
 	// Legacy uses Helm's legacy readiness checks instead of kstatus
 	// (Flux's waitStrategy.name: legacy).
 	Legacy bool
+	// Health reads the kinds it names with CEL instead of kstatus (Flux's
+	// healthCheckExprs); as in Flux, only the kstatus wait (not Legacy, not
+	// Disable) uses it.
+	Health *health.Exprs
+}
+
+// options are Helm's wait options for w on cfg's cluster.
+func (w Wait) options(cfg *action.Configuration) ([]kube.WaitOption, error) {
+	if w.Health.Empty() || w.Disable || w.Legacy {
+		return nil, nil
+	}
+	mapper, err := cfg.RESTClientGetter.ToRESTMapper()
+	if err != nil {
+		return nil, err
+	}
+	return []kube.WaitOption{kube.WithKStatusReaders(newExprReader(mapper, w.Health))}, nil
+}
+
+// Render is how the chart's manifests are changed before Helm applies
+// them (Flux's post-renderers, commonMetadata and origin labels).
+type Render struct {
+	PostRenderer postrenderer.PostRenderer
+	// Strategy says whether hooks go through PostRenderer.
+	Strategy action.PostRenderStrategy
 }
 
 func (w Wait) strategy() kube.WaitStrategy {
@@ -55,6 +83,7 @@ type InstallOptions struct {
 	// TakeOwnership adopts objects that exist without Helm's ownership
 	// (Flux's default; install.disableTakeOwnership turns it off).
 	TakeOwnership bool
+	Render        Render
 }
 
 // UpgradeOptions are Flux's spec.upgrade fields Helm can carry.
@@ -72,6 +101,7 @@ type UpgradeOptions struct {
 	ServerSideApply string
 	TakeOwnership   bool
 	MaxHistory      int
+	Render          Render
 }
 
 // TestOptions are Flux's spec.test fields.
