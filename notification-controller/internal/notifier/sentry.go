@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	eventv1 "github.com/fluxcd/pkg/apis/event/v1beta1"
 	"github.com/getsentry/sentry-go"
@@ -38,6 +39,31 @@ func newSentry(o Options) (Notifier, error) {
 	return &sentryNotifier{opts: o}, nil
 }
 
+// sentryRelease is the release the SDK found for this process (from
+// SENTRY_RELEASE and the like, the build's VCS revision, or `git describe`),
+// kept after the first client: the SDK looks again, running git, for each
+// client given none.
+var sentryRelease releaseCache
+
+type releaseCache struct {
+	mu    sync.Mutex
+	value string
+}
+
+func (c *releaseCache) Load() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.value
+}
+
+func (c *releaseCache) Keep(release string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.value == "" {
+		c.value = release
+	}
+}
+
 func (s *sentryNotifier) Post(ctx context.Context, e eventv1.Event) error {
 	// A client per event, as Flux builds one: the options are the
 	// Provider's of the moment, and nothing outlives the Post.
@@ -45,6 +71,7 @@ func (s *sentryNotifier) Post(ctx context.Context, e eventv1.Event) error {
 	client, err := sentry.NewClient(sentry.ClientOptions{
 		Dsn:              s.opts.URL,
 		Environment:      s.opts.Channel,
+		Release:          sentryRelease.Load(),
 		TracesSampleRate: 1,
 		// The synchronous transport sends within CaptureEvent, through
 		// send, which keeps the answer.
@@ -57,6 +84,7 @@ func (s *sentryNotifier) Post(ctx context.Context, e eventv1.Event) error {
 		return fmt.Errorf("invalid Sentry DSN: %w", err)
 	}
 	defer client.Close()
+	sentryRelease.Keep(client.Options().Release)
 	if e.Severity == eventv1.EventSeverityInfo {
 		client.CaptureEvent(sentryTransaction(e), nil, nil)
 	} else {

@@ -219,3 +219,18 @@ func TestSentryTLSAndProxy(t *testing.T) {
 	g.Expect(forwarded()).To(Equal(int64(1)))
 	g.Expect(a.requests).To(HaveLen(2))
 }
+
+// The release the SDK finds (it may run git to find it) is looked up once
+// per process, not for each event's client.
+func TestSentryReleaseLookedUpOnce(t *testing.T) {
+	g := NewWithT(t)
+	old := sentryRelease.Load()
+	t.Cleanup(func() { sentryRelease = releaseCache{value: old} })
+	sentryRelease = releaseCache{value: "tide-test-release"}
+	a := newAPI(t)
+	e, _ := sentryEvent("error")
+	post(t, "sentry", Options{URL: sentryDSN(a)}, e)
+	g.Expect(parseEnvelope(t, a.bodies[0]).payload[0]["release"]).To(Equal("tide-test-release"))
+	sentryRelease.Keep("another")
+	g.Expect(sentryRelease.Load()).To(Equal("tide-test-release"))
+}
