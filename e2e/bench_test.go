@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,7 +127,10 @@ func throughKustomizations(b *testing.B, k int, binDir string) (time.Duration, *
 		return cp.Client.Get(ctx, client.ObjectKeyFromObject(source), source) == nil && source.Status.Artifact != nil
 	})
 
+	f := &fleet{ns: ns, k: k, repo: repo, source: source, metrics: metrics, controller: kustomize}
+	before := f.requestsByMethod(b)
 	start := time.Now()
+	profiled := profileFirstApply(b, metrics)
 	var g errgroup.Group
 	g.SetLimit(applyConcurrency)
 	for i := range k {
@@ -144,7 +149,10 @@ func throughKustomizations(b *testing.B, k int, binDir string) (time.Duration, *
 	}
 	waitAllReady(b, ns, k)
 	elapsed := time.Since(start)
-	afterFirstApply(b, &fleet{ns: ns, k: k, repo: repo, source: source, metrics: metrics, controller: kustomize})
+	<-profiled
+	total := f.since(b, "first apply", before)
+	b.ReportMetric(float64(total)/float64(k), "first-apply-req/ks")
+	afterFirstApply(b, f)
 	kustomize.Stop()
 	if logDir != "" {
 		_ = os.WriteFile(filepath.Join(logDir, strings.ReplaceAll(b.Name(), "/", "_")+".log"), []byte(kustomize.Logs()), 0o644)
@@ -196,4 +204,41 @@ func waitFor(b *testing.B, limit, interval time.Duration, cond func() bool) {
 		}
 		time.Sleep(interval)
 	}
+}
+
+// profileFirstApply, when TIDE_BENCH_PROFILE_DIR names a folder, saves
+// there a CPU profile of the controller (from its pprof endpoint beside
+// metrics) over the first TIDE_BENCH_PROFILE_SECONDS (default 15) of the
+// first apply. The returned channel is closed once it is saved (at once
+// without the variable).
+func profileFirstApply(b *testing.B, metrics string) <-chan struct{} {
+	done := make(chan struct{})
+	dir := os.Getenv("TIDE_BENCH_PROFILE_DIR")
+	if dir == "" {
+		close(done)
+		return done
+	}
+	seconds := os.Getenv("TIDE_BENCH_PROFILE_SECONDS")
+	if seconds == "" {
+		seconds = "15"
+	}
+	url := strings.TrimSuffix(metrics, "/metrics") + "/debug/pprof/profile?seconds=" + seconds
+	file := filepath.Join(dir, strings.ReplaceAll(b.Name(), "/", "_")+".cpu.pprof")
+	go func() {
+		defer close(done)
+		resp, err := http.Get(url)
+		if err != nil {
+			b.Logf("profile: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		if err == nil {
+			err = os.WriteFile(file, data, 0o644)
+		}
+		if err != nil {
+			b.Logf("profile: %v", err)
+		}
+	}()
+	return done
 }
