@@ -5,7 +5,7 @@ SHELL := bash
 
 MODULES := api skeleton testkit ociartifact gitclient clusterkit source-controller kustomize-controller helm-controller notification-controller image-automation-controller manifests cli images e2e
 # Modules whose reconcilers carry RBAC markers; each gets manifests/<name>/rbac/role.yaml.
-CONTROLLERS := source-controller kustomize-controller helm-controller notification-controller
+CONTROLLERS := source-controller kustomize-controller helm-controller notification-controller image-automation-controller
 BIN := $(CURDIR)/bin
 
 # The real control plane for tests, built from the Go module proxy (no binary

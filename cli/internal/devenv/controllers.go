@@ -26,7 +26,7 @@ func (e *Env) buildControllers(ctx context.Context) error {
 	}
 	stop := e.cfg.Out.Spinner("building the controllers into bin/ (when their sources changed)")
 	defer stop()
-	for _, c := range manifests.Controllers {
+	for _, c := range manifests.AllControllers() {
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin+"/", "./cmd/...")
 		cmd.Dir = filepath.Join(e.cfg.Root, c)
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -39,7 +39,7 @@ func (e *Env) buildControllers(ctx context.Context) error {
 }
 
 func (e *Env) controllersBuilt() bool {
-	for _, c := range manifests.Controllers {
+	for _, c := range manifests.AllControllers() {
 		if _, err := os.Stat(filepath.Join(e.cfg.Root, "bin", c)); err != nil {
 			return false
 		}
@@ -64,7 +64,8 @@ func (e *Env) startControllers(ctx context.Context) error {
 	args := map[string][]string{
 		"source-controller": {"--storage-path=" + e.path("artifacts"),
 			"--storage-addr=" + storage, "--storage-adv-addr=" + storage},
-		"kustomize-controller": {"--artifact-dir=" + e.path("kustomize-controller")},
+		"kustomize-controller":        {"--artifact-dir=" + e.path("kustomize-controller")},
+		"image-automation-controller": {"--storage-path=" + e.path("image-automation-controller")},
 	}
 	// The notification-controller's event and webhook servers, on free ports.
 	events, err := e.freeAddr()
@@ -80,7 +81,7 @@ func (e *Env) startControllers(ctx context.Context) error {
 	}
 	args["notification-controller"] = []string{"--events-addr=" + events, "--receiverAddr=" + hooks}
 	e.receiverAddr = hooks
-	for _, c := range manifests.Controllers {
+	for _, c := range manifests.AllControllers() {
 		bin := filepath.Join(e.cfg.Root, "bin", c)
 		if _, err := e.start(c, bin, slices.Concat(common, args[c])...); err != nil {
 			return err

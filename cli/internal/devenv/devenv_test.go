@@ -87,7 +87,7 @@ func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	g.Expect(filepath.Join(dir, "logs", "kube-apiserver.log")).To(BeAnExistingFile())
 
 	pids, addrs := env.Pids(), env.Addrs
-	g.Expect(pids).To(HaveLen(5 + len(manifests.Controllers))) // etcd, apiserver, controller-manager, scheduler, kwok, each controller
+	g.Expect(pids).To(HaveLen(5 + len(manifests.AllControllers()))) // etcd, apiserver, controller-manager, scheduler, kwok, each controller
 	start = time.Now()
 	env.Stop()
 	t.Logf("stopped in %s", time.Since(start).Round(time.Millisecond))

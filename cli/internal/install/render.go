@@ -51,11 +51,11 @@ func Render(components []string, namespace string) ([]*unstructured.Unstructured
 // ValidateComponents refuses an empty list and names Tide does not ship.
 func ValidateComponents(components []string) error {
 	if len(components) == 0 {
-		return errors.New("no components chosen: pick from " + strings.Join(manifests.Controllers, ", "))
+		return errors.New("no components chosen: pick from " + strings.Join(allComponents(), ", "))
 	}
 	for _, c := range components {
-		if !slices.Contains(manifests.Controllers, c) {
-			return fmt.Errorf("unknown component %q: pick from %s", c, strings.Join(manifests.Controllers, ", "))
+		if !slices.Contains(allComponents(), c) {
+			return fmt.Errorf("unknown component %q: pick from %s", c, strings.Join(allComponents(), ", "))
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	imagev1 "github.com/tidegitops/tide/api/image/v1"
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/cli/internal/output"
@@ -35,6 +36,10 @@ var syncKinds = []schema.GroupVersionKind{
 	sourcev1.GroupVersion.WithKind(sourcev1.GitRepositoryKind),
 	sourcev1.GroupVersion.WithKind(sourcev1.HelmRepositoryKind),
 	sourcev1.GroupVersion.WithKind(sourcev1.OCIRepositoryKind),
+	// Then the image kinds, an automation before the policies it reads.
+	imagev1.GroupVersion.WithKind(imagev1.ImageUpdateAutomationKind),
+	imagev1.GroupVersion.WithKind(imagev1.ImagePolicyKind),
+	imagev1.GroupVersion.WithKind(imagev1.ImageRepositoryKind),
 }
 
 // Uninstall removes Tide from the cluster and leaves what it applied in
@@ -47,7 +52,7 @@ func Uninstall(ctx context.Context, c client.Client, namespace string, keepNames
 	if err := releaseSyncObjects(ctx, c, out); err != nil {
 		return err
 	}
-	objs, err := Render(manifests.Controllers, namespace)
+	objs, err := Render(manifests.AllControllers(), namespace)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tidegitops/tide/cli/internal/bootstrap"
+	"github.com/tidegitops/tide/cli/internal/install"
 	"github.com/tidegitops/tide/cli/internal/kube"
 	"github.com/tidegitops/tide/cli/internal/output"
 	"github.com/tidegitops/tide/manifests"
@@ -34,6 +35,7 @@ func New(k *kube.Options) *cobra.Command {
 
 type gitOptions struct {
 	bootstrap.Options
+	extra  []string // --components-extra, merged into Components
 	silent bool
 }
 
@@ -61,6 +63,7 @@ func newGit(k *kube.Options) *cobra.Command {
 	f.StringVar(&o.Token, "token", "", "Bearer token (HTTPS).")
 	f.StringVar(&o.PrivateKeyFile, "private-key-file", "", "Path to an SSH private key (ssh:// URLs).")
 	f.StringSliceVar(&o.Components, "components", manifests.Controllers, "The controllers to install, comma-separated.")
+	f.StringSliceVar(&o.extra, "components-extra", nil, install.ExtraComponentsUsage)
 	f.DurationVar(&o.Interval, "interval", time.Minute, "How often the sync objects reconcile.")
 	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long each wait may take.")
 	f.BoolVarP(&o.silent, "silent", "s", false, "Never prompt (for a missing password).")
@@ -69,6 +72,11 @@ func newGit(k *kube.Options) *cobra.Command {
 }
 
 func (o *gitOptions) run(cmd *cobra.Command, k *kube.Options) error {
+	components, err := install.Components(o.Components, o.extra)
+	if err != nil {
+		return err
+	}
+	o.Components = components
 	out := output.New(cmd.OutOrStdout())
 	if o.Password == "" {
 		o.Password = os.Getenv("GIT_PASSWORD")

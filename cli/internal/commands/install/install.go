@@ -15,6 +15,7 @@ import (
 
 type options struct {
 	components []string
+	extra      []string
 	export     bool
 	wait       bool
 	timeout    time.Duration
@@ -31,12 +32,14 @@ func New(k *kube.Options) *cobra.Command {
 			"To let Git manage Tide itself, use `tide bootstrap git` instead.",
 		Example: "  tide install\n" +
 			"  tide install --components source-controller\n" +
+			"  tide install --components-extra image-automation-controller\n" +
 			"  tide install --export > gotk-components.yaml",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd, k) },
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&o.components, "components", manifests.Controllers, "The controllers to install, comma-separated.")
+	f.StringSliceVar(&o.extra, "components-extra", nil, installer.ExtraComponentsUsage)
 	f.BoolVar(&o.export, "export", false, "Print the manifests as multi-document YAML instead of applying them.")
 	f.BoolVar(&o.wait, "wait", true, "Wait until the controllers are available.")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "How long to wait for the controllers.")
@@ -44,6 +47,11 @@ func New(k *kube.Options) *cobra.Command {
 }
 
 func (o *options) run(cmd *cobra.Command, k *kube.Options) error {
+	components, err := installer.Components(o.components, o.extra)
+	if err != nil {
+		return err
+	}
+	o.components = components
 	objs, err := installer.Render(o.components, k.Namespace)
 	if err != nil {
 		return err

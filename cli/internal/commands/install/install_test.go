@@ -77,6 +77,6 @@ func TestInstall_OneComponentWithoutWaiting(t *testing.T) {
 }
 
 func TestInstall_UnknownComponent(t *testing.T) {
-	_, err := run("tide-install", "--components", "image-reflector-controller", "--export")
-	NewWithT(t).Expect(err).To(MatchError(ContainSubstring(`unknown component "image-reflector-controller"`)))
+	_, err := run("tide-install", "--components", "source-watcher", "--export")
+	NewWithT(t).Expect(err).To(MatchError(ContainSubstring(`unknown component "source-watcher"`)))
 }

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
@@ -48,7 +49,7 @@ func run(stdin string, args ...string) (string, error) {
 func TestUninstall_KeepsWorkloads(t *testing.T) {
 	g := NewWithT(t)
 	ctx := context.Background()
-	objs, err := installer.Render(manifests.Controllers, installNS)
+	objs, err := installer.Render(manifests.AllControllers(), installNS)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(installer.Apply(ctx, cp.Client, objs, output.New(&bytes.Buffer{}))).To(Succeed())
 
@@ -88,6 +89,15 @@ func TestUninstall_KeepsWorkloads(t *testing.T) {
 			SourceRef: sourcev1.LocalHelmChartSourceReference{Kind: sourcev1.HelmRepositoryKind, Name: "charts"}},
 	}
 	g.Expect(cp.Client.Create(ctx, chart)).To(Succeed())
+	// So must it release an ImageRepository (the image kinds carry it too).
+	imageRepo := &unstructured.Unstructured{}
+	g.Expect(yaml.Unmarshal([]byte(`apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {name: app, finalizers: [finalizers.fluxcd.io]}
+spec: {image: ghcr.io/org/app, interval: 1h}
+`), &imageRepo.Object)).To(Succeed())
+	imageRepo.SetNamespace(ns)
+	g.Expect(cp.Client.Create(ctx, imageRepo)).To(Succeed())
 
 	printed, err := run("n\n")
 	g.Expect(err).To(MatchError("uninstall cancelled"))
@@ -99,12 +109,15 @@ func TestUninstall_KeepsWorkloads(t *testing.T) {
 	g.Expect(printed).To(And(
 		ContainSubstring("✔ Kustomization/"+ns+"/apps suspended, finalizer removed"),
 		ContainSubstring("✔ HelmChart/"+ns+"/app suspended, finalizer removed"),
+		ContainSubstring("✔ ImageRepository/"+ns+"/app suspended, finalizer removed"),
+		ContainSubstring("✔ Deployment/"+installNS+"/image-automation-controller deleted"),
 		ContainSubstring("✔ Deployment/"+installNS+"/kustomize-controller deleted"),
 		ContainSubstring("✔ CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io deleted"),
 		ContainSubstring("✔ Namespace/"+installNS+" deleted")))
 
 	for _, name := range []string{"kustomizations.kustomize.toolkit.fluxcd.io", "gitrepositories.source.toolkit.fluxcd.io",
-		"helmcharts.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io"} {
+		"helmcharts.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io",
+		"imagerepositories.image.toolkit.fluxcd.io"} {
 		crd := &unstructured.Unstructured{}
 		crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
 		err := cp.Client.Get(ctx, client.ObjectKey{Name: name}, crd)
