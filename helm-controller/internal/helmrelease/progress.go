@@ -18,7 +18,13 @@ import (
 // reconciliation waits for its cache to hold the final status instead of
 // reading this one.
 func (s *scope) showAction(ctx context.Context, a *helmAction) {
-	msg := fmt.Sprintf("Running '%s' action with timeout of %s", a.name, a.timeout)
+	timeout := a.timeout
+	if timeout == 0 {
+		// An action without a timeout of its own (unlock): the
+		// HelmRelease's, as Flux shows it.
+		timeout = s.obj.GetTimeout().Duration
+	}
+	msg := fmt.Sprintf("Running '%s' action with timeout of %s", a.name, timeout)
 	if a.kind == kindRelease {
 		conditions.MarkUnknown(s.obj, meta.ReadyCondition, meta.ProgressingReason, "%s", msg)
 	}
