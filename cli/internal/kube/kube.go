@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagev1 "github.com/tidegitops/tide/api/image/v1"
+	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	notificationv1 "github.com/tidegitops/tide/api/notification/v1"
 	notificationv1beta3 "github.com/tidegitops/tide/api/notification/v1beta3"
@@ -91,7 +92,7 @@ func Scheme() *runtime.Scheme {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
 		clientgoscheme.AddToScheme, sourcev1.AddToScheme, kustomizev1.AddToScheme,
-		notificationv1.AddToScheme, notificationv1beta3.AddToScheme,
+		notificationv1.AddToScheme, notificationv1beta3.AddToScheme, helmv2.AddToScheme,
 		imagev1.AddToScheme,
 	} {
 		if err := add(scheme); err != nil {

@@ -15,9 +15,9 @@ import (
 func New(opts *kube.Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build",
-		Short: "Build a Kustomization from local files as the controller would",
+		Short: "Build a Kustomization from local files, or render a HelmRelease, as the controller would",
 	}
-	cmd.AddCommand(newKustomization(opts))
+	cmd.AddCommand(newKustomization(opts), newHelmRelease(opts))
 	return cmd
 }
 

@@ -21,9 +21,9 @@ var ErrDifferences = clusterdiff.ErrDifferences
 func New(opts *kube.Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff",
-		Short: "Show what applying local files would change in the cluster",
+		Short: "Show what applying local files, or a HelmRelease's render, would change in the cluster",
 	}
-	cmd.AddCommand(newKustomization(opts))
+	cmd.AddCommand(newKustomization(opts), newHelmRelease(opts))
 	return cmd
 }
 
