@@ -77,11 +77,6 @@ func bindFluxOnlyFlags(fs *pflag.FlagSet) {
 	tidemanager.NoWorkloadIdentity(fs, func(fs *pflag.FlagSet) {
 		fs.String("default-kubeconfig-service-account", "", "Service account whose identity reaches remote clusters when a HelmRelease names none.")
 	})
-	tidemanager.NoEffect(fs, "spec.serviceAccountName and spec.kubeConfig are not supported yet (a HelmRelease setting them is refused)", func(fs *pflag.FlagSet) {
-		fs.String("default-service-account", "", "The service account impersonated when a HelmRelease names none.")
-		fs.Bool("insecure-kubeconfig-exec", false, "Let the kubeconfigs of remote clusters (spec.kubeConfig) use the user.exec section.")
-		fs.Bool("insecure-kubeconfig-tls", false, "Let the kubeconfigs of remote clusters (spec.kubeConfig) turn off TLS certificate verification.")
-	})
 	tidemanager.NoEffect(fs, "a failed chart download is tried again at the next reconciliation, with backoff", func(fs *pflag.FlagSet) {
 		fs.Int("http-retry", 9, "How many times a failed chart download is tried again at once.")
 	})

@@ -89,7 +89,7 @@ func TestNoEffectFlagsLogged(t *testing.T) {
 	}
 	var log noticeLog
 	opts.LogNoEffect(&log)
-	for _, want := range []string{"--default-service-account", "--insecure-kubeconfig-exec", "--insecure-kubeconfig-tls",
+	for _, want := range []string{
 		"--http-retry", "--oom-watch-memory-threshold", "--default-kubeconfig-service-account",
 		"AllowDNSLookups", "CancelHealthCheckOnNewRevision", "DirectSourceFetch", "DisableChartDigestTracking",
 		"UninstallOnChartNameChange", "UseHelm3Defaults"} {
@@ -97,7 +97,7 @@ func TestNoEffectFlagsLogged(t *testing.T) {
 			t.Errorf("%s set but not logged as without effect; logged:\n%s", want, log)
 		}
 	}
-	for _, honoured := range []string{"--concurrent", "--http-timeout", "--no-cross-namespace-refs", "DefaultToRetryOnFailure", "AdditiveCELDependencyCheck", "DisableConfigWatchers"} {
+	for _, honoured := range []string{"--default-service-account", "--insecure-kubeconfig-exec", "--insecure-kubeconfig-tls", "--concurrent", "--http-timeout", "--no-cross-namespace-refs", "DefaultToRetryOnFailure", "AdditiveCELDependencyCheck", "DisableConfigWatchers"} {
 		if strings.Contains(string(log), honoured+" ") {
 			t.Errorf("%s logged as without effect", honoured)
 		}

@@ -19,6 +19,7 @@ import (
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/clusterkit/access"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
 )
 
@@ -32,6 +33,8 @@ type options struct {
 	noCrossNamespaceRefs bool
 	httpTimeout          time.Duration
 	snapshotDigestAlgo   string
+	defaultSA            string
+	kubeConfig           access.KubeConfigOptions
 }
 
 // newOptions presets what differs from the shared defaults: Flux's
@@ -60,6 +63,9 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 		"The timeout of one chart download.")
 	fs.StringVar(&opts.snapshotDigestAlgo, "snapshot-digest-algo", "sha256",
 		"The digest algorithm of the release snapshots in status.history; Tide computes sha256 only.")
+	fs.StringVar(&opts.defaultSA, "default-service-account", "",
+		"The service account impersonated, in the HelmRelease's namespace, when a HelmRelease names none.")
+	opts.kubeConfig.BindFlags(fs)
 	bindFluxOnlyFlags(fs)
 }
 

@@ -26,7 +26,7 @@ func setupHelmReleases(ctx context.Context, cfg *rest.Config, mgr ctrl.Manager, 
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
 		Skeleton:  skel,
-		Getter:    release.NewGetter(cfg),
+		Clusters:  release.NewClusters(cfg, mgr.GetAPIReader(), opts.defaultSA, opts.kubeConfig),
 		Charts:    &chartfetch.Fetcher{Client: &http.Client{Timeout: opts.httpTimeout}},
 		Templates: charttemplate.New(mgr.GetClient(), controllerName, opts.noCrossNamespaceRefs),
 		Options: helmrelease.Options{

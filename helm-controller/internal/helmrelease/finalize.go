@@ -16,9 +16,14 @@ func (r *Reconciler) finalize(ctx context.Context, s *scope) error {
 		ctrl.LoggerFrom(ctx).Info("suspended: the Helm release is left in place")
 		return nil
 	}
-	if err := r.uninstallCurrent(ctx, obj); err != nil {
+	if ok, err := r.uninstallable(ctx, obj); err != nil {
 		return err
+	} else if ok {
+		if err := r.uninstallCurrent(ctx, obj); err != nil {
+			return err
+		}
 	}
+	r.Clusters.Forget(targetOf(obj))
 	obj.Status.ClearHistory()
 	obj.Status.StorageNamespace = ""
 	if r.Templates != nil {

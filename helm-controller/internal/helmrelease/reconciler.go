@@ -22,8 +22,9 @@ type Reconciler struct {
 	// (not cached, to keep the controller's memory small) and dependencies.
 	APIReader client.Reader
 	Skeleton  *skeleton.Skeleton
-	// Getter connects Helm's actions to the cluster.
-	Getter *release.Getter
+	// Clusters connects each HelmRelease's Helm actions to its cluster,
+	// as its service account (spec.kubeConfig, spec.serviceAccountName).
+	Clusters *release.Clusters
 	// Charts downloads and loads chart artifacts.
 	Charts *chartfetch.Fetcher
 	// Templates keeps the HelmChart of spec.chart in step with it; nil

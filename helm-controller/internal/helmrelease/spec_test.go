@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -21,12 +22,12 @@ func TestUnsupportedFieldsRefused(t *testing.T) {
 	ns := testkit.NewNamespace(t, env.cp.Client)
 	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0"})
 	hr := newRelease(ns, "app", hc.Name)
-	hr.Spec.ServiceAccountName = "deployer"
-	hr.Spec.DriftDetection = &helmv2.DriftDetection{Mode: helmv2.DriftDetectionEnabled}
+	hr.Spec.KubeConfig = &kustomizev1.KubeConfigReference{ConfigMapRef: &meta.LocalObjectReference{Name: "aks"}}
+	hr.Spec.Rollback = &helmv2.Rollback{Recreate: true}
 	create(t, hr)
 	testkit.WaitForCondition(t, env.cp.Client, hr, meta.StalledCondition, metav1.ConditionTrue, unsupportedReason)
 	g.Expect(conditionMessage(hr, meta.ReadyCondition)).To(SatisfyAll(
-		ContainSubstring("spec.serviceAccountName"), ContainSubstring("spec.driftDetection.mode enabled")))
+		ContainSubstring("spec.kubeConfig.configMapRef"), ContainSubstring("spec.rollback.recreate")))
 	waitEvent(t, hr, "Warning "+unsupportedReason)
 	g.Expect(configMapData(t, ns, "app")).To(BeNil())
 }

@@ -53,6 +53,11 @@ func (r *Reconciler) release(ctx context.Context, s *scope) error {
 		}
 		if next == nil {
 			log.V(1).Info("release in sync", "state", why)
+			if state == stateInSync {
+				if err := r.checkDrift(ctx, s); err != nil {
+					return err
+				}
+			}
 			return s.outcome()
 		}
 		if ran[next.kind] || ran[kindRemediate] {

@@ -49,9 +49,8 @@ func unsupportedFields(obj *helmv2.HelmRelease) []string {
 			fields = append(fields, name)
 		}
 	}
-	add(obj.Spec.KubeConfig != nil, "spec.kubeConfig")
-	add(obj.Spec.ServiceAccountName != "", "spec.serviceAccountName")
-	add(obj.GetDriftDetection().MustDetectChanges(), "spec.driftDetection.mode "+string(obj.GetDriftDetection().GetMode()))
+	add(obj.Spec.KubeConfig != nil && obj.Spec.KubeConfig.SecretRef == nil,
+		"spec.kubeConfig.configMapRef (a cloud identity: use spec.kubeConfig.secretRef with a kubeconfig Secret)")
 	add(obj.GetRollback().Recreate, "spec.rollback.recreate (Helm 4 has no --recreate-pods)")
 	return fields
 }

@@ -23,6 +23,10 @@ const factoryErrorReason = "FactoryError"
 // values changed, or a reset was asked for.
 func (r *Reconciler) checkTarget(ctx context.Context, s *scope) error {
 	obj := s.obj
+	getter, err := r.getter(ctx, obj)
+	if err != nil {
+		return err
+	}
 	s.target = release.Target{
 		Name:             release.ShortenName(obj.GetReleaseName()),
 		Namespace:        obj.GetReleaseNamespace(),
@@ -51,7 +55,7 @@ func (r *Reconciler) checkTarget(ctx context.Context, s *scope) error {
 	obj.Status.LastAttemptedValuesChecksum = ""
 	obj.Status.LastReleaseRevision = 0
 
-	cfg, err := release.NewConfig(r.Getter, s.target.Namespace, s.target.StorageNamespace, ctrl.LoggerFrom(ctx))
+	cfg, err := release.NewConfig(getter, s.target.Namespace, s.target.StorageNamespace, ctrl.LoggerFrom(ctx))
 	if err != nil {
 		return skeleton.Retry(factoryErrorReason, err)
 	}
@@ -95,7 +99,11 @@ func (r *Reconciler) uninstallCurrent(ctx context.Context, obj *helmv2.HelmRelea
 	if cur != nil {
 		t.Name, t.Namespace = cur.Name, cur.Namespace
 	}
-	cfg, err := release.NewConfig(r.Getter, t.Namespace, t.StorageNamespace, ctrl.LoggerFrom(ctx))
+	getter, err := r.getter(ctx, obj)
+	if err != nil {
+		return err
+	}
+	cfg, err := release.NewConfig(getter, t.Namespace, t.StorageNamespace, ctrl.LoggerFrom(ctx))
 	if err != nil {
 		return skeleton.Retry(factoryErrorReason, err)
 	}

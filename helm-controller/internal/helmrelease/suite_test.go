@@ -28,6 +28,7 @@ import (
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/clusterkit/access"
 	"github.com/tidegitops/tide/helm-controller/chartfetch"
 	"github.com/tidegitops/tide/helm-controller/internal/charttemplate"
 	"github.com/tidegitops/tide/helm-controller/internal/release"
@@ -86,7 +87,7 @@ func runSuite(m *testing.M) (int, error) {
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
 		Skeleton:  skel,
-		Getter:    env.getter,
+		Clusters:  release.NewClusters(cp.Config, mgr.GetAPIReader(), "", access.KubeConfigOptions{}),
 		Charts:    &chartfetch.Fetcher{},
 		Templates: charttemplate.New(mgr.GetClient(), "helm-controller", false),
 		Options:   Options{DependencyRequeue: time.Second, WatchConfigs: true},
