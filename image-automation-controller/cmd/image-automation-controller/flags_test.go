@@ -155,3 +155,25 @@ func TestUnusableStoragePathRefused(t *testing.T) {
 		t.Errorf("setupReconcilers = %v, want a refusal naming --storage-path", err)
 	}
 }
+
+// A --storage-path folder that exists but cannot be written to is refused
+// at start-up too.
+func TestReadOnlyStoragePathRefused(t *testing.T) {
+	readOnly := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(readOnly, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		// root writes to any mode: /proc/self is a folder no one can add
+		// a file to.
+		readOnly = "/proc/self"
+	}
+	opts, err := parseFlags("--storage-path=" + readOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = setupReconcilers(context.Background(), nil, nil, opts)
+	if err == nil || !strings.Contains(err.Error(), "--storage-path") {
+		t.Errorf("setupReconcilers on a read-only folder = %v, want a refusal naming --storage-path", err)
+	}
+}

@@ -8,6 +8,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -89,6 +90,17 @@ func newScheme() *runtime.Scheme {
 	utilruntime.Must(sourcev1.AddToScheme(scheme))
 	utilruntime.Must(imagev1.AddToScheme(scheme))
 	return scheme
+}
+
+// checkWritable makes and removes a file in dir, so that a tag store the
+// controller cannot write to stops it at start-up, not at every scan.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // storageError says what to do when --storage-path cannot hold the tag

@@ -27,6 +27,9 @@ func setupReconcilers(ctx context.Context, mgr ctrl.Manager, skel *skeleton.Skel
 	if err != nil {
 		return storageError(opts.storagePath, err)
 	}
+	if err := checkWritable(opts.storagePath); err != nil {
+		return storageError(opts.storagePath, err)
+	}
 	if err := setupImageScan(ctx, mgr, skel, opts, tags); err != nil {
 		return err
 	}
