@@ -38,8 +38,9 @@ func driftKey(obj *kustomizev1.Kustomization) types.NamespacedName {
 // reconcile was requested. Once the check is --drift-safety-interval-factor
 // intervals old, the safety check runs: it compares the resourceVersions
 // the informers hold with those of the check, without a request to the
-// apiserver, and renews the check if none moved; an object that did
-// change (in any way: a status update too) makes this run check in full.
+// apiserver, and renews the check if none moved; the objects that did
+// change (in any way: a status update too) are dry-run and applied again
+// (see toApply).
 func (r *Reconciler) lastCheck(ctx context.Context, s *scope) (drift.Check, bool) {
 	obj := s.obj
 	if !r.watched(obj) {
@@ -62,9 +63,16 @@ func (r *Reconciler) lastCheck(ctx context.Context, s *scope) (drift.Check, bool
 		return check, true
 	}
 	changed, ok := r.Drift.Recheck(key)
-	if !ok || len(changed) > 0 {
-		ctrl.LoggerFrom(ctx).V(1).Info("safety check: applied objects changed since the last full check; checking in full",
+	if !ok {
+		return drift.Check{}, false
+	}
+	if len(changed) > 0 {
+		ctrl.LoggerFrom(ctx).V(1).Info("safety check: applied objects changed since the last full check; checking them",
 			"objects", changed)
+		s.recheck, s.recheckOf = map[string]bool{}, check
+		for _, id := range changed {
+			s.recheck[id] = true
+		}
 		return drift.Check{}, false
 	}
 	r.Drift.Renew(key, s.start)

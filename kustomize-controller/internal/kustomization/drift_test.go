@@ -139,7 +139,7 @@ func TestUnchangedBuildSkipsApply(t *testing.T) {
 // with nothing changed, it sends no request about the objects; a change
 // the watch did not report (here, made under the controller's own field
 // manager, which the watch takes for the controller's own write) is found
-// and corrected by a full check.
+// and corrected, and only the changed object is dry-run.
 func TestDriftSafetyIntervalRechecks(t *testing.T) {
 	s := startShard(t, "drift-safety", shardOptions{factor: 4})
 	ns := testkit.NewNamespace(t, env.cp.Client)
@@ -157,10 +157,15 @@ func TestDriftSafetyIntervalRechecks(t *testing.T) {
 	dryRuns, others := s.requests.objectRequests(ns, mark)
 	g.Expect([]int{dryRuns, others}).To(Equal([]int{0, 0}), "requests about unchanged objects")
 
+	mark = s.requests.mark()
 	cm := configMap(t, ns, "app")
 	cm.Data["key"] = "unseen"
 	g.Expect(env.cp.Client.Update(context.Background(), cm, client.FieldOwner("kustomize-controller"))).To(Succeed())
 	waitConfigMapValue(t, ns, "app", "v1", 15*time.Second)
+	all, _ := s.requests.objectRequests(ns, mark)
+	withoutSA, _ := s.requests.objectRequests(ns, mark, "/serviceaccounts/app")
+	g.Expect(all).To(BeNumerically(">=", 1), "the changed ConfigMap was not dry-run")
+	g.Expect(all).To(Equal(withoutSA), "the unchanged ServiceAccount was dry-run")
 }
 
 // A watch the controller may not start (RBAC) is reported by a warning, and

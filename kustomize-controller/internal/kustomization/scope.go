@@ -11,6 +11,7 @@ import (
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/kustomize-controller/build"
+	"github.com/tidegitops/tide/kustomize-controller/internal/drift"
 	"github.com/tidegitops/tide/kustomize-controller/internal/ssa"
 	"github.com/tidegitops/tide/skeleton"
 )
@@ -45,6 +46,11 @@ type scope struct {
 	// check applied (drift.go); quiet: and of the same revision, so there
 	// is nothing new to record in status.history.
 	unchanged, quiet bool
+	// recheck are the inventory ids the safety check found changed since
+	// recheckOf, the last full check (drift.go): when the build is that
+	// check's, only they are dry-run and applied.
+	recheck   map[string]bool
+	recheckOf drift.Check
 }
 
 func (s *scope) success() skeleton.Success {

@@ -31,9 +31,10 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 		return nil
 	}
 	r.beginCheck(obj)
-	ignored := s.ignore.Drop(s.objects)
+	objects := s.toApply()
+	ignored := s.ignore.Drop(objects)
 
-	changes, err := s.manager.Apply(ctx, s.objects, ssa.ApplyOptions{
+	changes, err := s.manager.Apply(ctx, objects, ssa.ApplyOptions{
 		Force: obj.Spec.Force, WaitTimeout: obj.GetTimeout(),
 		Ignored: func(o *unstructured.Unstructured) [][]string { return ignored[o] }})
 	var invalid *ssa.InvalidError
@@ -45,9 +46,33 @@ func (r *Reconciler) apply(ctx context.Context, s *scope) error {
 	}
 	s.applied = inventory.New(s.objects)
 	s.skipped = skippedIDs(changes)
+	if len(objects) < len(s.objects) {
+		for id := range s.recheckOf.Skipped { // left alone then, and not looked at again
+			if !s.recheck[id] {
+				s.skipped[id] = true
+			}
+		}
+	}
 	r.report(ctx, s, changes)
 	r.watchApplied(ctx, s)
 	return nil
+}
+
+// toApply returns the objects this run dry-runs and applies: all of them,
+// but after a safety check that found only some changed since the last
+// full check, with the build that check applied (the others are known to
+// be as that check left them: their resourceVersions did not move).
+func (s *scope) toApply() []*unstructured.Unstructured {
+	if s.recheck == nil || s.recheckOf.Digest != s.buildDigest {
+		return s.objects
+	}
+	var objects []*unstructured.Unstructured
+	for _, o := range s.objects {
+		if s.recheck[inventory.RefOf(o).ID()] {
+			objects = append(objects, o)
+		}
+	}
+	return objects
 }
 
 // newManager returns the applier of the controller's flags (--concurrent-ssa,
