@@ -78,7 +78,7 @@ func (opts *options) bindFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&opts.healthInterval, "health-check-interval", 2*time.Second,
 		"How often health checks read the objects they wait for.")
 	fs.IntVar(&opts.reconcile.DriftSafetyFactor, "drift-safety-interval-factor", 10,
-		"A Kustomization whose build is unchanged and whose applied objects did not drift (they are watched) skips the dry-run and apply; once its last full check is this many intervals old, a safety check compares the applied objects' resourceVersions in the watch caches with those of that check and checks in full if one changed; 1 checks in full at every interval.")
+		"A Kustomization whose build is unchanged and whose applied objects did not drift (they are watched) skips the dry-run and apply; once its last full check is this many intervals old, a safety check compares the applied objects' resourceVersions in the watch caches with those of that check, without a request, and dry-runs and applies again those that changed; 1 checks in full at every interval.")
 	bindFluxOnlyFlags(fs)
 }
 

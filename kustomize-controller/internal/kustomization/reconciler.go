@@ -81,8 +81,8 @@ type Options struct {
 	// DriftSafetyFactor (--drift-safety-interval-factor): a build unchanged
 	// since the last full check skips the apply; once that check is this
 	// many intervals old, a safety check compares resourceVersions from the
-	// watch caches (no request) and checks in full if one moved (see
-	// lastCheck); 1 or less: every run checks in full.
+	// watch caches (no request) and dry-runs and applies those that moved
+	// (see lastCheck); 1 or less: every run checks in full.
 	DriftSafetyFactor int
 	// NotStrictSubstitutions (the feature gate StrictPostBuildSubstitutions
 	// set to false) substitutes the empty string for a variable with no
