@@ -59,7 +59,7 @@ test-cli: dev-assets
 
 bench: kube-assets $(addprefix bench-,$(MODULES)) ## Run the benchmarks.
 bench-%: kube-assets
-	cd $* && go test -run '^$$' -bench . -benchmem ./...
+	cd $* && go test -run '^$$' -bench . -benchmem -timeout 3h ./...
 
 lint: fmt-check ## gofmt and go vet.
 	go vet $(foreach m,$(MODULES),./$(m)/...)
