@@ -14,9 +14,9 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
-// FieldManager is the field manager Helm's kube client applies with:
-// kube.ManagedFieldsManager when set (the controller sets it, as Flux's
-// does), else the name of the program, as Helm falls back to.
+// FieldManager is the field manager Helm's kube client writes with, as
+// Helm picks it: kube.ManagedFieldsManager when set, else the name of the
+// program (helm-controller).
 func FieldManager() string {
 	if kube.ManagedFieldsManager != "" {
 		return kube.ManagedFieldsManager

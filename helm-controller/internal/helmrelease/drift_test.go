@@ -128,3 +128,18 @@ func TestDriftDisabledByDefault(t *testing.T) {
 	g.Expect(hasEvent(t, hr, driftDetectedReason)).To(BeFalse())
 	g.Expect(configMapData(t, ns, "app")).To(HaveKeyWithValue("greeting", "edited"))
 }
+
+// An ignore rule whose target does not compile stalls the HelmRelease,
+// naming the rule, rather than being skipped.
+func TestDriftIgnoreRuleRefused(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0"})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.DriftDetection = &helmv2.DriftDetection{Mode: helmv2.DriftDetectionEnabled,
+		Ignore: []helmv2.IgnoreRule{{Paths: []string{"/data"}, Target: &kustomizev1.Selector{Name: "app("}}}}
+	create(t, hr)
+	testkit.WaitForCondition(t, env.cp.Client, hr, meta.StalledCondition, metav1.ConditionTrue, invalidSpecReason)
+	g.Expect(conditionMessage(hr, meta.ReadyCondition)).To(And(
+		ContainSubstring("spec.driftDetection.ignore[0].target"), ContainSubstring("fix it")))
+}
