@@ -51,7 +51,10 @@ func OriginLabels(namespace, name string) map[string]string {
 // Run is Helm's post-renderer hook. An error names the post-renderer that
 // failed (spec.postRenderers[1].kustomize: ...), for the condition message.
 func (c *Chain) Run(rendered *bytes.Buffer) (*bytes.Buffer, error) {
-	out := rendered.Bytes()
+	out, err := resolveAliases(rendered.Bytes())
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range c.steps {
 		next, err := s.run(out)
 		if err != nil {

@@ -176,3 +176,39 @@ func TestDigestsAreFluxs(t *testing.T) {
 		t.Errorf("CommonMetadataDigest = %s, want %s", got, want)
 	}
 }
+
+// Helm 4 unwraps a chart's List into documents that keep its anchors, so
+// an alias may point into an earlier document: the post-renderers still
+// read the stream, each alias resolved.
+func TestAliasesAcrossDocumentsAreResolved(t *testing.T) {
+	stream := `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: first
+  labels: &shared
+    app: web
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: second
+  labels: *shared
+`
+	out, err := New(release(helmv2.HelmReleaseSpec{})).Run(bytes.NewBufferString(stream))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := strings.Split(out.String(), "\n---\n")
+	if len(docs) != 2 {
+		t.Fatalf("got %d documents, want 2:\n%s", len(docs), out)
+	}
+	for _, doc := range docs {
+		m := map[string]any{}
+		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+			t.Fatal(err)
+		}
+		if field(m, "metadata", "labels", "app") != "web" || field(m, "metadata", "labels", "helm.toolkit.fluxcd.io/name") != "web" {
+			t.Errorf("%v labels = %v, want app=web and the origin labels", field(m, "metadata", "name"), field(m, "metadata", "labels"))
+		}
+	}
+}
