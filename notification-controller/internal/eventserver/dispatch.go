@@ -98,6 +98,7 @@ func (s *Server) prepare(ctx context.Context, e *eventv1.Event, a *notificationv
 	if err != nil {
 		return nil, err
 	}
+	opts.EventKey = event.Key(e)
 	if gitType {
 		if opts.CommitStatus, err = commitStatusID(ctx, p, a, notification); err != nil {
 			return nil, err

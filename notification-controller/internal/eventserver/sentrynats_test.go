@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	eventv1 "github.com/fluxcd/pkg/apis/event/v1beta1"
 	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +15,7 @@ import (
 
 	notificationv1 "github.com/tidegitops/tide/api/notification/v1"
 	notificationv1beta3 "github.com/tidegitops/tide/api/notification/v1beta3"
+	"github.com/tidegitops/tide/notification-controller/internal/event"
 	"github.com/tidegitops/tide/testkit"
 	"github.com/tidegitops/tide/testkit/natsserver"
 )
@@ -75,4 +77,31 @@ func TestSentryAndNATSProviders(t *testing.T) {
 	g.Expect(tx["environment"]).To(Equal("production"))
 	g.Expect(tx["message"]).To(Equal("applied"))
 	g.Expect(tx["tags"]).To(HaveKeyWithValue("revision", revision))
+}
+
+// A mastodon Provider gets the event server's key of the incoming event (the
+// rate limiter's) as Idempotency-Key, as Flux sends it.
+func TestMastodonIdempotencyKeyIsTheEventKey(t *testing.T) {
+	g := eventually(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	sink := newEndpoint(t)
+	g.Expect(env.cp.Client.Create(env.ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "masto"},
+		StringData: map[string]string{"token": "masto-token"}})).To(Succeed())
+	// mastodon is a type of Flux's v1 Provider only.
+	p := &notificationv1.Provider{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "masto"},
+		Spec: notificationv1.ProviderSpec{Type: "mastodon", Address: sink.URL, SecretRef: &meta.LocalObjectReference{Name: "masto"}}}
+	testkit.CreateAndWait(t, env.cp.Client, env.mgr.GetClient(), p)
+	testkit.CreateAndWait(t, env.cp.Client, env.mgr.GetClient(), &notificationv1.Alert{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "masto"},
+		Spec: notificationv1.AlertSpec{ProviderRef: meta.LocalObjectReference{Name: "masto"},
+			EventSources: []notificationv1.CrossNamespaceObjectReference{alertSource("Kustomization")}}})
+	url := startServer(t, nil)
+	body := eventJSON(t, ns, "applied", "main@sha1:0123456789abcdef0123456789abcdef01234567")
+	g.Expect(post(t, url, body)).To(Equal(http.StatusAccepted))
+	g.Eventually(sink.got, testkit.Timeout).Should(HaveLen(1))
+	var e eventv1.Event
+	g.Expect(json.Unmarshal(body, &e)).To(Succeed())
+	r := sink.got()[0]
+	g.Expect(r.Path).To(Equal("/api/v1/statuses"))
+	g.Expect(r.Header.Get("Authorization")).To(Equal("Bearer masto-token"))
+	g.Expect(r.Header.Get("Idempotency-Key")).To(Equal(event.Key(&e)))
 }

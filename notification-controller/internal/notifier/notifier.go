@@ -43,6 +43,10 @@ type Options struct {
 	// SecretAddress: URL came from a Secret (a Slack or Teams webhook URL
 	// is itself a credential), so no error quotes it.
 	SecretAddress bool
+	// EventKey is the event's identity as the event server keys it for
+	// rate limiting (event.Key), for types that send it as an idempotency
+	// token.
+	EventKey string
 }
 
 // Secrets are the values of o no message may quote.
