@@ -143,3 +143,36 @@ func TestDriftIgnoreRuleRefused(t *testing.T) {
 	g.Expect(conditionMessage(hr, meta.ReadyCondition)).To(And(
 		ContainSubstring("spec.driftDetection.ignore[0].target"), ContainSubstring("fix it")))
 }
+
+// A correction the apiserver refuses (here a deleted object's namespace is
+// being deleted) is a DriftCorrectionFailed event and Ready=False with the
+// refusal, and it is tried again.
+func TestDriftCorrectionFailed(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	other := ns + "-other"
+	create(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: other}})
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0", values: "greeting: hello\nother: " + other + "\n",
+		extra: map[string]string{"elsewhere.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: elsewhere\n  namespace: {{ .Values.other }}\n"}})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.DriftDetection = &helmv2.DriftDetection{Mode: helmv2.DriftDetectionEnabled}
+	create(t, hr)
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+
+	// No namespace controller runs in the test: the namespace stays
+	// terminating, and refuses new objects.
+	g.Expect(env.cp.Client.Delete(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: other, Name: "elsewhere"}})).To(Succeed())
+	g.Expect(env.cp.Client.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: other}})).To(Succeed())
+	update(t, hr, func(hr *helmv2.HelmRelease) {
+		if hr.Annotations == nil {
+			hr.Annotations = map[string]string{}
+		}
+		hr.Annotations[meta.ReconcileRequestAnnotation] = "correct-now"
+	})
+	waitReady(t, hr, metav1.ConditionFalse, driftCorrectionFailedReason)
+	g.Expect(conditionMessage(hr, meta.ReadyCondition)).To(And(
+		ContainSubstring("Failed to correct cluster state of release "+ns+"/app.v1"),
+		ContainSubstring("ConfigMap/"+other+"/elsewhere creation failure")))
+	waitEvent(t, hr, "Warning "+driftCorrectionFailedReason)
+}
