@@ -12,7 +12,7 @@ import (
 
 // remoteHead reads a branch's tip from the Git server's bare repository;
 // nil when the branch does not exist.
-func remoteHead(t *testing.T, srv *testkit.GitServer, repo, branch string) *object.Commit {
+func remoteHead(t testing.TB, srv *testkit.GitServer, repo, branch string) *object.Commit {
 	t.Helper()
 	r, err := gogit.PlainOpen(srv.RepoDir(repo))
 	if err != nil {

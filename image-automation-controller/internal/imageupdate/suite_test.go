@@ -79,13 +79,13 @@ func runSuite(m *testing.M) (int, error) {
 // and a push on a loaded machine.
 const timeout = 60 * time.Second
 
-func create(t *testing.T, obj client.Object) {
+func create(t testing.TB, obj client.Object) {
 	t.Helper()
 	testkit.CreateAndWait(t, env.cp.Client, env.cached, obj)
 }
 
 // update changes obj, retrying on conflicts with the controller.
-func update(t *testing.T, obj client.Object, change func()) {
+func update(t testing.TB, obj client.Object, change func()) {
 	t.Helper()
 	NewWithT(t).Eventually(func() error {
 		if err := env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
@@ -98,7 +98,7 @@ func update(t *testing.T, obj client.Object, change func()) {
 
 // newPolicy creates an ImagePolicy whose status says it chose image:tag, as
 // the ImagePolicy reconciler would write it.
-func newPolicy(t *testing.T, ns, name, image, tag string, labels map[string]string) *imagev1.ImagePolicy {
+func newPolicy(t testing.TB, ns, name, image, tag string, labels map[string]string) *imagev1.ImagePolicy {
 	t.Helper()
 	p := &imagev1.ImagePolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
@@ -115,7 +115,7 @@ func newPolicy(t *testing.T, ns, name, image, tag string, labels map[string]stri
 }
 
 // setLatest writes the policy's status.latestRef.
-func setLatest(t *testing.T, p *imagev1.ImagePolicy, image, tag, digest string) {
+func setLatest(t testing.TB, p *imagev1.ImagePolicy, image, tag, digest string) {
 	t.Helper()
 	NewWithT(t).Eventually(func() error {
 		if err := env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(p), p); err != nil {
@@ -133,7 +133,7 @@ func setLatest(t *testing.T, p *imagev1.ImagePolicy, image, tag, digest string) 
 	}, timeout).Should(Equal(tag + digest))
 }
 
-func newGitRepository(t *testing.T, ns, url string, mutate ...func(*sourcev1.GitRepository)) *sourcev1.GitRepository {
+func newGitRepository(t testing.TB, ns, url string, mutate ...func(*sourcev1.GitRepository)) *sourcev1.GitRepository {
 	t.Helper()
 	repo := &sourcev1.GitRepository{
 		ObjectMeta: metav1.ObjectMeta{Name: "fleet", Namespace: ns},
