@@ -103,3 +103,30 @@ func TestPostRenderersAndCommonMetadata(t *testing.T) {
 	g.Expect(hr.Status.History.Latest().Status).To(Equal("deployed"))
 	g.Expect(configMapData(t, ns, "app")).To(HaveKeyWithValue("greeting", "repatched"))
 }
+
+// spec.postRenderStrategy says whether hooks go through the post-renderers:
+// by default (Helm 4's combined) a test hook gets the origin labels like
+// every object; with nohooks (Helm 3's way) it is left as the chart wrote
+// it.
+func TestPostRenderStrategy(t *testing.T) {
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0", extra: map[string]string{"test.yaml": passingTest}})
+	for _, tt := range []struct {
+		name     string
+		strategy helmv2.PostRenderStrategy
+		labelled bool
+	}{{"combined", "", true}, {"nohooks", helmv2.PostRenderStrategyNoHooks, false}} {
+		hr := newRelease(ns, tt.name, hc.Name)
+		hr.Spec.PostRenderStrategy = tt.strategy
+		hr.Spec.Test = &helmv2.Test{Enable: true}
+		create(t, hr)
+		waitReady(t, hr, metav1.ConditionTrue, helmv2.TestSucceededReason)
+		hook := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: tt.name + "-test"}}
+		g.Expect(env.cp.Client.Get(context.Background(), client.ObjectKeyFromObject(hook), hook)).To(Succeed())
+		_, has := hook.Labels["helm.toolkit.fluxcd.io/name"]
+		g.Expect(has).To(Equal(tt.labelled), "%s: hook labels %v", tt.name, hook.Labels)
+		g.Expect(objectMeta(t, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: tt.name}}).Labels).
+			To(HaveKeyWithValue("helm.toolkit.fluxcd.io/name", tt.name))
+	}
+}
