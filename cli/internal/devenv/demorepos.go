@@ -26,7 +26,16 @@ const (
 	EndpointsConfigMap     = "dev-endpoints"
 	DemoArtifactRepository = "tide-demo/manifests"
 	DemoArtifactTag        = "latest"
+	// DemoImageRepository is the demo image in the registry, whose newest
+	// version the demo ImagePolicy (examples/images) picks and the
+	// automation writes into apps/deployment.yaml.
+	DemoImageRepository = "tide-demo/podinfo"
+	DemoImageLatest     = "6.8.0"
 )
+
+// DemoImageTags are the demo image's tags: DemoImageLatest is the newest
+// version (the release candidate is not picked by the semver range).
+var DemoImageTags = []string{"6.7.0", "6.7.1", DemoImageLatest, "6.9.0-rc.1"}
 
 // stopFunc makes a function a stopper.
 type stopFunc func()
@@ -69,6 +78,11 @@ func (e *Env) startDemoRepos(ctx context.Context) error {
 	}
 	e.OCIRepoURL = reg.URL(DemoArtifactRepository)
 	e.cfg.Out.Success("OCI registry running: pushed examples/oci-app to %s:%s (%s)", e.OCIRepoURL, DemoArtifactTag, digest)
+	if err := reg.PushImageTags(ctx, DemoImageRepository, DemoImageTags...); err != nil {
+		return err
+	}
+	e.DemoImage = reg.Image(DemoImageRepository)
+	e.cfg.Out.Success("pushed the demo image %s with tags %s, for the image automation", e.DemoImage, strings.Join(DemoImageTags, ", "))
 	return nil
 }
 
@@ -84,7 +98,7 @@ func (e *Env) publishEndpoints(ctx context.Context) error {
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: metav1.ObjectMeta{Name: EndpointsConfigMap, Namespace: kube.DefaultNamespace},
 		Data: map[string]string{"CHART_REPO_URL": e.ChartRepoURL, "OCI_REPO_URL": e.OCIRepoURL,
-			"NOTIFY_URL": e.NotifyURL},
+			"NOTIFY_URL": e.NotifyURL, "DEMO_IMAGE": e.DemoImage},
 	}
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(cm)
 	if err != nil {
@@ -110,7 +124,7 @@ func (e *Env) publishEndpoints(ctx context.Context) error {
 	if err := install.Apply(ctx, c, []*unstructured.Unstructured{ns, {Object: u}, {Object: su}}, e.cfg.Out); err != nil {
 		return err
 	}
-	e.cfg.Out.Success("ConfigMap/%s/%s holds their addresses for the demo fleet (CHART_REPO_URL, OCI_REPO_URL, NOTIFY_URL)", kube.DefaultNamespace, EndpointsConfigMap)
+	e.cfg.Out.Success("ConfigMap/%s/%s holds their addresses for the demo fleet (CHART_REPO_URL, OCI_REPO_URL, NOTIFY_URL, DEMO_IMAGE)", kube.DefaultNamespace, EndpointsConfigMap)
 	e.cfg.Out.Success("Secret/%s/%s holds the demo Receiver's token (random, made for this run)", kube.DefaultNamespace, ReceiverSecret)
 	return nil
 }

@@ -82,6 +82,7 @@ func TestUp_RunsTheDemoAndStopsCleanly(t *testing.T) {
 	g.Expect(d.Status.AvailableReplicas).To(Equal(*d.Spec.Replicas))
 	assertDemoSources(ctx, t, c)
 	assertDemoHelmRelease(ctx, t, c)
+	assertDemoImageUpdate(ctx, t, c, env)
 	assertPushAppliedThroughReceiver(ctx, t, c, env, filepath.Join(dir, "logs", devenv.NotificationsLog))
 	g.Expect(env.Kubeconfig).To(BeAnExistingFile())
 	g.Expect(filepath.Join(dir, "logs", "kube-apiserver.log")).To(BeAnExistingFile())

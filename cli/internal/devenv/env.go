@@ -37,6 +37,9 @@ type Env struct {
 	// ChartRepoURL is the demo Helm chart repository (http://), and
 	// OCIRepoURL the demo artifact in the OCI registry (oci://, no tag).
 	ChartRepoURL, OCIRepoURL string
+	// DemoImage is the demo image in the OCI registry (host/repository, no
+	// tag), which the demo ImageRepository scans.
+	DemoImage string
 	// NotifyURL is the log endpoint the demo Alert posts to, and
 	// ReceiverURL the demo Receiver's webhook, which the Git server calls
 	// after each push.
@@ -82,7 +85,7 @@ func Up(ctx context.Context, cfg Config) (_ *Env, err error) {
 	for _, step := range []func(context.Context) error{
 		e.buildControllers, e.startControlPlane, e.startKwok, e.startGitServer, e.startDemoRepos,
 		e.startNotificationLog, e.startControllers, e.publishEndpoints, e.bootstrap, e.waitDemo,
-		e.connectReceiver,
+		e.connectReceiver, e.waitImageUpdate,
 	} {
 		if err := step(ctx); err != nil {
 			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {

@@ -24,6 +24,7 @@ and an OCI registry (%s) beside it. Try:
   export KUBECONFIG=%s
   bin/tide get all -A                       # the sources and Kustomizations
   bin/tide get sources chart                # the hello chart, packaged from the chart repository
+  bin/tide get images all -A                # the demo image's scan, the tag picked, the automation's push
   kubectl -n %s get deploy,pods,svc         # the demo app (if you have kubectl)
 
 Change the fleet and watch it applied: after each push the Git server calls the

@@ -35,8 +35,9 @@ const (
 // dependency order: sources applies the HelmRepository, HelmChart and
 // OCIRepository (and waits for them to be Ready), apps-oci applies the
 // OCI artifact, apps-helm the HelmRelease of the demo chart (and waits for
-// it to be Ready), notifications the Receiver, Alert and Provider.
-var DemoKustomizations = []string{"infrastructure", "apps", "sources", "apps-oci", "apps-helm", "notifications"}
+// it to be Ready), notifications the Receiver, Alert and Provider, images
+// the ImageRepository, ImagePolicy and ImageUpdateAutomation.
+var DemoKustomizations = []string{"infrastructure", "apps", "sources", "apps-oci", "apps-helm", "notifications", "images"}
 
 // DemoHelmChart and DemoOCIRepository are the demo's chart and OCI source
 // (examples/sources), in flux-system.
