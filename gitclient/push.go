@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,13 @@ type UpdateOptions struct {
 	// message means nothing changed and nothing is committed. It runs again,
 	// on a fresh clone, after each lost race.
 	Change func(dir string) (message string, paths []string, err error)
+	// ChangeFiles, when set, is used instead of Change: it reads the files
+	// of the commit from Git's object store (no worktree is written, which
+	// for a large repository is most of the time a clone takes) and returns
+	// the commit message and the new content of each changed file, by slash
+	// path from the repository root. It may change existing regular files
+	// only. An empty message means nothing changed.
+	ChangeFiles func(files fs.FS) (message string, changed map[string][]byte, err error)
 	// Attempts bounds the runs of Change; 0 means 5.
 	Attempts int
 }
@@ -88,7 +96,11 @@ func Update(ctx context.Context, dir string, opts UpdateOptions) (UpdateResult, 
 		attempts = 5
 	}
 	for n := 1; ; n++ {
-		res, start, err := attempt(ctx, filepath.Join(dir, fmt.Sprint(n)), branch, specs, opts)
+		run := attempt
+		if opts.ChangeFiles != nil {
+			run = attemptFiles
+		}
+		res, start, err := run(ctx, filepath.Join(dir, fmt.Sprint(n)), branch, specs, opts)
 		res.Attempts = n
 		if err == nil || start == nil {
 			return res, err
@@ -123,28 +135,9 @@ func attempt(ctx context.Context, dir, branch string, specs []config.RefSpec, op
 	if err != nil {
 		return res, nil, err
 	}
-	start := plumbing.NewHash(base.Hash)
-	newBranch := true
-	if branch != opts.Checkout.Branch {
-		h, found, err := fetchBranch(ctx, repo, opts, branch)
-		if err != nil {
-			return res, nil, err
-		}
-		if found {
-			start, newBranch = h, false
-		}
-	} else if opts.Checkout.Commit != "" || opts.Checkout.Tag != "" || opts.Checkout.SemVer != "" || opts.Checkout.Name != "" {
-		// A pinned checkout of the push branch: build on the branch's tip
-		// anyway, so the push is a fast-forward.
-		h, found, err := fetchBranch(ctx, repo, opts, branch)
-		if err != nil {
-			return res, nil, err
-		}
-		if found {
-			start, newBranch = h, false
-		}
-	} else {
-		newBranch = false
+	start, newBranch, err := startOf(ctx, repo, branch, opts, base)
+	if err != nil {
+		return res, nil, err
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
@@ -173,6 +166,24 @@ func attempt(ctx context.Context, dir, branch string, specs []config.RefSpec, op
 	}
 	res.Commit = hash.String()
 	return res, nil, nil
+}
+
+// startOf is the commit the change is made on: the checked out commit, or
+// the push branch's tip when it is another branch that exists (or the
+// checkout pins a commit or tag of it), so that the push is a fast-forward.
+// newBranch tells the push branch does not exist yet.
+func startOf(ctx context.Context, repo *gogit.Repository, branch string, opts UpdateOptions, base *Commit) (start plumbing.Hash, newBranch bool, err error) {
+	start = plumbing.NewHash(base.Hash)
+	c := opts.Checkout
+	pinned := c.Commit != "" || c.Tag != "" || c.SemVer != "" || c.Name != ""
+	if branch == c.Branch && !pinned {
+		return start, false, nil
+	}
+	h, found, err := fetchBranch(ctx, repo, opts, branch)
+	if err != nil || !found {
+		return start, true, err
+	}
+	return h, false, nil
 }
 
 // switchTo puts HEAD on the local branch at start. When start is the commit

@@ -3,6 +3,7 @@ package gitclient
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +12,14 @@ import (
 	"github.com/tidegitops/tide/testkit"
 )
 
-// BenchmarkUpdate10k: clone, rewrite 100 of 10,000 files, commit and push.
+// BenchmarkUpdate10k: clone, rewrite 100 of 10,000 files, commit and push,
+// with a worktree (Change) and without (ChangeFiles).
 func BenchmarkUpdate10k(b *testing.B) {
+	b.Run("worktree", func(b *testing.B) { benchmarkUpdate10k(b, false) })
+	b.Run("object-store", func(b *testing.B) { benchmarkUpdate10k(b, true) })
+}
+
+func benchmarkUpdate10k(b *testing.B, withoutWorktree bool) {
 	srv := testkit.StartGitServer(b)
 	files := map[string]string{}
 	var marked []string
@@ -39,8 +46,21 @@ func BenchmarkUpdate10k(b *testing.B) {
 			}
 			return "update", marked, nil
 		}
-		res, err := Update(context.Background(), b.TempDir(), UpdateOptions{URL: srv.HTTPURL("fleet"),
-			Checkout: Ref{Branch: "master"}, Author: bot, Change: change})
+		opts := UpdateOptions{URL: srv.HTTPURL("fleet"), Checkout: Ref{Branch: "master"}, Author: bot, Change: change}
+		if withoutWorktree {
+			opts.Change, opts.ChangeFiles = nil, func(files fs.FS) (string, map[string][]byte, error) {
+				out := map[string][]byte{}
+				for _, m := range marked {
+					old, err := fs.ReadFile(files, m)
+					if err != nil {
+						return "", nil, err
+					}
+					out[m] = []byte(strings.Replace(string(old), "image: web:", fmt.Sprintf("image: web:%d", i+1), 1))
+				}
+				return "update", out, nil
+			}
+		}
+		res, err := Update(context.Background(), b.TempDir(), opts)
 		if err != nil || res.Commit == "" {
 			b.Fatalf("%+v %v", res, err)
 		}
