@@ -70,6 +70,9 @@ func clusterFailed(err error) error {
 // deleted takes both along, and nothing could be done in their name).
 // The release is then left in place, and the log says why.
 func (r *Reconciler) uninstallable(ctx context.Context, obj *helmv2.HelmRelease) (bool, error) {
+	if obj.Status.StorageNamespace == "" {
+		return true, nil // nothing was released: there is nothing to reach
+	}
 	log := ctrl.LoggerFrom(ctx)
 	t := targetOf(obj)
 	if _, err := r.Clusters.For(ctx, t); err != nil {

@@ -106,6 +106,12 @@ func TestKubeConfigMissingOrMalformed(t *testing.T) {
 	waitEvent(t, bad, "Warning "+restClientErrorReason)
 	g.Expect(configMapData(t, ns, "missing")).To(BeNil())
 	g.Expect(configMapData(t, ns, "bad")).To(BeNil())
+
+	// Never released, they are deleted without reaching any cluster.
+	for _, hr := range []*helmv2.HelmRelease{missing, bad} {
+		g.Expect(env.cp.Client.Delete(context.Background(), hr)).To(Succeed())
+		testkit.WaitForDeletion(t, env.cp.Client, hr)
+	}
 }
 
 // A HelmRelease deleted after the service account it impersonates (as
