@@ -42,6 +42,7 @@ type Server struct {
 
 	dedup *dedup
 	gate  *gate
+	order inOrder
 }
 
 // Handler answers event requests.
@@ -112,5 +113,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// The answer does not wait for the providers: the emitter's
 	// reconciliation must not.
 	w.WriteHeader(http.StatusAccepted)
-	go s.dispatch(logr.NewContext(context.Background(), log), e)
+	s.order.run(string(e.InvolvedObject.UID)+"/"+e.InvolvedObject.Kind+"/"+e.InvolvedObject.Namespace+"/"+e.InvolvedObject.Name, func() {
+		s.dispatch(logr.NewContext(context.Background(), log), e)
+	})
 }
