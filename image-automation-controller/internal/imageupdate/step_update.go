@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -67,12 +67,12 @@ func (r *Reconciler) updateBranch(ctx context.Context, s *scope, dir string, g g
 		URL: s.repo.Spec.URL, Auth: s.auth, Checkout: s.checkout, Branch: g.branch,
 		Author: gitclient.Person{Name: spec.Commit.Author.Name, Email: spec.Commit.Author.Email},
 		Signer: s.signer,
-		Change: func(worktree string) (string, []string, error) {
-			root, err := updateRoot(worktree, s.obj.GetUpdatePath())
+		ChangeFiles: func(files fs.FS) (string, map[string][]byte, error) {
+			root, err := updateRoot(files, s.obj.GetUpdatePath())
 			if err != nil {
 				return "", nil, err
 			}
-			result, report, err := setters.UpdateDir(root, settersOf(g.policies))
+			result, report, changed, err := setters.UpdateFS(files, root, settersOf(g.policies))
 			if err != nil {
 				return "", nil, fmt.Errorf("%w under %q: %s", errSetters, s.obj.GetUpdatePath(), err)
 			}
@@ -92,7 +92,7 @@ func (r *Reconciler) updateBranch(ctx context.Context, s *scope, dir string, g g
 				return "", nil, err
 			}
 			message = msg
-			return msg, changedPaths(s.obj.GetUpdatePath(), result), nil
+			return msg, changed, nil
 		},
 	}
 	if p := spec.Push; p != nil {
@@ -170,33 +170,19 @@ var (
 	errSetters    = errors.New("rewriting the markers")
 )
 
-// updateRoot is spec.update.path inside the worktree. No part of it may be a
-// symlink, so nothing outside the clone is ever written.
-func updateRoot(worktree, p string) (string, error) {
-	root := worktree
-	for _, part := range strings.Split(path.Clean("/"+p), "/") {
-		if part == "" {
-			continue
-		}
-		root = filepath.Join(root, part)
-		info, err := os.Lstat(root)
-		if err != nil {
-			return "", fmt.Errorf("%w %q does not exist in the repository: fix the path, or add it to the repository", errUpdatePath, p)
-		}
-		if info.Mode()&os.ModeSymlink != 0 {
-			return "", fmt.Errorf("%w %q goes through a symlink (%s): give the real path", errUpdatePath, p, part)
-		}
+// updateRoot is spec.update.path in the commit's files, which must be a
+// folder (reading them never follows a symlink).
+func updateRoot(files fs.FS, p string) (string, error) {
+	root := strings.TrimPrefix(path.Clean("/"+p), "/")
+	if root == "" {
+		return ".", nil
+	}
+	info, err := fs.Stat(files, root)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%w %q does not exist in the repository: fix the path, or add it to the repository", errUpdatePath, p)
+	case !info.IsDir():
+		return "", fmt.Errorf("%w %q is not a folder (or is a symlink): give the real path of a folder", errUpdatePath, p)
 	}
 	return root, nil
-}
-
-// changedPaths are the changed files, relative to the repository root.
-func changedPaths(updatePath string, res setters.Result) []string {
-	var out []string
-	base := strings.TrimPrefix(path.Clean("/"+updatePath), "/")
-	for f := range res.FileChanges {
-		out = append(out, path.Join(base, f))
-	}
-	sort.Strings(out)
-	return out
 }

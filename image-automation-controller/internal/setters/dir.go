@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -15,12 +16,12 @@ type Skipped struct {
 	Reason string
 }
 
-// Report is what UpdateDir saw besides the changes it made.
+// Report is what an update saw besides the changes it made.
 type Report struct {
 	// Skipped are the files left untouched although they carry a marker.
 	Skipped []Skipped
 	// Markers maps the "namespace:name" of every policy a marker names
-	// (given to UpdateDir or not) to the files naming it.
+	// (given to the update or not) to the files naming it.
 	Markers map[string][]string
 }
 
@@ -35,35 +36,35 @@ func (r *Report) marker(setter, file string) {
 	}
 }
 
-// UpdateDir rewrites the marked values of every YAML file under root (Flux's
-// choice of files: *.yaml, *.yml and Kustomization containing Token) and
-// writes back the files that changed, and only those. Files that do not parse,
-// or whose marked values cannot be rewritten safely, are left untouched and
-// reported as skipped; the others are still updated. Symlinks are not
-// followed, so nothing outside root is read or written. Paths are relative
-// to root, with forward slashes.
-func UpdateDir(root string, policies Policies) (res Result, report Report, err error) {
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, walkErr error) error {
+// UpdateFS rewrites the marked values of every YAML file under root in fsys
+// (Flux's choice of files: *.yaml, *.yml and Kustomization containing
+// Token) and returns the new content of the files that changed, by their
+// path in fsys. The Result's paths are relative to root, as Flux's. Files
+// that do not parse, or whose marked values cannot be rewritten safely, are
+// left out and reported as skipped; the others are still updated. Symlinks
+// are not followed, and folders named .git are not entered.
+func UpdateFS(fsys fs.FS, root string, policies Policies) (res Result, report Report, changed map[string][]byte, err error) {
+	root = path.Clean(root)
+	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, walkErr error) error {
 		if walkErr != nil {
 			return walkErr
 		}
 		if d.IsDir() {
 			if d.Name() == ".git" && p != root {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
 		if !d.Type().IsRegular() || !candidate(d.Name()) {
 			return nil
 		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
+		rel := strings.TrimPrefix(p, root+"/")
+		if root == "." {
+			rel = p
 		}
-		rel = filepath.ToSlash(rel)
-		content, err := os.ReadFile(p)
+		content, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", rel, err)
+			return fmt.Errorf("read %s: %w", p, err)
 		}
 		if !bytes.Contains(content, []byte(Token)) {
 			return nil
@@ -79,13 +80,10 @@ func UpdateDir(root string, policies Policies) (res Result, report Report, err e
 		if len(changes) == 0 {
 			return nil
 		}
-		info, err := d.Info()
-		if err != nil {
-			return err
+		if changed == nil {
+			changed = map[string][]byte{}
 		}
-		if err := os.WriteFile(p, updated, info.Mode().Perm()); err != nil {
-			return fmt.Errorf("write %s: %w", rel, err)
-		}
+		changed[p] = updated
 		for id, cs := range changes {
 			for _, c := range cs {
 				res.add(rel, id, c)
@@ -93,7 +91,27 @@ func UpdateDir(root string, policies Policies) (res Result, report Report, err e
 		}
 		return nil
 	})
-	return res, report, err
+	return res, report, changed, err
+}
+
+// UpdateDir is UpdateFS on a folder of the disk: it writes back the files
+// that changed, and only those, keeping their permissions.
+func UpdateDir(root string, policies Policies) (Result, Report, error) {
+	res, report, changed, err := UpdateFS(os.DirFS(root), ".", policies)
+	if err != nil {
+		return res, report, err
+	}
+	for p, content := range changed {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		info, err := os.Lstat(full)
+		if err != nil {
+			return res, report, err
+		}
+		if err := os.WriteFile(full, content, info.Mode().Perm()); err != nil {
+			return res, report, fmt.Errorf("write %s: %w", p, err)
+		}
+	}
+	return res, report, nil
 }
 
 func candidate(name string) bool {

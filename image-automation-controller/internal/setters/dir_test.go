@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -109,4 +110,22 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return len(a) == len(b)
+}
+
+func TestUpdateFS(t *testing.T) {
+	fsys := fstest.MapFS{
+		"apps/web.yaml":   {Data: []byte("image: ghcr.io/org/web:1.0.0 # {\"$imagepolicy\": \"apps:web\"}\n")},
+		"other/web.yaml":  {Data: []byte("image: ghcr.io/org/web:1.0.0 # {\"$imagepolicy\": \"apps:web\"}\n")},
+		"apps/plain.yaml": {Data: []byte("image: ghcr.io/org/web:1.0.0\n")},
+	}
+	res, _, changed, err := UpdateFS(fsys, "apps", testPolicies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changed) != 1 || string(changed["apps/web.yaml"]) != "image: ghcr.io/org/web:1.2.0 # {\"$imagepolicy\": \"apps:web\"}\n" {
+		t.Errorf("changed %q", changed)
+	}
+	if _, ok := res.FileChanges["web.yaml"]; !ok || len(res.FileChanges) != 1 {
+		t.Errorf("result paths are relative to the root: %v", res.FileChanges)
+	}
 }
