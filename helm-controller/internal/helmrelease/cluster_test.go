@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -78,6 +79,35 @@ func TestKubeConfigInstalls(t *testing.T) {
 	create(t, hr)
 	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
 	g.Expect(configMapData(t, ns, "app")).To(HaveKeyWithValue("greeting", "hello"))
+}
+
+// spec.kubeConfig.secretRef of a second cluster: the release, and Helm's
+// records of it, go there, not to the cluster the controller runs in.
+func TestKubeConfigReleasesIntoTheRemoteCluster(t *testing.T) {
+	g := NewWithT(t)
+	ctx := context.Background()
+	remote, err := testkit.StartControlPlane()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = remote.Stop() })
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	g.Expect(remote.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "remote"},
+		Data: map[string][]byte{"kubeconfig": remote.KubeConfig}})
+	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0"})
+	hr := newRelease(ns, "app", hc.Name)
+	hr.Spec.KubeConfig = &kustomizev1.KubeConfigReference{SecretRef: &meta.SecretKeyReference{Name: "remote", Key: "kubeconfig"}}
+	create(t, hr)
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+
+	cm := &corev1.ConfigMap{}
+	g.Expect(remote.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "app"}, cm)).To(Succeed())
+	g.Expect(cm.Data).To(HaveKeyWithValue("greeting", "hello"))
+	g.Expect(configMapData(t, ns, "app")).To(BeNil(), "nothing in the controller's cluster")
+	var records corev1.SecretList
+	g.Expect(remote.Client.List(ctx, &records, client.InNamespace(ns), client.MatchingLabels{"owner": "helm"})).To(Succeed())
+	g.Expect(records.Items).To(HaveLen(1), "Helm's record is in the remote cluster")
 }
 
 // A kubeconfig Secret that is missing, or holds no usable kubeconfig,
