@@ -92,6 +92,10 @@ func (h policyHandler) Update(ctx context.Context, e event.UpdateEvent, q workqu
 		return
 	}
 	h.enqueue(ctx, e.ObjectNew, q)
+	if ok1 && ok2 && !reflect.DeepEqual(o.Labels, n.Labels) {
+		// Automations that selected it by its old labels see it go.
+		h.enqueue(ctx, e.ObjectOld, q)
+	}
 }
 
 func (h policyHandler) Delete(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
