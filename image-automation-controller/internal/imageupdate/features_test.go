@@ -173,3 +173,25 @@ func TestUpdateOverSSH(t *testing.T) {
 	g.Expect(got.Status.LastPushCommit).To(Equal(head.Hash.String()))
 	g.Expect(fileAt(t, head, "web.yaml")).To(ContainSubstring("ghcr.io/org/web:4.0.0 #"))
 }
+
+// TestPolicySelector: only the selected policies' markers are rewritten.
+func TestPolicySelector(t *testing.T) {
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	srv := testkit.StartGitServer(t)
+	api := strings.ReplaceAll(marked(ns), "web", "api")
+	srv.NewRepo(t, "fleet").Write("web.yaml", marked(ns)).Write("api.yaml", api).Commit("init")
+	newGitRepository(t, ns, srv.HTTPURL("fleet"))
+	newPolicy(t, ns, "web", "ghcr.io/org/web", "2.0.0", map[string]string{"team": "front"})
+	newPolicy(t, ns, "api", "ghcr.io/org/api", "2.0.0", map[string]string{"team": "back"})
+	auto := newAutomation(ns, func(a *imagev1.ImageUpdateAutomation) {
+		a.Spec.PolicySelector = &metav1.LabelSelector{MatchLabels: map[string]string{"team": "front"}}
+	})
+	create(t, auto)
+	got := waitReady(t, auto, metav1.ConditionTrue, "Succeeded")
+	head := remoteHead(t, srv, "fleet", "master")
+	g := NewWithT(t)
+	g.Expect(fileAt(t, head, "web.yaml")).To(ContainSubstring("ghcr.io/org/web:2.0.0 #"))
+	g.Expect(fileAt(t, head, "api.yaml")).To(Equal(api))
+	g.Expect(got.Status.ObservedPolicies).To(HaveKey("web"))
+	g.Expect(got.Status.ObservedPolicies).NotTo(HaveKey("api"))
+}
