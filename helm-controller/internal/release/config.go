@@ -23,6 +23,7 @@ func NewConfig(getter *Getter, releaseNamespace, storageNamespace string, log lo
 	if !ok {
 		return nil, fmt.Errorf("set up Helm: unexpected kube client %T", cfg.KubeClient)
 	}
+	kc.Factory = getter.kubeFactory()
 	kc.Namespace = releaseNamespace
 	kc.SetLogger(handler)
 	// Test pods' logs are not collected: nothing would read them.

@@ -24,6 +24,11 @@ import (
 type Getter struct {
 	config *rest.Config
 	api    *apiCache
+
+	// kube is the kubectl factory of the kube clients of every release
+	// acting through this Getter (see factory).
+	kubeOnce sync.Once
+	kube     *factory
 }
 
 // apiCache is the discovered API of one cluster, found once as the
@@ -65,6 +70,13 @@ func (c *apiCache) init() {
 		c.discovery = memory.NewMemCacheClient(dc)
 		c.mapper = restmapper.NewShortcutExpander(restmapper.NewDeferredDiscoveryRESTMapper(c.discovery), c.discovery, nil)
 	})
+}
+
+// kubeFactory returns the kubectl factory the kube clients of g's
+// releases share.
+func (g *Getter) kubeFactory() *factory {
+	g.kubeOnce.Do(func() { g.kube = newFactory(g) })
+	return g.kube
 }
 
 // ToRESTConfig returns a copy of the config of the cluster and identity.
