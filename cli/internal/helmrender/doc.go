@@ -4,7 +4,7 @@
 // downloaded and checked against its digest with the controller's
 // chartfetch; the values are composed with the controller's values package
 // (valuesFrom in order, spec.values, targetPath), with local files merged
-// last; the release name, namespace and storage follow the controller's
+// last; the release name (package naming), namespace and storage follow the controller's
 // rules; and Helm v4 renders it in a server-side dry run (an install, or an
 // upgrade of the release in storage), so that lookups and .Capabilities see
 // the cluster. The post-renderers are the controller's (package postrender:

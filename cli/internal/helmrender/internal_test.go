@@ -2,7 +2,6 @@ package helmrender
 
 import (
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -30,25 +29,5 @@ func TestProxyURL(t *testing.T) {
 		case tt.want != "" && (!ok || got.String() != tt.want):
 			t.Errorf("%s: got %v (%v), want %s", tt.in, got, ok, tt.want)
 		}
-	}
-}
-
-// The release name rule and the OCI chart version are the
-// helm-controller's (Flux's): a long name is cut with a hash, an OCI
-// chart's version carries the artifact digest.
-func TestControllerRules(t *testing.T) {
-	long := strings.Repeat("a", 30) + "-" + strings.Repeat("b", 30)
-	if got := shortenName(long); len(got) != 53 || !strings.HasPrefix(got, long[:40]+"-") {
-		t.Errorf("shortenName(%q) = %q", long, got)
-	}
-	if got := shortenName("podinfo"); got != "podinfo" {
-		t.Errorf("shortenName(podinfo) = %q", got)
-	}
-	got, err := ociVersion("6.5.0", "6.5.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
-	if err != nil || got != "6.5.0+0123456789ab" {
-		t.Errorf("ociVersion = %q, %v", got, err)
-	}
-	if _, err := ociVersion("6.5.0", "6.4.0@sha256:0123456789abcdef"); err == nil {
-		t.Error("a tag other than the chart's version is refused")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
+	"github.com/tidegitops/tide/helm-controller/naming"
 	"github.com/tidegitops/tide/helm-controller/postrender"
 	"github.com/tidegitops/tide/helm-controller/values"
 )
@@ -72,7 +73,7 @@ func Render(ctx context.Context, config *rest.Config, c client.Client, in Input)
 		return nil, err
 	}
 	t := Target{
-		Name:             shortenName(hr.GetReleaseName()),
+		Name:             naming.ReleaseName(hr.GetReleaseName()),
 		Namespace:        hr.GetReleaseNamespace(),
 		StorageNamespace: hr.GetStorageNamespace(),
 	}

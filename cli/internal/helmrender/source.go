@@ -3,9 +3,7 @@ package helmrender
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -16,6 +14,7 @@ import (
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/helm-controller/chartfetch"
+	"github.com/tidegitops/tide/helm-controller/naming"
 )
 
 // chartSource is what is needed of a HelmChart or an OCIRepository.
@@ -77,41 +76,11 @@ func loadChart(ctx context.Context, c client.Reader, config *rest.Config, hr *he
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if ref.Kind == sourcev1.OCIRepositoryKind {
-		version, err := ociVersion(ch.Metadata.Version, artifact.Revision)
+		version, _, err := naming.OCIChartVersion(ch.Metadata.Version, artifact.Revision)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		ch.Metadata.Version = version
 	}
 	return ch, nil
-}
-
-// ociVersion is the chart version the helm-controller releases a chart
-// of an OCIRepository with: its version with the first 12 hex digits of
-// the artifact's digest as build metadata. The revision is
-// <tag>@<algorithm>:<hex> (the tag must be the chart's version) or a
-// digest alone. (The controller's rule, in its fetch step; the CLI's
-// tests compare both renders.)
-func ociVersion(version, revision string) (string, error) {
-	ver, err := semver.NewVersion(version)
-	if err != nil {
-		return "", fmt.Errorf("chart version '%s' is not semver: %w", version, err)
-	}
-	digest := revision
-	if tag, d, ok := strings.Cut(revision, "@"); ok {
-		tagVer, err := semver.NewVersion(tag)
-		if err != nil || !tagVer.Equal(ver) {
-			return "", fmt.Errorf("artifact revision %s does not match chart version %s: tag the artifact with the chart's version", tag, version)
-		}
-		digest = d
-	}
-	_, hexPart, ok := strings.Cut(digest, ":")
-	if !ok || len(hexPart) < 12 {
-		return "", fmt.Errorf("invalid artifact revision %s: want [<tag>@]<algorithm>:<digest>", revision)
-	}
-	withMeta, err := ver.SetMetadata(hexPart[:12])
-	if err != nil {
-		return "", err
-	}
-	return withMeta.String(), nil
 }

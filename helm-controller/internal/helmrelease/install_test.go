@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
-	"github.com/tidegitops/tide/helm-controller/internal/release"
+	"github.com/tidegitops/tide/helm-controller/naming"
 	"github.com/tidegitops/tide/testkit"
 )
 
@@ -122,7 +122,7 @@ func TestReleaseNameTargetAndStorageNamespace(t *testing.T) {
 	hr.Spec.TargetNamespace = target
 	create(t, hr)
 	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
-	want := release.ShortenName(target + "-" + name)
+	want := naming.ReleaseName(target + "-" + name)
 	g.Expect(len(want)).To(Equal(53))
 	g.Expect(hr.Status.History.Latest().Name).To(Equal(want))
 	g.Expect(hr.Status.History.Latest().Namespace).To(Equal(target))

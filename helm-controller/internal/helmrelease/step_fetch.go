@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-
-	"github.com/Masterminds/semver/v3"
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/helm-controller/chartfetch"
+	"github.com/tidegitops/tide/helm-controller/naming"
 	"github.com/tidegitops/tide/skeleton"
 )
 
@@ -37,7 +35,7 @@ func (r *Reconciler) fetchChart(ctx context.Context, s *scope) error {
 	s.chart = ch
 	s.ociDigest = ""
 	if s.sourceKind == sourcev1.OCIRepositoryKind {
-		version, digest, err := ociVersion(ch.Metadata.Version, s.artifact.Revision)
+		version, digest, err := naming.OCIChartVersion(ch.Metadata.Version, s.artifact.Revision)
 		if err != nil {
 			return skeleton.Wait(s.obj.Spec.Interval.Duration, chartMutateErrorReason, "%s", err)
 		}
@@ -45,32 +43,4 @@ func (r *Reconciler) fetchChart(ctx context.Context, s *scope) error {
 		s.ociDigest = digest
 	}
 	return nil
-}
-
-// ociVersion returns version with the first 12 hex digits of the
-// artifact's digest as build metadata, and the digest. The revision is
-// <tag>@<algo>:<hex> (the tag must be the chart's version) or a digest
-// alone.
-func ociVersion(version, revision string) (string, string, error) {
-	ver, err := semver.NewVersion(version)
-	if err != nil {
-		return "", "", fmt.Errorf("chart version '%s' is not semver: %w", version, err)
-	}
-	digest := revision
-	if tag, d, ok := strings.Cut(revision, "@"); ok {
-		tagVer, err := semver.NewVersion(tag)
-		if err != nil || !tagVer.Equal(ver) {
-			return "", "", fmt.Errorf("artifact revision %s does not match chart version %s: tag the artifact with the chart's version", tag, version)
-		}
-		digest = d
-	}
-	_, hexPart, ok := strings.Cut(digest, ":")
-	if !ok || len(hexPart) < 12 {
-		return "", "", fmt.Errorf("invalid artifact revision %s: want [<tag>@]<algorithm>:<digest>", revision)
-	}
-	withMeta, err := ver.SetMetadata(hexPart[:12])
-	if err != nil {
-		return "", "", err
-	}
-	return withMeta.String(), digest, nil
 }

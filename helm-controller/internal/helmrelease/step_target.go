@@ -8,6 +8,7 @@ import (
 
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	"github.com/tidegitops/tide/helm-controller/internal/release"
+	"github.com/tidegitops/tide/helm-controller/naming"
 	"github.com/tidegitops/tide/skeleton"
 )
 
@@ -28,7 +29,7 @@ func (r *Reconciler) checkTarget(ctx context.Context, s *scope) error {
 		return err
 	}
 	s.target = release.Target{
-		Name:             release.ShortenName(obj.GetReleaseName()),
+		Name:             naming.ReleaseName(obj.GetReleaseName()),
 		Namespace:        obj.GetReleaseNamespace(),
 		StorageNamespace: obj.GetStorageNamespace(),
 	}
@@ -91,7 +92,7 @@ func (r *Reconciler) uninstallCurrent(ctx context.Context, obj *helmv2.HelmRelea
 		return nil
 	}
 	t := release.Target{
-		Name:             release.ShortenName(obj.GetReleaseName()),
+		Name:             naming.ReleaseName(obj.GetReleaseName()),
 		Namespace:        obj.GetReleaseNamespace(),
 		StorageNamespace: obj.Status.StorageNamespace,
 	}

@@ -1,30 +1,8 @@
 package release
 
 import (
-	"strings"
 	"testing"
 )
-
-// Release names as Flux computes them: the same HelmRelease names the same
-// release under both controllers.
-func TestShortenName(t *testing.T) {
-	short := "ns-app"
-	if got := ShortenName(short); got != short {
-		t.Errorf("ShortenName(%q) = %q, want it unchanged", short, got)
-	}
-	exact := strings.Repeat("a", 53)
-	if got := ShortenName(exact); got != exact {
-		t.Errorf("a 53-character name changed to %q", got)
-	}
-	long := "some-front-appended-namespace-release-with-a-very-long-name"
-	got := ShortenName(long)
-	if len(got) != 53 || !strings.HasPrefix(got, long[:40]+"-") {
-		t.Errorf("ShortenName(%q) = %q, want the first 40 characters, a dash and 12 hex digits", long, got)
-	}
-	if got != ShortenName(long) || got == ShortenName(long+"x") {
-		t.Error("ShortenName is not a function of the whole name")
-	}
-}
 
 // Config digests equal to those Flux writes for the same values, so that
 // a release taken over from Flux is not upgraded for nothing.

@@ -13,7 +13,7 @@ import (
 
 // Target names one Helm release and where it lives.
 type Target struct {
-	// Name is the release name (see ShortenName).
+	// Name is the release name (see naming.ReleaseName).
 	Name string
 	// Namespace is where the release's objects go.
 	Namespace string
