@@ -12,8 +12,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	imagev1 "github.com/tidegitops/tide/api/image/v1"
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	notificationv1 "github.com/tidegitops/tide/api/notification/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/cli/internal/output"
 	"github.com/tidegitops/tide/manifests"
@@ -27,24 +29,31 @@ const Finalizer = "finalizers.fluxcd.io"
 // every object of their kinds.
 const crdDeleteTimeout = 2 * time.Minute
 
-// syncKinds are the kinds whose objects uninstall releases and deletes:
-// Kustomizations first, then the sources (a HelmChart before the
-// HelmRepository it pulls from).
+// syncKinds are every kind Tide serves whose objects may carry Finalizer,
+// in the order uninstall releases and deletes them: the appliers first
+// (Kustomizations, HelmReleases), then the sources (a HelmChart before the
+// HelmRepository it pulls from), the image kinds (an automation before the
+// policies it reads) and the Receivers. Alerts and Providers get no
+// finalizer from Tide (nor from Flux since their v1beta3), but objects
+// migrated from an older Flux may still hold one.
 var syncKinds = []schema.GroupVersionKind{
 	kustomizev1.GroupVersion.WithKind(kustomizev1.KustomizationKind),
+	helmv2.GroupVersion.WithKind(helmv2.HelmReleaseKind),
 	sourcev1.GroupVersion.WithKind(sourcev1.HelmChartKind),
 	sourcev1.GroupVersion.WithKind(sourcev1.GitRepositoryKind),
 	sourcev1.GroupVersion.WithKind(sourcev1.HelmRepositoryKind),
 	sourcev1.GroupVersion.WithKind(sourcev1.OCIRepositoryKind),
-	// Then the image kinds, an automation before the policies it reads.
 	imagev1.GroupVersion.WithKind(imagev1.ImageUpdateAutomationKind),
 	imagev1.GroupVersion.WithKind(imagev1.ImagePolicyKind),
 	imagev1.GroupVersion.WithKind(imagev1.ImageRepositoryKind),
+	notificationv1.GroupVersion.WithKind(notificationv1.ReceiverKind),
+	notificationv1.GroupVersion.WithKind(notificationv1.AlertKind),
+	notificationv1.GroupVersion.WithKind(notificationv1.ProviderKind),
 }
 
 // Uninstall removes Tide from the cluster and leaves what it applied in
-// place. In order: every Kustomization and source (all namespaces)
-// is suspended and loses its finalizer, so that no controller garbage
+// place. In order: every object of syncKinds (all namespaces) is
+// suspended and loses its finalizer, so that no controller garbage
 // collects on deletion; the controllers are deleted; then those objects,
 // the rest of the install manifests, the CRDs (waiting until they are gone),
 // and the namespace unless keepNamespace.
@@ -106,8 +115,8 @@ func deleteRank(o *unstructured.Unstructured) int {
 	return 1
 }
 
-// releaseSyncObjects suspends every Kustomization and source and
-// removes the finalizer, in one patch each: a suspended object is neither
+// releaseSyncObjects suspends every object of syncKinds and removes the
+// finalizer, in one patch each: a suspended object is neither
 // finalized nor given its finalizer back by a controller still running.
 func releaseSyncObjects(ctx context.Context, c client.Client, out *output.Printer) error {
 	for _, gvk := range syncKinds {

@@ -99,6 +99,23 @@ spec: {image: ghcr.io/org/app, interval: 1h}
 	imageRepo.SetNamespace(ns)
 	g.Expect(cp.Client.Create(ctx, imageRepo)).To(Succeed())
 
+	// And every other kind Tide serves that may hold one.
+	for _, doc := range []string{
+		"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app, finalizers: [finalizers.fluxcd.io]}\n" +
+			"spec: {interval: 1h, suspend: true, chartRef: {kind: HelmChart, name: app}}\n",
+		"apiVersion: notification.toolkit.fluxcd.io/v1\nkind: Receiver\nmetadata: {name: app, finalizers: [finalizers.fluxcd.io]}\n" +
+			"spec: {type: generic, secretRef: {name: token}, resources: [{kind: GitRepository, name: fleet}]}\n",
+		"apiVersion: notification.toolkit.fluxcd.io/v1\nkind: Provider\nmetadata: {name: app, finalizers: [finalizers.fluxcd.io]}\n" +
+			"spec: {type: generic, address: 'https://example.com/hook'}\n",
+		"apiVersion: notification.toolkit.fluxcd.io/v1\nkind: Alert\nmetadata: {name: app, finalizers: [finalizers.fluxcd.io]}\n" +
+			"spec: {providerRef: {name: app}, eventSources: [{kind: GitRepository, name: fleet}]}\n",
+	} {
+		obj := &unstructured.Unstructured{}
+		g.Expect(yaml.Unmarshal([]byte(doc), &obj.Object)).To(Succeed())
+		obj.SetNamespace(ns)
+		g.Expect(cp.Client.Create(ctx, obj)).To(Succeed(), doc)
+	}
+
 	printed, err := run("n\n")
 	g.Expect(err).To(MatchError("uninstall cancelled"))
 	g.Expect(printed).To(ContainSubstring("[y/N]"))
@@ -110,6 +127,10 @@ spec: {image: ghcr.io/org/app, interval: 1h}
 		ContainSubstring("✔ Kustomization/"+ns+"/apps suspended, finalizer removed"),
 		ContainSubstring("✔ HelmChart/"+ns+"/app suspended, finalizer removed"),
 		ContainSubstring("✔ ImageRepository/"+ns+"/app suspended, finalizer removed"),
+		ContainSubstring("✔ HelmRelease/"+ns+"/app suspended, finalizer removed"),
+		ContainSubstring("✔ Receiver/"+ns+"/app suspended, finalizer removed"),
+		ContainSubstring("✔ Alert/"+ns+"/app suspended, finalizer removed"),
+		ContainSubstring("✔ Provider/"+ns+"/app suspended, finalizer removed"),
 		ContainSubstring("✔ Deployment/"+installNS+"/image-automation-controller deleted"),
 		ContainSubstring("✔ Deployment/"+installNS+"/kustomize-controller deleted"),
 		ContainSubstring("✔ CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io deleted"),
@@ -117,7 +138,9 @@ spec: {image: ghcr.io/org/app, interval: 1h}
 
 	for _, name := range []string{"kustomizations.kustomize.toolkit.fluxcd.io", "gitrepositories.source.toolkit.fluxcd.io",
 		"helmcharts.source.toolkit.fluxcd.io", "helmrepositories.source.toolkit.fluxcd.io", "ocirepositories.source.toolkit.fluxcd.io",
-		"imagerepositories.image.toolkit.fluxcd.io"} {
+		"imagerepositories.image.toolkit.fluxcd.io", "helmreleases.helm.toolkit.fluxcd.io",
+		"receivers.notification.toolkit.fluxcd.io", "alerts.notification.toolkit.fluxcd.io",
+		"providers.notification.toolkit.fluxcd.io"} {
 		crd := &unstructured.Unstructured{}
 		crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
 		err := cp.Client.Get(ctx, client.ObjectKey{Name: name}, crd)
