@@ -76,6 +76,7 @@ type fieldValidationSupport struct {
 	dyn     dynamic.Interface
 	openAPI func() openapi.Client
 
+	lookup    sync.Mutex
 	mu        sync.RWMutex
 	supported map[schema.GroupVersionKind]bool
 }
@@ -83,6 +84,16 @@ type fieldValidationSupport struct {
 func (s *fieldValidationSupport) HasSupport(gvk schema.GroupVersionKind) error {
 	s.mu.RLock()
 	ok := s.supported[gvk]
+	s.mu.RUnlock()
+	if ok {
+		return nil
+	}
+	// One lookup at a time: the first releases after a start all ask
+	// about the same kinds, and each lookup downloads and parses a schema.
+	s.lookup.Lock()
+	defer s.lookup.Unlock()
+	s.mu.RLock()
+	ok = s.supported[gvk]
 	s.mu.RUnlock()
 	if ok {
 		return nil
