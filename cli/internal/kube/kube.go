@@ -13,8 +13,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	imagev1 "github.com/tidegitops/tide/api/image/v1"
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
+	imagev1 "github.com/tidegitops/tide/api/image/v1"
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	notificationv1 "github.com/tidegitops/tide/api/notification/v1"
 	notificationv1beta3 "github.com/tidegitops/tide/api/notification/v1beta3"
