@@ -65,6 +65,11 @@ type Plan struct {
 	// kustomize-controller sends its change set: the notification-controller
 	// gives success events with commit_status to the Git providers only.
 	SuccessMetadata func() map[string]string
+	// NoSuccessEvent drops the success event SuccessMetadata would send
+	// (the changes still go out, reason Progressing): Flux's
+	// DisableCommitStatusEvent gate, for users whose Git providers should
+	// not get a commit status from this controller.
+	NoSuccessEvent bool
 }
 
 // Skeleton holds what is shared by every reconciliation of one controller.
@@ -132,7 +137,7 @@ func (s *Skeleton) Run(ctx context.Context, obj Object, plan Plan) (result ctrl.
 			plan.Record()
 		}
 		s.report(ctx, obj, readyBefore, ok.EventReason, plan.changes(),
-			s.eventMetadata(obj, plan.EventMetadata), s.eventMetadata(obj, plan.SuccessMetadata), err)
+			s.eventMetadata(obj, plan.EventMetadata), s.eventMetadata(obj, plan.SuccessMetadata), plan.NoSuccessEvent, err)
 		if werr := w.write(ctx, obj); werr != nil && !errors.Is(werr, errGone) {
 			err = errors.Join(err, werr)
 		}
@@ -209,7 +214,7 @@ func (s *Skeleton) finalize(ctx context.Context, obj Object, w *writer, steps []
 // success event instead of Ready's reason; successMetadata goes with a
 // success event only (see Plan.SuccessMetadata).
 func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.Condition, successReason, changes string,
-	metadata, successMetadata map[string]string, returned error) {
+	metadata, successMetadata map[string]string, noSuccessEvent bool, returned error) {
 	ready := conditions.Get(obj, meta.ReadyCondition)
 	if ready == nil {
 		return
@@ -233,7 +238,9 @@ func (s *Skeleton) report(ctx context.Context, obj Object, readyBefore *metav1.C
 		if changes != "" {
 			s.Events.AnnotatedEventf(obj, nil, metadata, eventType, meta.ProgressingReason, "Reconcile", "%s", changes)
 		}
-		s.Events.AnnotatedEventf(obj, nil, merged(metadata, successMetadata), eventType, reason, "Reconcile", "%s", ready.Message)
+		if !noSuccessEvent {
+			s.Events.AnnotatedEventf(obj, nil, merged(metadata, successMetadata), eventType, reason, "Reconcile", "%s", ready.Message)
+		}
 		return
 	}
 	message := ready.Message

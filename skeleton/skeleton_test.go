@@ -300,3 +300,29 @@ func TestSuccessMetadataGoesWithTheSuccessEventOnly(t *testing.T) {
 			success.Reason, success.Message, success.Annotations, meta.SucceededReason, "applied revision 1", want)
 	}
 }
+
+// NoSuccessEvent (Flux's DisableCommitStatusEvent gate) drops the success
+// event, the one Git providers turn into a commit status; the changes still
+// go out.
+func TestNoSuccessEventKeepsOnlyTheChanges(t *testing.T) {
+	h := newHarness()
+	key := createRepo(t)
+	_, _, err := h.run(t, key, Plan{
+		Ready:           func() Success { return Success{Reason: meta.SucceededReason, Message: "applied revision 1"} },
+		Changes:         func() string { return "ConfigMap/apps/web created" },
+		EventMetadata:   func() map[string]string { return map[string]string{"revision": "main@sha1:abc"} },
+		SuccessMetadata: func() map[string]string { return map[string]string{"commit_status": "update"} },
+		NoSuccessEvent:  true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changes := h.nextEvent(t); changes.Reason != meta.ProgressingReason {
+		t.Errorf("first event = %s %q, want the changes (Progressing)", changes.Reason, changes.Message)
+	}
+	select {
+	case e := <-h.events.Events:
+		t.Errorf("unexpected event %s %q %v: the success event must be dropped", e.Reason, e.Message, e.Annotations)
+	default:
+	}
+}

@@ -12,6 +12,7 @@ var (
 	gateAdditiveCELDependencyCheck = tidemanager.Gate{Name: "AdditiveCELDependencyCheck"}
 	gateDirectSourceFetch          = tidemanager.Gate{Name: "DirectSourceFetch"}
 	gateDisableConfigWatchers      = tidemanager.Gate{Name: "DisableConfigWatchers"}
+	gateDisableCommitStatusEvent   = tidemanager.Gate{Name: "DisableCommitStatusEvent"}
 	// On by default since Flux 2.9.
 	gateStrictPostBuildSubstitutions = tidemanager.Gate{Name: "StrictPostBuildSubstitutions", Default: true}
 
@@ -19,6 +20,7 @@ var (
 		gateAdditiveCELDependencyCheck,
 		gateDirectSourceFetch,
 		gateDisableConfigWatchers,
+		gateDisableCommitStatusEvent,
 		gateStrictPostBuildSubstitutions,
 		{Name: "CancelHealthCheckOnNewRevision",
 			NoEffect: "a newer source revision always interrupts a health check"},
@@ -38,6 +40,7 @@ func (opts *options) applyGates() {
 	opts.reconcile.AdditiveCELDependencyCheck = opts.FeatureGates.Enabled(gateAdditiveCELDependencyCheck)
 	opts.reconcile.DirectSourceFetch = opts.FeatureGates.Enabled(gateDirectSourceFetch)
 	opts.reconcile.DisableConfigWatchers = opts.FeatureGates.Enabled(gateDisableConfigWatchers)
+	opts.reconcile.DisableCommitStatusEvent = opts.FeatureGates.Enabled(gateDisableCommitStatusEvent)
 	opts.reconcile.NotStrictSubstitutions = !opts.FeatureGates.Enabled(gateStrictPostBuildSubstitutions)
 	opts.WatchConfigs = !opts.reconcile.DisableConfigWatchers
 }

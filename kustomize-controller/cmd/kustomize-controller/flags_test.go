@@ -46,7 +46,7 @@ var fluxArgs = []string{
 	"--min-retry-delay=750ms",
 	"--max-retry-delay=15m",
 	"--feature-gates=AdditiveCELDependencyCheck=true,CacheSecretsAndConfigMaps=false,CancelHealthCheckOnNewRevision=true," +
-		"DirectSourceFetch=true,DisableConfigWatchers=false,DisableFailFastBehavior=false,DisableStatusPollerCache=true," +
+		"DirectSourceFetch=true,DisableCommitStatusEvent=true,DisableConfigWatchers=false,DisableFailFastBehavior=false,DisableStatusPollerCache=true," +
 		"ExternalArtifact=false,GroupChangeLog=false,ObjectLevelWorkloadIdentity=false,StrictPostBuildSubstitutions=true",
 	"--watch-label-selector=sharding.fluxcd.io/key notin (shard1, shard2)",
 	"--watch-configs-label-selector=reconcile.fluxcd.io/watch=Enabled",
@@ -75,6 +75,7 @@ func TestFluxDeploymentArgs(t *testing.T) {
 			opts.reconcile.DefaultServiceAccount, opts.RequeueDependency)
 	}
 	if !opts.reconcile.AdditiveCELDependencyCheck || !opts.reconcile.DirectSourceFetch || opts.reconcile.DisableConfigWatchers ||
+		!opts.reconcile.DisableCommitStatusEvent ||
 		!opts.WatchConfigs {
 		t.Errorf("feature gates not applied: %+v", opts.reconcile)
 	}

@@ -78,6 +78,9 @@ type Options struct {
 	// DisableConfigWatchers (feature gate) stops watching the ConfigMaps
 	// and Secrets of postBuild.substituteFrom (see SetupWithManager).
 	DisableConfigWatchers bool
+	// DisableCommitStatusEvent (feature gate) sends no success event, so
+	// Git providers get no commit status from this controller.
+	DisableCommitStatusEvent bool
 	// DriftSafetyFactor (--drift-safety-interval-factor): a build unchanged
 	// since the last full check skips the apply; once that check is this
 	// many intervals old, a safety check compares resourceVersions from the
@@ -132,6 +135,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		// notification-controller (Git commit statuses, alerts).
 		EventMetadata:   s.eventMetadata,
 		SuccessMetadata: successMetadata,
+		NoSuccessEvent:  r.DisableCommitStatusEvent,
 		Finalize:        []skeleton.Step{skeleton.StepOf("garbage collect", s, r.finalize)},
 	})
 }
