@@ -52,6 +52,7 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	opts := tidemanager.Options{Name: "image-automation-controller", MetricsAddr: "0", HealthAddr: "0", Concurrent: 4}
 	opts.Watch.AllNamespaces = true
+	opts.Watch.LabelSelector = "!" + shardLabel // the strict shard's automations are not ours
 	mgr, err := tidemanager.New(cp.Config, opts, cp.Scheme, &imagev1.ImageUpdateAutomation{})
 	if err != nil {
 		return 0, err
