@@ -76,7 +76,7 @@ func (s *scope) changes() string {
 	for _, p := range s.pushes {
 		where := fmt.Sprintf("branch '%s'", p.branch)
 		if p.refspec != "" {
-			where += fmt.Sprintf(" and refspec '%s'", p.refspec)
+			where += fmt.Sprintf(" and refspecs '%s'", p.refspec) // Flux's wording, plural
 		}
 		lines = append(lines, fmt.Sprintf("pushed commit '%s' to %s\n%s", short(p.commit), where, p.message))
 	}

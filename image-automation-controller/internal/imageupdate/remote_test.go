@@ -146,3 +146,29 @@ func startProxy(t *testing.T, username, password string) *countingProxy {
 	p.url = srv.URL
 	return p
 }
+
+// TestPushRefspec: spec.git.push.refspec pushes the commit of the push
+// branch to a second ref too, and the event names both, in Flux's words.
+func TestPushRefspec(t *testing.T) {
+	ns := testkit.NewNamespace(t, env.cp.Client)
+	srv := testkit.StartGitServer(t)
+	base := srv.NewRepo(t, "fleet").Write("web.yaml", marked(ns)).Commit("init")
+	newGitRepository(t, ns, srv.HTTPURL("fleet"))
+	newPolicy(t, ns, "web", "ghcr.io/org/web", "2.0.0", nil)
+	auto := newAutomation(ns, func(a *imagev1.ImageUpdateAutomation) {
+		a.Spec.GitSpec.Push = &imagev1.PushSpec{Branch: "auto", Refspec: "refs/heads/auto:refs/heads/review"}
+	})
+	create(t, auto)
+	got := waitReady(t, auto, metav1.ConditionTrue, "Succeeded")
+	g := NewWithT(t)
+	g.Expect(remoteHead(t, srv, "fleet", "master").Hash.String()).To(Equal(base))
+	pushed := remoteHead(t, srv, "fleet", "auto")
+	g.Expect(pushed).NotTo(BeNil())
+	g.Expect(got.Status.LastPushCommit).To(Equal(pushed.Hash.String()))
+	g.Expect(fileAt(t, pushed, "web.yaml")).To(ContainSubstring("ghcr.io/org/web:2.0.0 #"))
+	review := remoteHead(t, srv, "fleet", "review")
+	g.Expect(review).NotTo(BeNil(), "the refspec was not pushed")
+	g.Expect(review.Hash).To(Equal(pushed.Hash))
+	waitForEvent(t, auto, "Normal", "Succeeded", "pushed commit '"+pushed.Hash.String()[:7]+
+		"' to branch 'auto' and refspecs 'refs/heads/auto:refs/heads/review'\nUpdate from image update automation")
+}
