@@ -87,6 +87,13 @@ func (s *Server) prepare(ctx context.Context, e *eventv1.Event, a *notificationv
 		return nil, nil
 	}
 
+	// The change request comment types need the request's number, set on
+	// the object as the event.toolkit.fluxcd.io/change_request annotation.
+	if notifier.IsChangeRequestType(p.Spec.Type) && e.Metadata[eventv1.Group+"/"+eventv1.MetaChangeRequestKey] == "" {
+		logr.FromContextOrDiscard(ctx).Info("event dropped for change request providers due to missing change_request metadata key")
+		return nil, nil
+	}
+
 	notification := *e.DeepCopy()
 	metadata, conflicts := event.Combine(e, a.Spec.EventMetadata, a.Spec.Summary)
 	s.warnConflicts(ctx, a, conflicts)

@@ -43,6 +43,9 @@ type Options struct {
 	// SecretAddress: URL came from a Secret (a Slack or Teams webhook URL
 	// is itself a credential), so no error quotes it.
 	SecretAddress bool
+	// ProviderUID is the Provider's UID, part of the hidden marker of the
+	// change request comment types.
+	ProviderUID string
 	// EventKey is the event's identity as the event server keys it for
 	// rate limiting (event.Key), for types that send it as an idempotency
 	// token.
@@ -76,6 +79,10 @@ var constructors = map[string]func(Options) (Notifier, error){
 	notificationv1.GitHubProvider:      newGitHub,
 	notificationv1.GitLabProvider:      newGitLab,
 	notificationv1.GiteaProvider:       newGitea,
+	// Comments on the change request of the event's change_request metadata.
+	notificationv1.GitHubPullRequestCommentProvider:  newGitHubPRComment,
+	notificationv1.GitLabMergeRequestCommentProvider: newGitLabMRComment,
+	notificationv1.GiteaPullRequestCommentProvider:   newGiteaPRComment,
 }
 
 // Supported reports whether Tide can send to a Provider of this type.
@@ -100,6 +107,17 @@ func IsCommitStatusType(providerType string) bool {
 	switch providerType {
 	case notificationv1.GitHubProvider, notificationv1.GitLabProvider, notificationv1.GiteaProvider,
 		notificationv1.BitbucketProvider, notificationv1.BitbucketServerProvider, notificationv1.AzureDevOpsProvider:
+		return true
+	}
+	return false
+}
+
+// IsChangeRequestType reports whether a Provider type comments on the
+// pull or merge request of the event's change_request metadata.
+func IsChangeRequestType(providerType string) bool {
+	switch providerType {
+	case notificationv1.GitHubPullRequestCommentProvider, notificationv1.GitLabMergeRequestCommentProvider,
+		notificationv1.GiteaPullRequestCommentProvider:
 		return true
 	}
 	return false

@@ -30,6 +30,8 @@ func Options(ctx context.Context, c client.Reader, p *notificationv1beta3.Provid
 		Channel:  p.Spec.Channel,
 		Username: p.Spec.Username,
 		Timeout:  defaultTimeout,
+		// The change request comment types mark their comment with it.
+		ProviderUID: string(p.UID),
 	}
 	if p.Spec.Timeout != nil {
 		o.Timeout = p.Spec.Timeout.Duration
