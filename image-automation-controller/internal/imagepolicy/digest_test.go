@@ -7,6 +7,7 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -48,7 +49,8 @@ func TestDigestReflection(t *testing.T) {
 		return always.Status.LatestRef.Digest
 	}, testkit.Timeout).Should(Equal(digest2), "Always reads the digest again at its interval")
 	g.Expect(always.Status.ObservedPreviousRef).To(Equal(&imagev1.ImageRef{Name: reg.Host + "/app", Tag: "1.0.0", Digest: digest1}))
-	g.Expect(readyOf(always).Message).To(ContainSubstring("(previously " + reg.Host + "/app:1.0.0@" + digest1 + ")"))
+	g.Expect(readyOf(always).Message).To(Equal("Latest image tag for '" + reg.Host + "/app' resolved to 1.0.0 with digest " + digest2))
+	env.WaitForEvent(t, always, corev1.EventTypeNormal, meta.SucceededReason, "with digest "+digest2)
 
 	env.RequestReconcile(t, ifNotPresent)
 	testkit.WaitForCondition(t, env.CP.Client, ifNotPresent, meta.ReadyCondition, metav1.ConditionTrue, meta.SucceededReason)

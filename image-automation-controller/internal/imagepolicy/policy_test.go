@@ -21,15 +21,15 @@ func TestPolicyFollowsNewTags(t *testing.T) {
 	waitLatest(t, p, "1.1.0")
 	g.Expect(*p.Status.LatestRef).To(Equal(imagev1.ImageRef{Name: reg.Host + "/app", Tag: "1.1.0"}))
 	g.Expect(p.Status.ObservedPreviousRef).To(BeNil())
-	g.Expect(readyOf(p).Message).To(Equal("Latest image tag for " + reg.Host + "/app resolved to 1.1.0"))
+	g.Expect(readyOf(p).Message).To(Equal("Latest image tag for '" + reg.Host + "/app' resolved to 1.1.0"))
 	env.WaitForEvent(t, p, corev1.EventTypeNormal, meta.SucceededReason, "resolved to 1.1.0")
 
 	reg.Push(t, "app", "1.2.0")
 	rescan(t, repo)
 	waitLatest(t, p, "1.2.0")
 	g.Expect(p.Status.ObservedPreviousRef).To(Equal(&imagev1.ImageRef{Name: reg.Host + "/app", Tag: "1.1.0"}))
-	g.Expect(readyOf(p).Message).To(HaveSuffix("resolved to 1.2.0 (previously " + reg.Host + "/app:1.1.0)"))
-	env.WaitForEvent(t, p, corev1.EventTypeNormal, meta.SucceededReason, "resolved to 1.2.0 (previously")
+	g.Expect(readyOf(p).Message).To(Equal("Latest image tag for '" + reg.Host + "/app' updated from 1.1.0 to 1.2.0"))
+	env.WaitForEvent(t, p, corev1.EventTypeNormal, meta.SucceededReason, "updated from 1.1.0 to 1.2.0")
 }
 
 // TestPolicyKinds: every kind of policy picks from the same repository's

@@ -64,15 +64,19 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	})
 }
 
-// readyMessage is Flux's: the pick, and the one before when it changed.
+// readyMessage is Flux's, word for word (flux get images policy shows it,
+// and Alerts' exclusionList match it): the pick, or the tag before and the
+// tag now when the tag changed. A reflected digest is added at the end, so a
+// digest that changed under the same tag changes the message, and is
+// reported, too.
 func readyMessage(obj *imagev1.ImagePolicy) string {
 	latest := obj.Status.LatestRef
-	msg := fmt.Sprintf("Latest image tag for %s resolved to %s", latest.Name, latest.Tag)
+	msg := fmt.Sprintf("Latest image tag for '%s' resolved to %s", latest.Name, latest.Tag)
+	if prev := obj.Status.ObservedPreviousRef; prev != nil && prev.Tag != latest.Tag {
+		msg = fmt.Sprintf("Latest image tag for '%s' updated from %s to %s", latest.Name, prev.Tag, latest.Tag)
+	}
 	if latest.Digest != "" {
 		msg += " with digest " + latest.Digest
-	}
-	if prev := obj.Status.ObservedPreviousRef; prev != nil && *prev != *latest {
-		msg += " (previously " + prev.String() + ")"
 	}
 	return msg
 }
