@@ -33,11 +33,13 @@ type group struct {
 // the other updates were pushed, so the user sees them.
 func (r *Reconciler) update(ctx context.Context, s *scope) error {
 	log := ctrl.LoggerFrom(ctx)
+	// A skipped run is a run too: Flux's field counts every run through to
+	// the end, update or not (flux get images update shows it as Last run).
+	s.obj.Status.LastAutomationRunTime = &metav1.Time{Time: s.start}
 	if s.skipped {
 		log.V(1).Info("no change since last reconciliation", "revision", s.revision)
 		return nil
 	}
-	s.obj.Status.LastAutomationRunTime = &metav1.Time{Time: s.start}
 	groups, err := groupsOf(s)
 	if err != nil {
 		return err
