@@ -66,6 +66,7 @@ func (e *Env) startControllers(ctx context.Context) error {
 			"--storage-addr=" + storage, "--storage-adv-addr=" + storage},
 		"kustomize-controller":        {"--artifact-dir=" + e.path("kustomize-controller")},
 		"image-automation-controller": {"--storage-path=" + e.path("image-automation-controller")},
+		"helm-controller":             {},
 	}
 	// The notification-controller's event and webhook servers, on free ports.
 	events, err := e.freeAddr()

@@ -15,7 +15,7 @@ import (
 // to it, as Flux's do.
 func TestRender_NotificationController(t *testing.T) {
 	g := NewWithT(t)
-	objs, err := install.Render(manifests.Controllers, "flux-system")
+	objs, err := install.Render(manifests.AllControllers(), "flux-system")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(ids(objs)).To(ContainElements(
 		"CustomResourceDefinition/alerts.notification.toolkit.fluxcd.io",
@@ -27,12 +27,16 @@ func TestRender_NotificationController(t *testing.T) {
 		"ServiceAccount/flux-system/notification-controller",
 		"ClusterRole/tide-notification-controller",
 	))
+	var checked []string
 	for _, o := range objs {
-		if o.GetKind() != "Deployment" || (o.GetName() != "source-controller" && o.GetName() != "kustomize-controller") {
+		// Every controller but the notification-controller itself.
+		if o.GetKind() != "Deployment" || o.GetName() == "notification-controller" {
 			continue
 		}
 		containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
 		args, _, _ := unstructured.NestedStringSlice(containers[0].(map[string]any), "args")
 		g.Expect(args).To(ContainElement("--events-addr=http://notification-controller.$(RUNTIME_NAMESPACE).svc.cluster.local./"), o.GetName())
+		checked = append(checked, o.GetName())
 	}
+	g.Expect(checked).To(ConsistOf("source-controller", "kustomize-controller", "helm-controller", "image-automation-controller"))
 }
