@@ -32,7 +32,8 @@ func TestHelmReleaseFromHelmRepository(t *testing.T) {
 	}
 	charts := helmserver.Start(t, helmserver.WithCharts(helmserver.Chart{Name: "greeter", Version: "1.0.0"}))
 	testkit.StartControllers(t, cp)
-	testkit.StartController(t, cp, "helm-controller", "--graceful-shutdown-timeout=5s")
+	sink := startEventSink(t)
+	testkit.StartController(t, cp, "helm-controller", "--graceful-shutdown-timeout=5s", "--events-addr="+sink.url)
 
 	ns := testkit.NewNamespace(t, cp.Client)
 	g.Expect(cp.Client.Create(ctx, &sourcev1.HelmRepository{
@@ -84,4 +85,14 @@ func TestHelmReleaseFromHelmRepository(t *testing.T) {
 	g.Expect(hr.Status.History[0].Version).To(Equal(2))
 	g.Expect(hr.Status.History[0].Status).To(Equal("deployed"))
 	g.Expect(hr.Status.History[1].Version).To(Equal(1))
+
+	// Both actions reached --events-addr in Flux's event JSON, with Flux's
+	// metadata: the chart version as revision, the values digest as token.
+	g.Eventually(sink.of("HelmRelease"), wait).Should(ContainElements(
+		And(HaveField("Reason", "InstallSucceeded"), HaveField("Severity", "info"),
+			HaveField("ReportingController", "helm-controller"), HaveField("InvolvedObject.Namespace", ns),
+			HaveField("Metadata", And(HaveKeyWithValue("helm.toolkit.fluxcd.io/revision", "1.0.0"),
+				HaveKeyWithValue("helm.toolkit.fluxcd.io/token", HavePrefix("sha256:"))))),
+		And(HaveField("Reason", "UpgradeSucceeded"), HaveField("Message", ContainSubstring("greeter.v2")),
+			HaveField("Metadata", HaveKeyWithValue("helm.toolkit.fluxcd.io/revision", "1.0.0")))))
 }

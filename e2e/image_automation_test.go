@@ -181,7 +181,8 @@ func TestImageUpdateToCluster(t *testing.T) {
 	first := repo.Commit("the app at 1.0.0")
 
 	testkit.StartControllers(t, cp)
-	testkit.StartController(t, cp, "image-automation-controller", "--storage-path="+t.TempDir())
+	sink := startEventSink(t)
+	testkit.StartController(t, cp, "image-automation-controller", "--storage-path="+t.TempDir(), "--events-addr="+sink.url)
 
 	objs := imageAutomationObjects(ns, git.HTTPURL("fleet"), image, reg.Host, 2*time.Second)
 	objs = append(objs, &kustomizev1.Kustomization{ObjectMeta: metav1.ObjectMeta{Name: "apps", Namespace: ns},
@@ -238,4 +239,13 @@ func TestImageUpdateToCluster(t *testing.T) {
 	g.Expect(readyOf(ctx, irepo)()).To(HavePrefix("True "))
 	g.Expect(irepo.Status.LastScanResult.TagCount).To(Equal(5))
 	g.Eventually(readyOf(ctx, ks), wait).Should(Equal("True ReconciliationSucceeded Applied revision: master@sha1:" + head.Hash.String()))
+
+	// The three kinds' events reached --events-addr in Flux's event JSON;
+	// the automation's names the pushed commit, as Flux's does.
+	g.Eventually(sink.of("ImageUpdateAutomation"), wait).Should(ContainElement(And(
+		HaveField("ReportingController", "image-automation-controller"), HaveField("Severity", "info"),
+		HaveField("InvolvedObject.Namespace", ns), HaveField("InvolvedObject.Name", "fleet"),
+		HaveField("Message", ContainSubstring("pushed commit '"+head.Hash.String()[:7]+"' to branch 'master'")))))
+	g.Expect(sink.of("ImagePolicy")()).To(ContainElement(HaveField("InvolvedObject.Name", "app")))
+	g.Expect(sink.of("ImageRepository")()).To(ContainElement(HaveField("InvolvedObject.Name", "app")))
 }
