@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -144,27 +145,25 @@ func TestRateLimited(t *testing.T) {
 
 // TestServiceAccountPullSecrets: without spec.secretRef, the
 // imagePullSecrets of spec.serviceAccountName reach the registry, as in
-// Flux; a missing service account stalls.
+// Flux. A missing service account fails the scan, and is retried (not
+// stalled: service accounts are not watched), so creating it is the fix.
 func TestServiceAccountPullSecrets(t *testing.T) {
 	g := NewWithT(t)
 	ns, reg := setup(t)
 	reg.Push(t, "app", "v1")
-	missing := newRepository(ns, reg, "app", func(o *imagev1.ImageRepository) {
-		o.Spec.SecretRef = nil
-		o.Spec.ServiceAccountName = "puller"
-	})
-	env.Create(t, missing)
-	testkit.WaitForCondition(t, env.CP.Client, missing, meta.StalledCondition, metav1.ConditionTrue, imagev1.AuthenticationFailedReason)
-	g.Expect(readyOf(missing).Message).To(ContainSubstring("service account '" + ns + "/puller' named in spec.serviceAccountName does not exist"))
-
-	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "puller", Namespace: ns},
-		ImagePullSecrets: []corev1.LocalObjectReference{{Name: "creds"}}}
-	env.Create(t, sa)
 	obj := newRepository(ns, reg, "app", func(o *imagev1.ImageRepository) {
 		o.Spec.SecretRef = nil
 		o.Spec.ServiceAccountName = "puller"
 	})
 	env.Create(t, obj)
+	testkit.WaitForCondition(t, env.CP.Client, obj, meta.ReadyCondition, metav1.ConditionFalse, imagev1.AuthenticationFailedReason)
+	g.Expect(readyOf(obj).Message).To(ContainSubstring("service account '" + ns + "/puller' named in spec.serviceAccountName does not exist"))
+	g.Expect(conditions.IsStalled(obj)).To(BeFalse(), "a missing service account must not stall: nothing would retry it")
+	env.WaitForEvent(t, obj, corev1.EventTypeWarning, imagev1.AuthenticationFailedReason, "spec.serviceAccountName does not exist")
+
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "puller", Namespace: ns},
+		ImagePullSecrets: []corev1.LocalObjectReference{{Name: "creds"}}}
+	env.Create(t, sa)
 	waitReady(t, obj)
 	g.Expect(obj.Status.LastScanResult.TagCount).To(Equal(1))
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // readAuth reads the repository's Secrets into a registry client. A
-// missing or unusable Secret stalls: the user must fix it, and the Secret
-// watch brings the repository back.
+// missing or unusable Secret it names stalls: the user must fix it, and the
+// Secret watch brings the repository back.
 func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
 	if s.scanReason == "" {
 		return nil
@@ -29,9 +29,15 @@ func (r *Reconciler) readAuth(ctx context.Context, s *scope) error {
 }
 
 // authError is what a Secret's fault shows; the apiserver's own errors
-// are retried.
+// are retried. So are the faults of spec.serviceAccountName (the account,
+// its imagePullSecrets): no watch sees them fixed, so a stall would last
+// until the next edit.
 func authError(err error) error {
-	if _, ok := errors.AsType[*registry.SecretError](err); ok || errors.Is(err, registry.ErrInvalidCredentials) {
+	se, ok := errors.AsType[*registry.SecretError](err)
+	if ok && se.ViaServiceAccount() {
+		return skeleton.Retryf(imagev1.AuthenticationFailedReason, "%s", err.Error())
+	}
+	if ok || errors.Is(err, registry.ErrInvalidCredentials) {
 		return skeleton.Stall(imagev1.AuthenticationFailedReason, "%s", err.Error())
 	}
 	return skeleton.Retry(imagev1.AuthenticationFailedReason, err)

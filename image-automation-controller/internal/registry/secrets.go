@@ -23,9 +23,19 @@ import (
 // SecretError is a Secret an ImageRepository names that is missing or
 // cannot be used: the user must fix it. Other errors reading Secrets are
 // the apiserver's, transient.
-type SecretError struct{ msg string }
+type SecretError struct {
+	msg string
+	// viaServiceAccount: the fault is spec.serviceAccountName's (the
+	// account, or a Secret only it names), which no watch of the
+	// repository's own Secrets sees fixed.
+	viaServiceAccount bool
+}
 
 func (e *SecretError) Error() string { return e.msg }
+
+// ViaServiceAccount reports a fault of spec.serviceAccountName's account or
+// of its imagePullSecrets.
+func (e *SecretError) ViaServiceAccount() bool { return e.viaServiceAccount }
 
 func secretErrorf(format string, args ...any) error {
 	return &SecretError{msg: fmt.Sprintf(format, args...)}
@@ -114,7 +124,8 @@ func dockerConfigs(ctx context.Context, c client.Reader, repo *imagev1.ImageRepo
 		account := &corev1.ServiceAccount{}
 		err := c.Get(ctx, types.NamespacedName{Namespace: repo.Namespace, Name: sa}, account)
 		if apierrors.IsNotFound(err) {
-			return nil, secretErrorf("service account '%s/%s' named in spec.serviceAccountName does not exist: create it, or fix the name", repo.Namespace, sa)
+			return nil, &SecretError{viaServiceAccount: true, msg: fmt.Sprintf(
+				"service account '%s/%s' named in spec.serviceAccountName does not exist: create it, or fix the name", repo.Namespace, sa)}
 		}
 		if err != nil {
 			return nil, err
@@ -126,14 +137,17 @@ func dockerConfigs(ctx context.Context, c client.Reader, repo *imagev1.ImageRepo
 	var configs [][]byte
 	for i, name := range names {
 		secret, err := getSecret(ctx, c, repo.Namespace, name, fields[i])
-		if err != nil {
-			return nil, err
+		if err == nil {
+			var data []byte
+			if data, err = dockerConfigJSON(secret); err == nil {
+				configs = append(configs, data)
+				continue
+			}
 		}
-		data, err := dockerConfigJSON(secret)
-		if err != nil {
-			return nil, err
+		if se, ok := errors.AsType[*SecretError](err); ok && fields[i] != "spec.secretRef" {
+			se.viaServiceAccount = true
 		}
-		configs = append(configs, data)
+		return nil, err
 	}
 	return configs, nil
 }
