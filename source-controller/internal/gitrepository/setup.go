@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/fluxcd/pkg/runtime/predicates"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,61 +11,36 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/skeleton/secretwatch"
 )
 
-const (
-	// secretsIndex indexes GitRepositories by every Secret they name.
-	secretsIndex = ".spec.secretNames"
-	// includesIndex indexes GitRepositories by every GitRepository they include.
-	includesIndex = ".spec.include.names"
-)
+// includesIndex indexes GitRepositories by every GitRepository they include.
+const includesIndex = ".spec.include.names"
 
 // SetupWithManager registers the reconciler. Besides its own objects it
 // watches Secrets (metadata only, so no Secret is cached) so that fixing a
 // referenced Secret reconciles at once, and GitRepositories whose artifact
 // changed, so that those including them rebuild.
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
-	indexer := mgr.GetFieldIndexer()
-	if err := indexer.IndexField(ctx, &sourcev1.GitRepository{}, secretsIndex, secretNames); err != nil {
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &sourcev1.GitRepository{}, includesIndex, includeNames); err != nil {
 		return err
 	}
-	if err := indexer.IndexField(ctx, &sourcev1.GitRepository{}, includesIndex, includeNames); err != nil {
-		return err
-	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&sourcev1.GitRepository{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}))).
 		Watches(&sourcev1.GitRepository{},
-			handler.EnqueueRequestsFromMapFunc(r.usersOf(includesIndex)),
+			handler.EnqueueRequestsFromMapFunc(secretwatch.UsersOf[sourcev1.GitRepositoryList](mgr.GetClient(), includesIndex)),
 			builder.WithPredicates(artifactChanged{})).
-		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.usersOf(secretsIndex))).
-		WithOptions(opts).
-		Complete(r)
-}
-
-// usersOf maps an object to the GitRepositories of its namespace that name
-// it in the given index.
-func (r *Reconciler) usersOf(index string) handler.MapFunc {
-	return func(ctx context.Context, obj client.Object) []reconcile.Request {
-		var list sourcev1.GitRepositoryList
-		if err := r.List(ctx, &list, client.InNamespace(obj.GetNamespace()),
-			client.MatchingFields{index: obj.GetName()}); err != nil {
-			ctrl.LoggerFrom(ctx).Error(err, "list GitRepositories by index", "index", index)
-			return nil
-		}
-		reqs := make([]reconcile.Request, 0, len(list.Items))
-		for _, item := range list.Items {
-			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: item.Namespace, Name: item.Name}})
-		}
-		return reqs
+		WithOptions(opts)
+	if err := secretwatch.Watch[sourcev1.GitRepositoryList](ctx, mgr, b, secretNames); err != nil {
+		return err
 	}
+	return b.Complete(r)
 }
 
-func secretNames(obj client.Object) []string {
-	repo := obj.(*sourcev1.GitRepository)
+func secretNames(repo *sourcev1.GitRepository) []string {
 	var names []string
 	if ref := repo.Spec.SecretRef; ref != nil {
 		names = append(names, ref.Name)
