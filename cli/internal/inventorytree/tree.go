@@ -47,35 +47,33 @@ func Read(ctx context.Context, reader client.Reader, namespace, name string) (*N
 	root := &Node{Group: kustomizev1.GroupVersion.Group, Version: kustomizev1.GroupVersion.Version,
 		Kind: "Kustomization", Namespace: namespace, Name: name}
 	seen := map[string]bool{root.String(): true}
-	if err := expand(ctx, reader, root, ks, seen); err != nil {
+	if err := expand(ctx, reader, root, kustomizationEntries(ks), seen); err != nil {
 		return nil, err
 	}
 	return root, nil
 }
 
-func expand(ctx context.Context, reader client.Reader, node *Node, ks *kustomizev1.Kustomization, seen map[string]bool) error {
-	if ks.Status.Inventory == nil {
-		return nil
-	}
-	for _, e := range ks.Status.Inventory.Entries {
-		ref, err := inventory.ParseID(e.ID, e.Version)
+// expand adds what node's object applied (entries of its inventory) under
+// it, and expands each child that is a Kustomization or a HelmRelease.
+func expand(ctx context.Context, reader client.Reader, node *Node, entries []entry, seen map[string]bool) error {
+	for _, e := range entries {
+		ref, err := inventory.ParseID(e.id, e.version)
 		if err != nil {
 			return fmt.Errorf("%s: %w", node, err)
 		}
 		child := &Node{Namespace: ref.Namespace, Name: ref.Name, Group: ref.Group, Kind: ref.Kind, Version: ref.Version}
 		node.Resources = append(node.Resources, child)
-		if child.Group != kustomizev1.GroupVersion.Group || child.Kind != "Kustomization" || seen[child.String()] {
+		if seen[child.String()] {
+			continue
+		}
+		nested, found, err := inventoryOf(ctx, reader, child)
+		if err != nil {
+			return err
+		}
+		if !found {
 			continue
 		}
 		seen[child.String()] = true
-		nested := &kustomizev1.Kustomization{}
-		err = reader.Get(ctx, client.ObjectKey{Namespace: child.Namespace, Name: child.Name}, nested)
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("get %s: %w", child, err)
-		}
 		if err := expand(ctx, reader, child, nested, seen); err != nil {
 			return err
 		}

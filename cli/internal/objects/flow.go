@@ -15,7 +15,9 @@ const DefaultTimeout = 5 * time.Minute
 // spinner until it has, and reports the revision it fetched or applied.
 // A suspended object is an error that says how to resume it; a static one
 // (a HelmRepository of type oci) is reported and left alone, as flux does.
-func (s *Session) Reconcile(ctx context.Context, log *output.Printer, k *Kind, name string, timeout time.Duration) error {
+// also are more annotations set to the request's token (flux's forceAt and
+// resetAt of a HelmRelease).
+func (s *Session) Reconcile(ctx context.Context, log *output.Printer, k *Kind, name string, timeout time.Duration, also ...string) error {
 	obj, err := s.Get(ctx, k, name)
 	if err != nil {
 		return err
@@ -33,7 +35,7 @@ func (s *Session) Reconcile(ctx context.Context, log *output.Printer, k *Kind, n
 		return fmt.Errorf("%s '%s' is suspended: resume it with 'tide resume %s %s -n %s'", k.Noun, name, k.Noun, name, s.Namespace)
 	}
 	log.Info("annotating %s %s in %s namespace", k.Kind, name, s.Namespace)
-	token, err := s.RequestReconcile(ctx, obj, false)
+	token, err := s.RequestReconcile(ctx, obj, false, also...)
 	if err != nil {
 		return err
 	}

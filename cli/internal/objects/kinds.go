@@ -59,6 +59,9 @@ type Kind struct {
 	// Report, when set, is the line printed once a reconcile finished,
 	// instead of "<Done> revision <revision>".
 	Report func(Object) string
+	// ForceAndReset tells a kind whose reconcile also takes flux's --force
+	// and --reset (reconcile.fluxcd.io/forceAt and resetAt).
+	ForceAndReset bool
 
 	newObject func() Object
 	newList   func() client.ObjectList
@@ -199,8 +202,9 @@ var Receiver = &Kind{
 	newList:        func() client.ObjectList { return &notificationv1.ReceiverList{} },
 }
 
-// FlowKinds are the sources and Kustomizations: what `tide get all` shows.
-var FlowKinds = []*Kind{GitRepository, HelmRepository, HelmChart, OCIRepository, Kustomization}
+// FlowKinds are the sources, Kustomizations and HelmReleases: what `tide
+// get all` shows.
+var FlowKinds = []*Kind{GitRepository, HelmRepository, HelmChart, OCIRepository, Kustomization, HelmRelease}
 
 // Kinds are every kind the day-2 commands handle, sources first.
 var Kinds = append(append(append([]*Kind{}, FlowKinds...), Alert, Provider, Receiver), ImageKinds...)
@@ -284,6 +288,9 @@ func (k *Kind) GVK() schema.GroupVersionKind {
 // webhook path.
 func Revision(obj runtime.Object) string {
 	if rev, ok := imageRevision(obj); ok {
+		return rev
+	}
+	if rev, ok := helmRevision(obj); ok {
 		return rev
 	}
 	switch o := obj.(type) {

@@ -64,13 +64,13 @@ func kindOf(o Object) *Kind {
 
 func TestKindFor(t *testing.T) {
 	for in, want := range map[string]*Kind{"ks": Kustomization, "Kustomization": Kustomization, "gitrepository": GitRepository, "GitRepo": GitRepository,
-		"HelmRepository": HelmRepository, "helmrepo": HelmRepository, "helmchart": HelmChart, "OCIRepository": OCIRepository, "ocirepo": OCIRepository} {
+		"HelmRepository": HelmRepository, "helmrepo": HelmRepository, "helmchart": HelmChart, "OCIRepository": OCIRepository, "ocirepo": OCIRepository, "HelmRelease": HelmRelease, "hr": HelmRelease} {
 		if got, err := KindFor(in); err != nil || got != want {
 			t.Errorf("KindFor(%q) = %v, %v", in, got, err)
 		}
 	}
-	if _, err := KindFor("HelmRelease"); err == nil {
-		t.Error("KindFor(HelmRelease) should fail")
+	if _, err := KindFor("Bucket"); err == nil {
+		t.Error("KindFor(Bucket) should fail")
 	}
 }
 

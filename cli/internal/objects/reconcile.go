@@ -23,13 +23,16 @@ var ErrSuspended = errors.New("suspended")
 
 // RequestReconcile sets reconcile.fluxcd.io/requestedAt on obj to a fresh
 // token and returns it. With resume it also sets spec.suspend to false, in
-// the same patch.
-func (s *Session) RequestReconcile(ctx context.Context, obj Object, resume bool) (string, error) {
+// the same patch; the annotations named in also get the same token (as flux
+// sets forceAt and resetAt to the requestedAt value).
+func (s *Session) RequestReconcile(ctx context.Context, obj Object, resume bool, also ...string) (string, error) {
 	token := time.Now().Format(time.RFC3339Nano)
+	annotations := map[string]string{meta.ReconcileRequestAnnotation: token}
+	for _, a := range also {
+		annotations[a] = token
+	}
 	patch := map[string]any{
-		"metadata": map[string]any{
-			"annotations": map[string]string{meta.ReconcileRequestAnnotation: token},
-		},
+		"metadata": map[string]any{"annotations": annotations},
 	}
 	if resume {
 		patch["spec"] = map[string]any{"suspend": false}

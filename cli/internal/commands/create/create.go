@@ -1,5 +1,6 @@
 // Package create is `tide create`: sources (GitRepositories,
-// HelmRepositories, HelmCharts, OCIRepositories), Kustomizations, and
+// HelmRepositories, HelmCharts, OCIRepositories), Kustomizations,
+// HelmReleases, and
 // Secrets with Git credentials or a GitHub App's, applied to the cluster or
 // printed with --export.
 package create
@@ -42,6 +43,6 @@ func New(kopts *kube.Options) *cobra.Command {
 	source.AddCommand(newSourceGit(c), newSourceHelm(c), newSourceChart(c), newSourceOCI(c))
 	secret := &cobra.Command{Use: "secret", Short: "Create or update secrets for sources"}
 	secret.AddCommand(newSecretGit(c), newSecretGitHubApp(c), newSecretOCI(c))
-	cmd.AddCommand(source, newKustomization(c), secret, newAlert(c), newAlertProvider(c), newReceiver(c), newImage(c))
+	cmd.AddCommand(source, newKustomization(c), secret, newHelmRelease(c), newAlert(c), newAlertProvider(c), newReceiver(c), newImage(c))
 	return cmd
 }

@@ -77,7 +77,7 @@ func New(kopts *kube.Options) *cobra.Command {
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "all",
-		Short: "Show the status of every source and Kustomization",
+		Short: "Show the status of every source, Kustomization and HelmRelease",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd, objects.FlowKinds, true)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	helmv2 "github.com/tidegitops/tide/api/helm/v2"
 	"github.com/tidegitops/tide/cli/internal/kube"
 	"github.com/tidegitops/tide/cli/internal/objects"
 	"github.com/tidegitops/tide/cli/internal/output"
@@ -17,6 +18,8 @@ type options struct {
 	kube       *kube.Options
 	timeout    time.Duration
 	withSource bool
+	force      bool
+	reset      bool
 }
 
 // New returns `tide reconcile`.
@@ -32,7 +35,10 @@ func New(kopts *kube.Options) *cobra.Command {
   tide reconcile kustomization apps --with-source
 
   # Fetch the chart repository's index, then the chart
-  tide reconcile source chart podinfo --with-source`,
+  tide reconcile source chart podinfo --with-source
+
+  # Fetch the HelmRelease's chart (and its repository), then upgrade
+  tide reconcile helmrelease podinfo --with-source --force`,
 	}
 	cmd.PersistentFlags().DurationVar(&o.timeout, "timeout", objects.DefaultTimeout, "How long to wait for the controller.")
 	objects.AddKindCommands(cmd, "source", func(k *objects.Kind) *cobra.Command {
@@ -47,6 +53,10 @@ func New(kopts *kube.Options) *cobra.Command {
 		}
 		if k.SourceOf != nil {
 			c.Flags().BoolVar(&o.withSource, "with-source", false, fmt.Sprintf("Reconcile the %s's source first.", k.Kind))
+		}
+		if k.ForceAndReset {
+			c.Flags().BoolVar(&o.force, "force", false, "Force a one-off install or upgrade of the release (reconcile.fluxcd.io/forceAt).")
+			c.Flags().BoolVar(&o.reset, "reset", false, "Reset the remediation retry counters first (reconcile.fluxcd.io/resetAt).")
 		}
 		return c
 	})
@@ -65,7 +75,14 @@ func (o *options) run(cmd *cobra.Command, k *objects.Kind, name string) error {
 			return err
 		}
 	}
-	return s.Reconcile(ctx, log, k, name, o.timeout)
+	var also []string
+	if o.force {
+		also = append(also, helmv2.ForceRequestAnnotation)
+	}
+	if o.reset {
+		also = append(also, helmv2.ResetRequestAnnotation)
+	}
+	return s.Reconcile(ctx, log, k, name, o.timeout, also...)
 }
 
 func (o *options) reconcileSource(cmd *cobra.Command, s *objects.Session, log *output.Printer, k *objects.Kind, name string) error {
@@ -81,6 +98,13 @@ func (o *options) reconcileSource(cmd *cobra.Command, s *objects.Session, log *o
 	at := *s
 	if ns != "" {
 		at.Namespace = ns
+	}
+	if src.SourceOf != nil && k.SourceOf != nil && src != k {
+		// As flux for a HelmRelease: its HelmChart is reconciled with the
+		// chart's own source first.
+		if err := o.reconcileSource(cmd, &at, log, src, srcName); err != nil {
+			return err
+		}
 	}
 	return at.Reconcile(cmd.Context(), log, src, srcName, o.timeout) // a static source is reported, not an error
 }
