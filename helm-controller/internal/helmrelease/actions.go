@@ -102,7 +102,7 @@ func (r *Reconciler) releaseChart(ctx context.Context, s *scope, action helmv2.R
 		if stored {
 			obj.GetActiveRemediation().IncrementFailureCount(obj)
 		}
-		r.event(obj, cur, true, failed, msg)
+		r.event(obj, s.attempted(), true, failed, msg)
 		return nil
 	}
 	msg := fmt.Sprintf("Helm %s succeeded for release %s with chart %s", verb, cur.FullReleaseName(), cur.VersionedChartName())

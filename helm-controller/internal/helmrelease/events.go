@@ -41,6 +41,18 @@ func (r *Reconciler) event(obj *helmv2.HelmRelease, snap *helmv2.Snapshot, warni
 	r.Skeleton.Events.AnnotatedEventf(obj, nil, annotations, eventType, reason, actionOf(reason), "%s", message)
 }
 
+// attempted describes the release an install or upgrade tried to make, for
+// its failure event: Flux's carries the chart version, values digest, app
+// version and OCI digest of the attempt, not of the last release stored
+// (which, when Helm stored nothing, is the previous one).
+func (s *scope) attempted() *helmv2.Snapshot {
+	snap := &helmv2.Snapshot{ChartVersion: s.chartVersion(), ConfigDigest: s.configDigest, OCIDigest: s.ociDigest}
+	if s.chart != nil && s.chart.Metadata != nil {
+		snap.AppVersion = s.chart.Metadata.AppVersion
+	}
+	return snap
+}
+
 // actionOf names the event's action after its reason (HelmInstall, ...).
 func actionOf(reason string) string {
 	for _, a := range []struct{ prefix, action string }{
