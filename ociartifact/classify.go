@@ -13,27 +13,49 @@ import (
 // with a message that says what to do; other errors (network, 5xx) are
 // returned wrapped with what was being done, as transient.
 func classify(err error, doing, url string) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := errors.AsType[*kindError](err); ok {
+	if err == nil || Classified(err) {
 		return err
 	}
-	var terr *transport.Error
-	if errors.As(err, &terr) {
-		switch {
-		case terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden ||
-			hasCode(terr, transport.UnauthorizedErrorCode, transport.DeniedErrorCode):
-			return wrapError(ErrUnauthorized, err,
-				"%s %s: the registry refused the credentials (HTTP %d): check the username and password, or the docker config Secret",
-				doing, url, terr.StatusCode)
-		case terr.StatusCode == http.StatusNotFound ||
-			hasCode(terr, transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode):
-			return wrapError(ErrNotFound, err,
-				"%s %s: not found in the registry (%s): check the repository, tag or digest", doing, url, diagnostics(terr))
-		}
+	hints := Hints{
+		Unauthorized: "check the username and password, or the docker config Secret",
+		NotFound:     "check the repository, tag or digest",
+	}
+	if classified := ClassifyResponse(err, doing+" "+url, hints); classified != nil {
+		return classified
 	}
 	return fmt.Errorf("%s %s: %w", doing, url, err)
+}
+
+// Hints are what a classified registry answer tells the user to check,
+// in the words of the object they wrote.
+type Hints struct {
+	// Unauthorized follows a 401 or 403.
+	Unauthorized string
+	// NotFound follows a 404 (or a registry's "unknown" error code).
+	NotFound string
+}
+
+// ClassifyResponse turns a registry's refusal of the credentials into
+// ErrUnauthorized and its "no such repository, tag, digest or blob" into
+// ErrNotFound, with a message of the form "<doing>: <what the registry
+// said>: <hint>". It returns nil for any other error (network, 5xx, 429),
+// for the caller to classify or wrap.
+func ClassifyResponse(err error, doing string, hints Hints) error {
+	var terr *transport.Error
+	if !errors.As(err, &terr) {
+		return nil
+	}
+	switch {
+	case terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden ||
+		hasCode(terr, transport.UnauthorizedErrorCode, transport.DeniedErrorCode):
+		return wrapError(ErrUnauthorized, err,
+			"%s: the registry refused the credentials (HTTP %d): %s", doing, terr.StatusCode, hints.Unauthorized)
+	case terr.StatusCode == http.StatusNotFound ||
+		hasCode(terr, transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode):
+		return wrapError(ErrNotFound, err,
+			"%s: not found in the registry (%s): %s", doing, diagnostics(terr), hints.NotFound)
+	}
+	return nil
 }
 
 // diagnostics is what the registry said, without the request line: its

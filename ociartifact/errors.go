@@ -31,9 +31,9 @@ var (
 	ErrInvalidArchive = errors.New("invalid artifact layer")
 )
 
-// kindError is an error of one of the kinds above. Its message is complete
-// on its own, so it reads well in a condition, and it unwraps to both its kind
-// and its cause.
+// kindError is an error of one of the kinds above (or of a kind of a
+// package using NewError). Its message is complete on its own, so it reads
+// well in a condition, and it unwraps to both its kind and its cause.
 type kindError struct {
 	kind  error
 	msg   string
@@ -49,12 +49,31 @@ func (e *kindError) Unwrap() []error {
 	return []error{e.kind, e.cause}
 }
 
-func newError(kind error, format string, args ...any) error {
+// NewError returns an error of the given kind (errors.Is finds it) whose
+// message is the formatted text alone, written for the user. Other packages
+// talking to registries use it for their own kinds, so that Classified and
+// ClassifyResponse treat their errors as they treat this package's.
+func NewError(kind error, format string, args ...any) error {
 	return &kindError{kind: kind, msg: fmt.Sprintf(format, args...)}
 }
 
-// wrapError is newError with an underlying cause that errors.Is and
+// WrapError is NewError with an underlying cause that errors.Is and
 // errors.As still reach; the message is the caller's to write.
-func wrapError(kind, cause error, format string, args ...any) error {
+func WrapError(kind, cause error, format string, args ...any) error {
 	return &kindError{kind: kind, msg: fmt.Sprintf(format, args...), cause: cause}
+}
+
+// Classified reports whether err (or an error it wraps) came from NewError
+// or WrapError: its message already says what to do.
+func Classified(err error) bool {
+	_, ok := errors.AsType[*kindError](err)
+	return ok
+}
+
+func newError(kind error, format string, args ...any) error {
+	return NewError(kind, format, args...)
+}
+
+func wrapError(kind, cause error, format string, args ...any) error {
+	return WrapError(kind, cause, format, args...)
 }
