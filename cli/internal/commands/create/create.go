@@ -26,7 +26,7 @@ func New(kopts *kube.Options) *cobra.Command {
 	c := &common{kube: kopts}
 	cmd := &cobra.Command{
 		Use:   "create",
-		Short: "Create or update sources, Kustomizations and secrets",
+		Short: "Create or update sources, Kustomizations, HelmReleases and secrets",
 		Example: `  # Fetch the main branch of a repository every minute
   tide create source git podinfo --url=https://github.com/stefanprodan/podinfo --branch=master
 

@@ -29,7 +29,7 @@ func New(kopts *kube.Options) *cobra.Command {
 	o := &options{kube: kopts}
 	cmd := &cobra.Command{
 		Use:   "get",
-		Short: "Show the status of sources and Kustomizations",
+		Short: "Show the status of sources, Kustomizations and HelmReleases",
 		Example: `  # Status of the GitRepositories in flux-system
   tide get sources git
 

@@ -27,7 +27,7 @@ func New(kopts *kube.Options) *cobra.Command {
 	o := &options{kube: kopts}
 	cmd := &cobra.Command{
 		Use:   "reconcile",
-		Short: "Reconcile a source or a Kustomization now, and wait for it",
+		Short: "Reconcile a source, a Kustomization or a HelmRelease now, and wait for it",
 		Example: `  # Fetch the latest commit of a GitRepository
   tide reconcile source git flux-system
 
