@@ -250,7 +250,7 @@ func TestDayTwoOnImageKinds(t *testing.T) {
 		p.Status.LastHandledReconcileAt = p.Annotations[meta.ReconcileRequestAnnotation]
 		p.Status.ObservedGeneration = p.Generation
 		p.Status.LatestRef = &imagev1.ImageRef{Name: "ghcr.io/stefanprodan/podinfo", Tag: "6.7.0"}
-		p.Status.Conditions = ready(p.Generation, "Latest image tag for ghcr.io/stefanprodan/podinfo resolved to 6.7.0")
+		p.Status.Conditions = ready(p.Generation, "Latest image tag for 'ghcr.io/stefanprodan/podinfo' resolved to 6.7.0")
 	})
 	imageController(t, c, &imagev1.ImageUpdateAutomation{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "fleet"}}, func(o client.Object) {
 		u := o.(*imagev1.ImageUpdateAutomation)
