@@ -9,8 +9,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -66,7 +67,7 @@ func UsersOf[L any, PL listPtr[L]](c client.Reader, index string) handler.MapFun
 			return nil
 		}
 		var reqs []reconcile.Request
-		_ = meta.EachListItem(list, func(item runtime.Object) error {
+		_ = apimeta.EachListItem(list, func(item runtime.Object) error {
 			if o, ok := item.(client.Object); ok {
 				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}})
 			}
@@ -74,4 +75,15 @@ func UsersOf[L any, PL listPtr[L]](c client.Reader, index string) handler.MapFun
 		})
 		return reqs
 	}
+}
+
+// Names are the names of the references set, for a names function.
+func Names(refs ...*meta.LocalObjectReference) []string {
+	var names []string
+	for _, ref := range refs {
+		if ref != nil {
+			names = append(names, ref.Name)
+		}
+	}
+	return names
 }

@@ -123,3 +123,10 @@ func repo(t *testing.T, ns, name, secret string) types.NamespacedName {
 	}
 	return client.ObjectKeyFromObject(obj)
 }
+
+func TestNamesSkipsUnsetReferences(t *testing.T) {
+	g := NewWithT(t)
+	got := secretwatch.Names(&meta.LocalObjectReference{Name: "auth"}, nil, &meta.LocalObjectReference{Name: "proxy"})
+	g.Expect(got).To(Equal([]string{"auth", "proxy"}))
+	g.Expect(secretwatch.Names(nil, nil)).To(BeEmpty())
+}

@@ -28,15 +28,5 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opt
 }
 
 func secretNames(repo *imagev1.ImageRepository) []string {
-	var names []string
-	if ref := repo.Spec.SecretRef; ref != nil {
-		names = append(names, ref.Name)
-	}
-	if ref := repo.Spec.CertSecretRef; ref != nil {
-		names = append(names, ref.Name)
-	}
-	if ref := repo.Spec.ProxySecretRef; ref != nil {
-		names = append(names, ref.Name)
-	}
-	return names
+	return secretwatch.Names(repo.Spec.SecretRef, repo.Spec.CertSecretRef, repo.Spec.ProxySecretRef)
 }

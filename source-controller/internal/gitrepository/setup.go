@@ -41,13 +41,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opt
 }
 
 func secretNames(repo *sourcev1.GitRepository) []string {
-	var names []string
-	if ref := repo.Spec.SecretRef; ref != nil {
-		names = append(names, ref.Name)
-	}
-	if ref := repo.Spec.ProxySecretRef; ref != nil {
-		names = append(names, ref.Name)
-	}
+	names := secretwatch.Names(repo.Spec.SecretRef, repo.Spec.ProxySecretRef)
 	if v := repo.Spec.Verification; v != nil {
 		names = append(names, v.SecretRef.Name)
 	}
