@@ -144,14 +144,21 @@ func (s *Server) warnConflicts(ctx context.Context, a *notificationv1beta3.Alert
 	s.Events.AnnotatedEventf(a, nil, annotations, corev1.EventTypeWarning, notificationv1.MetadataAppendFailedReason, "Dispatch", "%s", msg)
 }
 
+// hasCommit reports whether a Git commit status can be set from e: the
+// object names its commit (the event.toolkit.fluxcd.io/commit annotation,
+// as Flux's main branch reads it), or a revision of its controller holds a
+// Git commit. A revision that is none (a HelmRelease's chart version) is
+// dropped, as Flux drops it, rather than failing to send.
 func hasCommit(e *eventv1.Event) bool {
-	_, ok := e.GetRevision()
-	if ok {
+	if e.Metadata[eventv1.Group+"/"+eventv1.MetaCommitKey] != "" {
+		return true
+	}
+	if rev, ok := e.GetRevision(); ok && notifier.HasGitCommit(rev) {
 		return true
 	}
 	prefix := e.InvolvedObject.GroupVersionKind().Group + "/"
 	for _, k := range []string{eventv1.MetaCommitKey, eventv1.MetaOriginRevisionKey, eventv1.MetaRevisionKey} {
-		if _, ok := e.Metadata[prefix+k]; ok {
+		if rev, ok := e.Metadata[prefix+k]; ok && notifier.HasGitCommit(rev) {
 			return true
 		}
 	}

@@ -56,6 +56,12 @@ var hexCommit = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
 
 // commitOf takes the commit hash out of a Flux revision: "main@sha1:<hex>",
 // "sha1:<hex>", the older "main/<hex>", or a bare hash.
+// HasGitCommit reports whether a revision holds a Git commit hash.
+func HasGitCommit(rev string) bool {
+	_, err := commitOf(rev)
+	return err == nil
+}
+
 func commitOf(rev string) (string, error) {
 	s := rev
 	if i := strings.LastIndex(s, "@"); i >= 0 {
