@@ -55,7 +55,7 @@ func TestValidate(t *testing.T) {
 		{Options{}, "no repository URL: set --url"},
 		{Options{URL: "u", Token: "t", Username: "x"}, "--token cannot be combined with --username or --private-key-file"},
 		{Options{URL: "u", Path: "../elsewhere"}, "--path must stay inside the repository"},
-		{Options{URL: "u", Components: []string{"image-reflector-controller"}}, `unknown component "image-reflector-controller": pick from ` + strings.Join(manifests.Controllers, ", ")},
+		{Options{URL: "u", Components: []string{"image-reflector-controller"}}, `unknown component "image-reflector-controller": pick from ` + strings.Join(manifests.AllControllers(), ", ")},
 	}
 	for _, tt := range tests {
 		err := tt.opts.withDefaults(nil).validate()

@@ -3,6 +3,7 @@ package devenv
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -10,6 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagev1 "github.com/tidegitops/tide/api/image/v1"
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
+	sourcev1 "github.com/tidegitops/tide/api/source/v1"
 	"github.com/tidegitops/tide/cli/internal/install"
 	"github.com/tidegitops/tide/cli/internal/kube"
 )
@@ -61,6 +64,34 @@ func (e *Env) waitImageUpdate(ctx context.Context) error {
 	}
 	e.cfg.Out.Success("ImageUpdateAutomation/%s/%s pushed commit %s; Deployment/%s/%s runs %s",
 		kube.DefaultNamespace, DemoImageAutomation, shortHash(auto.Status.LastPushCommit), DemoNamespace, DemoApp, want)
+	return e.waitCommitApplied(ctx, c, auto.Status.LastPushCommit)
+}
+
+// waitCommitApplied waits until every Kustomization built from fleet.git
+// has applied commit and every demo Kustomization is Ready again: the
+// automation's commit reconciles them all, so `up` ends on a settled
+// cluster, not halfway through that round.
+func (e *Env) waitCommitApplied(ctx context.Context, c client.Client, commit string) error {
+	msg := fmt.Sprintf("waiting for the Kustomizations to apply commit %s", shortHash(commit))
+	if err := install.Poll(ctx, e.cfg.Out, e.cfg.Timeout, msg, func(ctx context.Context) (string, error) {
+		for _, name := range append([]string{"flux-system"}, DemoKustomizations...) {
+			key := client.ObjectKey{Namespace: kube.DefaultNamespace, Name: name}
+			if pending, err := kustomizationPending(ctx, c, key); pending != "" || err != nil {
+				return name + ": " + pending, err
+			}
+			k := &kustomizev1.Kustomization{}
+			if err := c.Get(ctx, key, k); err != nil {
+				return "", err
+			}
+			if k.Spec.SourceRef.Kind == sourcev1.GitRepositoryKind && !strings.HasSuffix(k.Status.LastAppliedRevision, commit) {
+				return name + ": applied " + k.Status.LastAppliedRevision + " so far", nil
+			}
+		}
+		return "", nil
+	}); err != nil {
+		return err
+	}
+	e.cfg.Out.Success("every Kustomization is Ready, those of fleet.git at %s", shortHash(commit))
 	return nil
 }
 
