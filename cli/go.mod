@@ -34,7 +34,7 @@ require (
 	sigs.k8s.io/yaml v1.6.0
 )
 
-require github.com/Masterminds/semver/v3 v3.5.0
+require github.com/Masterminds/semver/v3 v3.5.0 // indirect
 
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect

@@ -21,9 +21,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/gitclient"
 	tidemanager "github.com/tidegitops/tide/skeleton/manager"
 	"github.com/tidegitops/tide/source-controller/internal/artifactserver"
-	"github.com/tidegitops/tide/gitclient"
 	"github.com/tidegitops/tide/source-controller/internal/gitrepository"
 	"github.com/tidegitops/tide/source-controller/internal/ocirepository"
 	"github.com/tidegitops/tide/source-controller/internal/storage"

@@ -8,8 +8,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/gitclient"
+	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/source-controller/internal/githubapp"
 )
 

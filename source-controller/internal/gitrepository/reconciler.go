@@ -10,9 +10,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
+	"github.com/tidegitops/tide/gitclient"
 	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/source-controller/internal/artifactevent"
-	"github.com/tidegitops/tide/gitclient"
 	"github.com/tidegitops/tide/source-controller/internal/githubapp"
 	"github.com/tidegitops/tide/source-controller/internal/storage"
 )

@@ -10,8 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/gitclient"
+	"github.com/tidegitops/tide/skeleton"
 )
 
 // readAuth builds the Git credentials from spec.secretRef, as spec.provider

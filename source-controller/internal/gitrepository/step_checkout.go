@@ -8,8 +8,8 @@ import (
 	"github.com/fluxcd/pkg/runtime/conditions"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/gitclient"
+	"github.com/tidegitops/tide/skeleton"
 )
 
 // checkout clones the resolved commit into a temporary folder, shallowly

@@ -9,8 +9,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
-	"github.com/tidegitops/tide/skeleton"
 	"github.com/tidegitops/tide/gitclient"
+	"github.com/tidegitops/tide/skeleton"
 )
 
 // verify checks the signatures spec.verify asks for against the trusted keys
