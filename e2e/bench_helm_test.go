@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/conditions"
 	"golang.org/x/sync/errgroup"
 	"helm.sh/helm/v4/pkg/action"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -167,44 +166,11 @@ func throughHelmReleases(b *testing.B, k int, charts *helmserver.Server) (time.D
 	if err := g.Wait(); err != nil {
 		b.Fatal(err)
 	}
-	waitAllHelmReleasesReady(b, ns, k)
+	waitAllReady(b, &helmv2.HelmReleaseList{}, ns, k, 30*time.Minute)
 	elapsed := time.Since(start)
 	helm.Stop()
 	if logDir != "" {
 		_ = os.WriteFile(filepath.Join(logDir, strings.ReplaceAll(b.Name(), "/", "_")+".log"), []byte(helm.Logs()), 0o644)
 	}
 	return elapsed, helm
-}
-
-// waitAllHelmReleasesReady watches the HelmReleases of ns until k of them
-// are Ready (a watch, not a list of K objects, to leave the apiserver
-// being measured alone).
-func waitAllHelmReleasesReady(b *testing.B, ns string, k int) {
-	b.Helper()
-	c, err := client.NewWithWatch(cp.Config, client.Options{Scheme: cp.Scheme})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	w, err := c.Watch(ctx, &helmv2.HelmReleaseList{}, client.InNamespace(ns))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Stop()
-	ready, n := map[string]bool{}, 0
-	for ev := range w.ResultChan() {
-		hr, ok := ev.Object.(*helmv2.HelmRelease)
-		if !ok {
-			continue
-		}
-		if now := conditions.IsReady(hr); now != ready[hr.Name] {
-			ready[hr.Name] = now
-			n += map[bool]int{true: 1, false: -1}[now]
-		}
-		if n == k {
-			return
-		}
-	}
-	b.Fatalf("not all %d HelmReleases Ready within 30m (%d are)", k, n)
 }

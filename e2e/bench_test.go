@@ -147,7 +147,7 @@ func throughKustomizations(b *testing.B, k int, binDir string) (time.Duration, *
 	if err := g.Wait(); err != nil {
 		b.Fatal(err)
 	}
-	waitAllReady(b, ns, k)
+	waitAllReady(b, &kustomizev1.KustomizationList{}, ns, k, 20*time.Minute)
 	elapsed := time.Since(start)
 	<-profiled
 	total := f.since(b, "first apply", before)
@@ -160,38 +160,41 @@ func throughKustomizations(b *testing.B, k int, binDir string) (time.Duration, *
 	return elapsed, kustomize
 }
 
-// waitAllReady watches the Kustomizations of ns until k of them are Ready.
-// A watch costs the apiserver little more than the events it already sends
-// the controller; polling with a list of K objects would load the
-// apiserver being measured.
-func waitAllReady(b *testing.B, ns string, k int) {
+// waitAllReady watches the objects of list's kind in ns until k of them
+// are Ready. A watch costs the apiserver little more than the events it
+// already sends the controller; polling with a list of K objects would load
+// the apiserver being measured.
+func waitAllReady(b *testing.B, list client.ObjectList, ns string, k int, timeout time.Duration) {
 	b.Helper()
 	c, err := client.NewWithWatch(cp.Config, client.Options{Scheme: cp.Scheme})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	w, err := c.Watch(ctx, &kustomizev1.KustomizationList{}, client.InNamespace(ns))
+	w, err := c.Watch(ctx, list, client.InNamespace(ns))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer w.Stop()
 	ready, n := map[string]bool{}, 0
 	for ev := range w.ResultChan() {
-		ks, ok := ev.Object.(*kustomizev1.Kustomization)
+		obj, ok := ev.Object.(interface {
+			client.Object
+			conditions.Getter
+		})
 		if !ok {
 			continue
 		}
-		if now := conditions.IsReady(ks); now != ready[ks.Name] {
-			ready[ks.Name] = now
+		if now := conditions.IsReady(obj); now != ready[obj.GetName()] {
+			ready[obj.GetName()] = now
 			n += map[bool]int{true: 1, false: -1}[now]
 		}
 		if n == k {
 			return
 		}
 	}
-	b.Fatalf("not all %d Kustomizations Ready within 20m", k)
+	b.Fatalf("not all %d objects of %T Ready within %s (%d are)", k, list, timeout, n)
 }
 
 // waitFor polls cond every interval until it holds, failing after limit.
