@@ -8,10 +8,12 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
+	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	sourcev1 "github.com/tidegitops/tide/api/source/v1"
@@ -20,7 +22,13 @@ import (
 
 var cp *testkit.ControlPlane
 
-func TestMain(m *testing.M) { testkit.Main(m, &cp) }
+// The controllers run as processes with their own logs; the clients of the
+// tests log nothing (without a logger, controller-runtime prints a stack
+// trace into the benchmark output to say so).
+func TestMain(m *testing.M) {
+	ctrllog.SetLogger(logr.Discard())
+	testkit.Main(m, &cp)
+}
 
 func configMapYAML(name, value string) string {
 	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\ndata:\n  key: %q\n", name, value)
