@@ -43,6 +43,8 @@ var celEnv = sync.OnceValues(func() (*cel.Env, error) {
 // covers every kind of that apiVersion no entry names, as in Flux.
 type rules struct {
 	byKind map[schema.GroupVersionKind]*rule
+	// kinds are the caller's rules for kinds no entry covers (Options.KindRules).
+	kinds map[schema.GroupKind]KindRule
 }
 
 // rule is one compiled CustomHealthCheck. current is always set.
@@ -130,6 +132,10 @@ func (rs *rules) forKind(apiVersion, kind string) *rule {
 func (rs *rules) evaluate(ref inventory.ObjectRef, obj *unstructured.Unstructured) Result {
 	if r := rs.forKind(obj.GetAPIVersion(), obj.GetKind()); r != nil {
 		st, msg := r.evaluate(obj)
+		return Result{Ref: ref, Status: st, Message: msg}
+	}
+	if kr, ok := rs.kinds[ref.GroupVersionKind().GroupKind()]; ok {
+		st, msg := kr(obj)
 		return Result{Ref: ref, Status: st, Message: msg}
 	}
 	return kstatusOf(ref, obj)

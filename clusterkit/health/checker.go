@@ -8,6 +8,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -48,7 +49,16 @@ type Options struct {
 	// Waiting is called once, with the objects not healthy yet, when the
 	// first round did not find all healthy: the wait begins. It may be nil.
 	Waiting func(unhealthy []Result)
+	// KindRules read the objects of the kinds they name in place of
+	// kstatus; an Exprs entry of the kind still comes first. The
+	// helm-controller reads Jobs with one: a Job it waits for must have
+	// completed, where kstatus is content once it has started.
+	KindRules map[schema.GroupKind]KindRule
 }
+
+// KindRule returns the health of an object of one kind: a status name
+// (Current, InProgress or Failed) and why, in words for a condition.
+type KindRule func(obj *unstructured.Unstructured) (status, message string)
 
 // Wait polls the objects until all are healthy (kstatus Current, or the CEL
 // current expression of the matching Exprs entry) and returns nil. It
@@ -64,6 +74,7 @@ func (c *Checker) Wait(ctx context.Context, refs []inventory.ObjectRef, opts Opt
 	if err != nil {
 		return err
 	}
+	rules.kinds = opts.KindRules
 	if len(refs) == 0 {
 		return nil
 	}

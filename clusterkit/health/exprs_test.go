@@ -7,6 +7,8 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 	"github.com/tidegitops/tide/clusterkit/health"
@@ -157,4 +159,41 @@ func TestWaitInvalidExprs(t *testing.T) {
 			g.Expect(err.Error()).NotTo(ContainSubstring("\n"), "a condition message is one line")
 		})
 	}
+}
+
+// A KindRule reads the objects of its kind in place of kstatus (which
+// calls any Widget Current: it has no conditions); an Exprs entry for the
+// kind still comes first.
+func TestWaitKindRules(t *testing.T) {
+	ensureWidgetCRD(t)
+	g := NewWithT(t)
+	ns := testkit.NewNamespace(t, cp.Client)
+	createWidget(t, ns, "w", "Pending")
+	refs := []inventory.ObjectRef{widgetRef(ns, "w")}
+	widgetKind := schema.GroupKind{Group: widgetGroup, Kind: "Widget"}
+	byPhase := map[schema.GroupKind]health.KindRule{widgetKind: func(obj *unstructured.Unstructured) (string, string) {
+		phase, _, _ := unstructured.NestedString(obj.Object, "status", "phase")
+		switch phase {
+		case "Done":
+			return health.Current, "widget is done"
+		case "Broken":
+			return health.Failed, "widget broke"
+		}
+		return health.InProgress, "widget is " + phase
+	}}
+
+	err := newChecker().Wait(context.Background(), refs, health.Options{KindRules: byPhase})
+	g.Expect(err).To(MatchError(ContainSubstring("status: 'InProgress': widget is Pending")))
+
+	w := startWait(context.Background(), refs, health.Options{Timeout: 20 * time.Second, KindRules: byPhase}, nil)
+	w.seenUnhealthy(t)
+	setPhase(t, ns, "w", "Broken")
+	err, _ = w.result(t)
+	g.Expect(err).To(MatchError(ContainSubstring("failed: widget broke")))
+
+	// healthCheckExprs of the kind win over the rule.
+	setPhase(t, ns, "w", "Ready")
+	err = newChecker().Wait(context.Background(), refs, health.Options{KindRules: byPhase,
+		Exprs: widgetExprs("status.phase == 'Ready'", "")})
+	g.Expect(err).NotTo(HaveOccurred())
 }

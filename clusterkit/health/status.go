@@ -76,8 +76,11 @@ func kstatusOf(ref inventory.ObjectRef, obj *unstructured.Unstructured) Result {
 }
 
 func joinMessage(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + ": " + b
 }
