@@ -150,7 +150,7 @@ func (r *Reconciler) rollback(obj *helmv2.HelmRelease, to *helmv2.Snapshot) helm
 	o := rollbackOptions(obj)
 	return helmAction{name: "rollback", kind: kindRemediate, timeout: o.Timeout, run: func(ctx context.Context, s *scope) error {
 		failed := obj.Status.History.Latest()
-		err := release.Rollback(s.cfg, s.target, to.Version, o)
+		err := release.Rollback(ctx, s.cfg, s.target, to.Version, o)
 		if oerr := s.observe(failed.Version, failed.GetAction()); oerr != nil {
 			return skeleton.Retry("StateError", oerr)
 		}
@@ -177,7 +177,7 @@ func (r *Reconciler) uninstallRemediation(obj *helmv2.HelmRelease) helmAction {
 	o := uninstallOptions(obj)
 	return helmAction{name: "uninstall", kind: kindRemediate, timeout: o.Timeout, run: func(ctx context.Context, s *scope) error {
 		cur := obj.Status.History.Latest()
-		err := release.Uninstall(s.cfg, s.target, o)
+		err := release.Uninstall(ctx, s.cfg, s.target, o)
 		if err != nil {
 			msg := fmt.Sprintf("Helm uninstall remediation for release %s with chart %s failed: %s", cur.FullReleaseName(), cur.VersionedChartName(), err)
 			conditions.MarkFalse(obj, helmv2.RemediatedCondition, helmv2.UninstallFailedReason, "%s", msg)

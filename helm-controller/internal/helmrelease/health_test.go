@@ -82,7 +82,7 @@ func TestHealthCheckExprs(t *testing.T) {
 	create(t, broken)
 	waitReady(t, broken, metav1.ConditionFalse, helmv2.InstallFailedReason)
 	g.Expect(conditionMessage(broken, meta.ReadyCondition)).To(SatisfyAll(
-		ContainSubstring("Gadget"), ContainSubstring("Failed"), ContainSubstring("failed expression")))
+		ContainSubstring("Gadget/"+ns+"/broken failed: failed expression"), Not(ContainSubstring(":  "))))
 	waitEvent(t, broken, "Warning InstallFailed", "failed expression")
 
 	// Waited on until the timeout, with the action in progress shown.

@@ -2,7 +2,6 @@ package helmrelease
 
 import (
 	helmv2 "github.com/tidegitops/tide/api/helm/v2"
-	"github.com/tidegitops/tide/clusterkit/health"
 	"github.com/tidegitops/tide/helm-controller/internal/release"
 	"github.com/tidegitops/tide/helm-controller/postrender"
 )
@@ -10,10 +9,8 @@ import (
 // The spec's action fields, turned into the release engine's options.
 
 func wait(obj *helmv2.HelmRelease, disable, disableForJobs bool) release.Wait {
-	// checkSpec refused expressions that do not compile.
-	exprs, _ := health.Compile(obj.Spec.HealthCheckExprs)
 	return release.Wait{Disable: disable, DisableForJobs: disableForJobs, Legacy: obj.GetWaitStrategy() == helmv2.WaitStrategyLegacy,
-		Health: exprs}
+		Exprs: obj.Spec.HealthCheckExprs}
 }
 
 // render is the post-rendering of obj's manifests: its post-renderers,

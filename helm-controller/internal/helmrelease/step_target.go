@@ -108,7 +108,7 @@ func (r *Reconciler) uninstallCurrent(ctx context.Context, obj *helmv2.HelmRelea
 	if err != nil {
 		return skeleton.Retry(factoryErrorReason, err)
 	}
-	if err := release.Uninstall(cfg, t, uninstallOptions(obj)); err != nil {
+	if err := release.Uninstall(ctx, cfg, t, uninstallOptions(obj)); err != nil {
 		msg := fmt.Sprintf("Helm uninstall failed for release %s: %s", t, err)
 		r.event(obj, cur, true, helmv2.UninstallFailedReason, msg)
 		return skeleton.Retry(helmv2.UninstallFailedReason, fmt.Errorf("%s", msg))

@@ -21,6 +21,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -42,7 +43,43 @@ var env struct {
 	cp        *testkit.ControlPlane
 	artifacts *artifactServer
 	getter    *release.Getter
+	// watches are the watch requests the release engine made.
+	watches watchLog
 }
+
+// watchLog records the URLs of the watch requests made through a config.
+type watchLog struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (l *watchLog) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Query().Get("watch") == "true" {
+			l.mu.Lock()
+			l.urls = append(l.urls, req.URL.String())
+			l.mu.Unlock()
+		}
+		return rt.RoundTrip(req)
+	})
+}
+
+// matching returns the recorded URLs that contain part.
+func (l *watchLog) matching(part string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, u := range l.urls {
+		if strings.Contains(u, part) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
 func TestMain(m *testing.M) {
 	code, err := runSuite(m)
@@ -83,11 +120,14 @@ func runSuite(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The release engine's requests are watched (see TestWaitsReadOnlyTheReleaseObjects).
+	helmConfig := rest.CopyConfig(cp.Config)
+	helmConfig.Wrap(env.watches.wrap)
 	reconciler := &Reconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
 		Skeleton:  skel,
-		Clusters:  release.NewClusters(cp.Config, mgr.GetAPIReader(), "", access.KubeConfigOptions{}),
+		Clusters:  release.NewClusters(helmConfig, mgr.GetAPIReader(), "", access.KubeConfigOptions{}),
 		Charts:    &chartfetch.Fetcher{},
 		Templates: charttemplate.New(mgr.GetClient(), "helm-controller", false),
 		Options:   Options{DependencyRequeue: time.Second, WatchConfigs: true},

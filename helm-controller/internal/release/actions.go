@@ -33,11 +33,7 @@ func Install(ctx context.Context, cfg *action.Configuration, t Target, ch *chart
 	a.TakeOwnership = o.TakeOwnership
 	a.Description = "Install complete"
 	a.PostRenderer, a.PostRenderStrategy = o.Render.PostRenderer, o.Render.Strategy
-	wo, err := o.Wait.options(cfg)
-	if err != nil {
-		return nil, err
-	}
-	a.WaitOptions = wo
+	waitAs(ctx, cfg, o.Wait.Exprs)
 	switch o.CRDs {
 	case CRDsSkip:
 		a.SkipCRDs = true
@@ -74,11 +70,7 @@ func Upgrade(ctx context.Context, cfg *action.Configuration, t Target, ch *chart
 	a.MaxHistory = o.MaxHistory
 	a.Description = "Upgrade complete"
 	a.PostRenderer, a.PostRenderStrategy = o.Render.PostRenderer, o.Render.Strategy
-	wo, err := o.Wait.options(cfg)
-	if err != nil {
-		return nil, err
-	}
-	a.WaitOptions = wo
+	waitAs(ctx, cfg, o.Wait.Exprs)
 	switch o.CRDs {
 	case CRDsCreate, CRDsCreateReplace:
 		if err := applyCRDs(cfg, ch, o.CRDs == CRDsCreateReplace); err != nil {
@@ -93,6 +85,7 @@ func Upgrade(ctx context.Context, cfg *action.Configuration, t Target, ch *chart
 // outcome.
 func Test(ctx context.Context, cfg *action.Configuration, t Target, o TestOptions) (*releasev1.Release, error) {
 	a := action.NewReleaseTesting(cfg)
+	waitAs(ctx, cfg, nil)
 	a.Namespace = t.Namespace
 	a.Timeout = o.Timeout
 	if len(o.Include) > 0 {
@@ -111,7 +104,7 @@ func Test(ctx context.Context, cfg *action.Configuration, t Target, o TestOption
 }
 
 // Rollback rolls the release back to version.
-func Rollback(cfg *action.Configuration, t Target, version int, o RollbackOptions) error {
+func Rollback(ctx context.Context, cfg *action.Configuration, t Target, version int, o RollbackOptions) error {
 	a := action.NewRollback(cfg)
 	a.Version = version
 	a.Timeout = o.Timeout
@@ -127,23 +120,20 @@ func Rollback(cfg *action.Configuration, t Target, version int, o RollbackOption
 	}
 	a.MaxHistory = o.MaxHistory
 	a.Description = fmt.Sprintf("Rollback to %d", version)
-	wo, err := o.Wait.options(cfg)
-	if err != nil {
-		return err
-	}
-	a.WaitOptions = wo
+	waitAs(ctx, cfg, o.Wait.Exprs)
 	return a.Run(t.Name)
 }
 
 // Uninstall uninstalls the release; a release Helm does not know is not an
 // error.
-func Uninstall(cfg *action.Configuration, t Target, o UninstallOptions) error {
+func Uninstall(ctx context.Context, cfg *action.Configuration, t Target, o UninstallOptions) error {
 	a := action.NewUninstall(cfg)
 	a.Timeout = o.Timeout
 	a.DisableHooks = o.DisableHooks
 	a.KeepHistory = o.KeepHistory
 	a.WaitStrategy = Wait{Disable: o.DisableWait}.strategy()
 	a.DeletionPropagation = o.DeletionPropagation
+	waitAs(ctx, cfg, nil)
 	a.IgnoreNotFound = true
 	_, err := a.Run(t.Name)
 	if errors.Is(err, driver.ErrReleaseNotFound) {

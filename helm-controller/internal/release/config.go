@@ -1,6 +1,7 @@
 package release
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -12,7 +13,7 @@ import (
 // NewConfig returns Helm's action configuration for one release: its
 // objects go to releaseNamespace, its records (Secrets, Helm's default
 // driver, as Flux uses) to storageNamespace. Helm's own log lines go to log
-// at debug verbosity.
+// at debug verbosity. Its kstatus waits poll (see kubeClient).
 func NewConfig(getter *Getter, releaseNamespace, storageNamespace string, log logr.Logger) (*action.Configuration, error) {
 	handler := logr.ToSlogHandler(log.V(1))
 	cfg := action.NewConfiguration(action.ConfigurationSetLogger(handler))
@@ -26,6 +27,12 @@ func NewConfig(getter *Getter, releaseNamespace, storageNamespace string, log lo
 	kc.Factory = getter.kubeFactory()
 	kc.Namespace = releaseNamespace
 	kc.SetLogger(handler)
+	reader, err := getter.reader()
+	if err != nil {
+		return nil, fmt.Errorf("set up Helm: %w", err)
+	}
+	cfg.KubeClient = &kubeClient{Client: kc, reader: reader,
+		poll: &pollWaiter{ctx: context.Background(), reader: reader}}
 	// Test pods' logs are not collected: nothing would read them.
 	cfg.SetHookOutputFunc(func(_, _, _ string) io.Writer { return io.Discard })
 	return cfg, nil

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/go-logr/logr"
-	"helm.sh/helm/v4/pkg/kube"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/kubectl/pkg/validation"
@@ -21,7 +20,7 @@ func TestReleasesOfAGetterShareOneValidator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		schema, err := cfg.KubeClient.(*kube.Client).Factory.Validator(metav1.FieldValidationStrict)
+		schema, err := cfg.KubeClient.(*kubeClient).Factory.Validator(metav1.FieldValidationStrict)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +34,7 @@ func TestReleasesOfAGetterShareOneValidator(t *testing.T) {
 		t.Error("an Unshared Getter shares the validator")
 	}
 	cfg, _ := NewConfig(getter, "apps", "apps", logr.Discard())
-	if ignore, _ := cfg.KubeClient.(*kube.Client).Factory.Validator(metav1.FieldValidationIgnore); ignore != (validation.NullSchema{}) {
+	if ignore, _ := cfg.KubeClient.(*kubeClient).Factory.Validator(metav1.FieldValidationIgnore); ignore != (validation.NullSchema{}) {
 		t.Errorf("disableOpenAPIValidation validates with %T", ignore)
 	}
 }

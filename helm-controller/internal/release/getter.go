@@ -29,6 +29,12 @@ type Getter struct {
 	// acting through this Getter (see factory).
 	kubeOnce sync.Once
 	kube     *factory
+
+	// client reads objects for the waits of every release acting through
+	// this Getter (see pollWaiter), uncached.
+	clientOnce sync.Once
+	client     client.Client
+	clientErr  error
 }
 
 // apiCache is the discovered API of one cluster, found once as the
@@ -77,6 +83,19 @@ func (c *apiCache) init() {
 func (g *Getter) kubeFactory() *factory {
 	g.kubeOnce.Do(func() { g.kube = newFactory(g) })
 	return g.kube
+}
+
+// reader returns g's uncached client.
+func (g *Getter) reader() (client.Reader, error) {
+	g.clientOnce.Do(func() {
+		mapper, err := g.ToRESTMapper()
+		if err != nil {
+			g.clientErr = err
+			return
+		}
+		g.client, g.clientErr = client.New(g.config, client.Options{Mapper: mapper})
+	})
+	return g.client, g.clientErr
 }
 
 // ToRESTConfig returns a copy of the config of the cluster and identity.

@@ -7,7 +7,7 @@ import (
 	"helm.sh/helm/v4/pkg/kube"
 	"helm.sh/helm/v4/pkg/postrenderer"
 
-	"github.com/tidegitops/tide/clusterkit/health"
+	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
 )
 
 // CRDPolicy is what an action does with the chart's crds/ folder (Flux's
@@ -32,22 +32,10 @@ type Wait struct {
 	// Legacy uses Helm's legacy readiness checks instead of kstatus
 	// (Flux's waitStrategy.name: legacy).
 	Legacy bool
-	// Health reads the kinds it names with CEL instead of kstatus (Flux's
-	// healthCheckExprs); as in Flux, only the kstatus wait (not Legacy, not
-	// Disable) uses it.
-	Health *health.Exprs
-}
-
-// options are Helm's wait options for w on cfg's cluster.
-func (w Wait) options(cfg *action.Configuration) ([]kube.WaitOption, error) {
-	if w.Health.Empty() || w.Disable || w.Legacy {
-		return nil, nil
-	}
-	mapper, err := cfg.RESTClientGetter.ToRESTMapper()
-	if err != nil {
-		return nil, err
-	}
-	return []kube.WaitOption{kube.WithKStatusReaders(newExprReader(mapper, w.Health))}, nil
+	// Exprs read the kinds they name with CEL instead of kstatus (Flux's
+	// healthCheckExprs); as in Flux, only the kstatus wait (not Legacy)
+	// uses them.
+	Exprs []kustomizev1.CustomHealthCheck
 }
 
 // Render is how the chart's manifests are changed before Helm applies
