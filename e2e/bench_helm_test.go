@@ -30,11 +30,12 @@ import (
 // helm-controller (--concurrent) install at a time: Flux's default.
 const helmConcurrency = 4
 
-// benchChart is the chart of every release: one ConfigMap, Ready as soon
-// as it exists (this control plane has no kube-controller-manager), so
-// both sides wait as they would for a real chart and find nothing to wait
-// for.
-var benchChart = helmserver.Chart{Name: "bench", Version: "1.0.0"}
+// benchChart is the chart of every release, the small chart: a
+// ConfigMap and a ClusterIP Service, both Ready as soon as they exist, so
+// both sides wait as they would for a real chart (each reading the two
+// objects' status) and find nothing to wait for.
+var benchChart = helmserver.Chart{Name: "bench", Version: "1.0.0",
+	Templates: map[string]string{"service.yaml": helmserver.ServiceTemplate}}
 
 // BenchmarkHelmReleases measures, on one apiserver, the time to install K
 // releases of a small chart with a bare loop over the Helm v4 SDK's install

@@ -66,6 +66,9 @@ func StartControlPlane() (*ControlPlane, error) {
 		// (several test packages start their apiservers at once).
 		ControlPlaneStartTimeout: 2 * time.Minute,
 	}
+	// envtest's /24 holds 254 Services; the benchmarks release a Service
+	// per HelmRelease, thousands.
+	env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "10.96.0.0/16")
 	cfg, err := env.Start()
 	if err != nil {
 		return nil, fmt.Errorf("start kube-apiserver and etcd: %w", err)

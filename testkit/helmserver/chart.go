@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -20,13 +22,29 @@ type Chart struct {
 	Name    string
 	Version string
 	Values  string
+	// Templates are added to the chart's ConfigMap template (file name
+	// under templates/ → content).
+	Templates map[string]string
 }
+
+// ServiceTemplate is a ClusterIP Service named after the release, for a
+// Chart's Templates.
+const ServiceTemplate = `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector:
+    app: {{ .Release.Name }}
+  ports:
+  - port: 80
+`
 
 // fixedTime makes packages and indexes equal from run to run.
 var fixedTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Package builds c as a small chart with the Helm SDK (a Chart.yaml, a
-// values.yaml and one ConfigMap template) and returns its packaged .tgz,
+// values.yaml, one ConfigMap template and c.Templates) and returns its packaged .tgz,
 // byte for byte the same for the same c.
 func Package(t testing.TB, c Chart) []byte {
 	t.Helper()
@@ -45,6 +63,10 @@ func Package(t testing.TB, c Chart) []byte {
 			Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  greeting: {{ .Values.greeting | quote }}\n"),
 		}},
 		ModTime: fixedTime,
+	}
+	names := slices.Sorted(maps.Keys(c.Templates))
+	for _, name := range names {
+		ch.Templates = append(ch.Templates, &common.File{Name: "templates/" + name, Data: []byte(c.Templates[name]), ModTime: fixedTime})
 	}
 	dir := t.TempDir()
 	file, err := chartutil.Save(ch, dir)
