@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -149,9 +150,12 @@ func StartControllersFrom(t testing.TB, cp *ControlPlane, dir string, kustomizeA
 	return source, kustomize
 }
 
-// Stop sends SIGTERM, waits (killing after 10 s) and records peak memory
-// and CPU time. Stopping again does nothing.
+// Stop records the peak memory, sends SIGTERM, waits (killing after 10 s)
+// and records the CPU time. Stopping again does nothing.
 func (p *Process) Stop() {
+	if hwm, ok := peakRSS(p.cmd.Process.Pid); ok {
+		p.maxRSS = hwm
+	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
@@ -160,9 +164,27 @@ func (p *Process) Stop() {
 		<-p.done
 	}
 	if usage, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		p.maxRSS = usage.Maxrss
 		p.cpu = time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
 	}
+}
+
+// peakRSS reads the peak resident memory (KiB) of the running process pid
+// from /proc. The rusage the kernel reports when a child exits is no use
+// for this: Go starts children sharing its own memory until exec (vfork),
+// and exec records the high-water mark of that memory, the test process's,
+// as the child's peak.
+func peakRSS(pid int) (int64, bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kib, err == nil
+		}
+	}
+	return 0, false
 }
 
 // WaitForWorkers waits until the process's controllers have synced their
