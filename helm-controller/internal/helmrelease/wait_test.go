@@ -95,19 +95,8 @@ func TestReleaseWaitsForJobs(t *testing.T) {
 	hc := newHelmChart(t, ns, "app", testChart{name: "app", version: "1.0.0",
 		extra: map[string]string{"job.yaml": jobTemplate("")}})
 
-	done := newRelease(ns, "done", hc.Name)
-	create(t, done)
-	job := waitForJob(t, ns, "done-job")
-	g.Consistently(func() metav1.ConditionStatus {
-		return readyStatus(t, done)
-	}, 2*time.Second, 200*time.Millisecond).ShouldNot(Equal(metav1.ConditionTrue), "Ready before its Job completed")
-	completeJob(t, job)
-	waitReady(t, done, metav1.ConditionTrue, helmv2.InstallSucceededReason)
-
-	failed := newRelease(ns, "failed", hc.Name)
-	create(t, failed)
-	failJob(t, waitForJob(t, ns, "failed-job"))
-	waitReady(t, failed, metav1.ConditionFalse, helmv2.InstallFailedReason)
+	releasedOnceJobCompletes(t, newRelease(ns, "done", hc.Name))
+	failed := failsWithItsJob(t, newRelease(ns, "failed", hc.Name))
 	g.Expect(conditionMessage(failed, meta.ReadyCondition)).To(ContainSubstring(
 		"Job/" + ns + "/failed-job failed: Job failed: BackoffLimitExceeded"))
 
@@ -129,19 +118,32 @@ func TestHookJobs(t *testing.T) {
 
 	done := newRelease(ns, "done", hc.Name)
 	done.Spec.Install = &helmv2.Install{DisableWait: true}
-	create(t, done)
-	job := waitForJob(t, ns, "done-job")
-	g.Consistently(func() metav1.ConditionStatus {
-		return readyStatus(t, done)
-	}, 2*time.Second, 200*time.Millisecond).ShouldNot(Equal(metav1.ConditionTrue), "Ready before its hook completed")
-	completeJob(t, job)
-	waitReady(t, done, metav1.ConditionTrue, helmv2.InstallSucceededReason)
-
-	failed := newRelease(ns, "failed", hc.Name)
-	create(t, failed)
-	failJob(t, waitForJob(t, ns, "failed-job"))
-	waitReady(t, failed, metav1.ConditionFalse, helmv2.InstallFailedReason)
+	releasedOnceJobCompletes(t, done)
+	failed := failsWithItsJob(t, newRelease(ns, "failed", hc.Name))
 	g.Expect(conditionMessage(failed, meta.ReadyCondition)).To(ContainSubstring("post-install"))
+}
+
+// releasedOnceJobCompletes creates hr, whose chart has a Job
+// <release>-job, and checks that it is not Ready until the Job completes,
+// then is.
+func releasedOnceJobCompletes(t *testing.T, hr *helmv2.HelmRelease) {
+	t.Helper()
+	create(t, hr)
+	job := waitForJob(t, hr.Namespace, hr.Name+"-job")
+	NewWithT(t).Consistently(func() metav1.ConditionStatus {
+		return readyStatus(t, hr)
+	}, 2*time.Second, 200*time.Millisecond).ShouldNot(Equal(metav1.ConditionTrue), "Ready before its Job completed")
+	completeJob(t, job)
+	waitReady(t, hr, metav1.ConditionTrue, helmv2.InstallSucceededReason)
+}
+
+// failsWithItsJob creates hr, fails its Job <release>-job and waits for
+// the install to fail.
+func failsWithItsJob(t *testing.T, hr *helmv2.HelmRelease) *helmv2.HelmRelease {
+	t.Helper()
+	create(t, hr)
+	failJob(t, waitForJob(t, hr.Namespace, hr.Name+"-job"))
+	return waitReady(t, hr, metav1.ConditionFalse, helmv2.InstallFailedReason)
 }
 
 func readyStatus(t *testing.T, hr *helmv2.HelmRelease) metav1.ConditionStatus {
