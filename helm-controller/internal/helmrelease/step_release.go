@@ -67,7 +67,12 @@ func (r *Reconciler) release(ctx context.Context, s *scope) error {
 		}
 		s.showAction(ctx, next)
 		log.Info(fmt.Sprintf("running '%s' action with timeout of %s", next.name, next.timeout), "state", why)
-		if err := next.run(ctx, s); err != nil {
+		// An action is not cut short when the controller stops: Helm would
+		// record the release failed though nothing failed, and the next
+		// start would remediate it (roll back, or uninstall). Each action
+		// is bounded by its own timeout, the process by
+		// --graceful-shutdown-timeout.
+		if err := next.run(context.WithoutCancel(ctx), s); err != nil {
 			return err
 		}
 		ran[next.kind] = true
