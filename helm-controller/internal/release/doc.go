@@ -6,5 +6,6 @@
 // HelmRelease's spec into the options here, and what Helm stored back into
 // status. Releases are stored as Helm stores them (Secrets of type
 // helm.sh/release.v1 in the storage namespace), so the Helm CLI and Flux's
-// helm-controller read the same records.
+// helm-controller read the same records. Helm's kstatus waits poll each
+// object of the release (pollWaiter) instead of watching whole namespaces.
 package release

@@ -38,14 +38,8 @@ type Wait struct {
 	Exprs []kustomizev1.CustomHealthCheck
 }
 
-// Render is how the chart's manifests are changed before Helm applies
-// them (Flux's post-renderers, commonMetadata and origin labels).
-type Render struct {
-	PostRenderer postrenderer.PostRenderer
-	// Strategy says whether hooks go through PostRenderer.
-	Strategy action.PostRenderStrategy
-}
-
+// strategy is the Helm wait strategy of w. Helm's kstatus strategy
+// (StatusWatcherStrategy) is served by pollWaiter (see kubeClient).
 func (w Wait) strategy() kube.WaitStrategy {
 	switch {
 	case w.Disable:
@@ -55,6 +49,14 @@ func (w Wait) strategy() kube.WaitStrategy {
 	default:
 		return kube.StatusWatcherStrategy
 	}
+}
+
+// Render is how the chart's manifests are changed before Helm applies
+// them (Flux's post-renderers, commonMetadata and origin labels).
+type Render struct {
+	PostRenderer postrenderer.PostRenderer
+	// Strategy says whether hooks go through PostRenderer.
+	Strategy action.PostRenderStrategy
 }
 
 // InstallOptions are Flux's spec.install fields Helm can carry.
