@@ -17,27 +17,6 @@ import (
 	"github.com/tidegitops/tide/testkit/helmserver"
 )
 
-// rolloutTemplate is a Deployment nothing rolls out here (no
-// controller-manager): the test writes its status.
-const rolloutTemplate = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: {{ .Release.Name }}
-  template:
-    metadata:
-      labels:
-        app: {{ .Release.Name }}
-    spec:
-      containers:
-      - name: app
-        image: registry.example/app:1.0.0
-`
-
 // A helm-controller told to stop while an install waits for its rollout
 // lets the install finish (within --graceful-shutdown-timeout): the
 // release is recorded deployed, not failed by the shutdown, so nothing is
@@ -48,7 +27,7 @@ func TestHelmInstallFinishesOnShutdown(t *testing.T) {
 	if err := helmv2.AddToScheme(cp.Scheme); err != nil {
 		t.Fatal(err)
 	}
-	app := helmserver.Chart{Name: "app", Version: "1.0.0", Templates: map[string]string{"deployment.yaml": rolloutTemplate}}
+	app := helmserver.Chart{Name: "app", Version: "1.0.0", Templates: map[string]string{"deployment.yaml": helmserver.DeploymentTemplate}}
 	charts := helmserver.Start(t, helmserver.WithCharts(app))
 	testkit.StartControllers(t, cp)
 	helm := testkit.StartController(t, cp, "helm-controller", "--graceful-shutdown-timeout=60s")

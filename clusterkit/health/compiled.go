@@ -1,16 +1,13 @@
 package health
 
 import (
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
-	"github.com/tidegitops/tide/clusterkit/inventory"
 )
 
-// Exprs are healthCheckExprs compiled once, for a caller that reads the
-// objects itself: the helm-controller hands them to Helm's wait as a
-// kstatus status reader.
+// Exprs are compiled healthCheckExprs, for a caller that must know which
+// kinds they cover: the helm-controller waits for hooks of those kinds.
 type Exprs struct {
 	rules *rules
 }
@@ -23,9 +20,6 @@ func Compile(checks []kustomizev1.CustomHealthCheck) (*Exprs, error) {
 	}
 	return &Exprs{rules: rs}, nil
 }
-
-// Empty tells whether there are no expressions.
-func (e *Exprs) Empty() bool { return e == nil || len(e.rules.byKind) == 0 }
 
 // CoversGroupKind tells whether an entry may cover objects of the group
 // and kind in some version: one naming the kind, or a kind-less one of the
@@ -40,18 +34,4 @@ func (e *Exprs) CoversGroupKind(gk schema.GroupKind) bool {
 		}
 	}
 	return false
-}
-
-// Evaluate returns obj's health by the entry covering its apiVersion and
-// kind, and false when no entry covers it (the caller reads its kstatus).
-func (e *Exprs) Evaluate(obj *unstructured.Unstructured) (Result, bool) {
-	if e == nil {
-		return Result{}, false
-	}
-	r := e.rules.forKind(obj.GetAPIVersion(), obj.GetKind())
-	if r == nil {
-		return Result{}, false
-	}
-	st, msg := r.evaluate(obj)
-	return Result{Ref: inventory.RefOf(obj), Status: st, Message: msg}, true
 }

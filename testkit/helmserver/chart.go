@@ -27,6 +27,28 @@ type Chart struct {
 	Templates map[string]string
 }
 
+// DeploymentTemplate is a Deployment named after the release, for a
+// Chart's Templates. Without a controller-manager it never rolls out: a
+// test writes its status.
+const DeploymentTemplate = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: {{ .Release.Name }}
+  template:
+    metadata:
+      labels:
+        app: {{ .Release.Name }}
+    spec:
+      containers:
+      - name: app
+        image: registry.example/app:1.0.0
+`
+
 // ServiceTemplate is a ClusterIP Service named after the release, for a
 // Chart's Templates.
 const ServiceTemplate = `apiVersion: v1

@@ -11,6 +11,8 @@ import (
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"sigs.k8s.io/yaml"
+
+	"github.com/tidegitops/tide/testkit/helmserver"
 )
 
 // testChart is a chart the tests package: by default a ConfigMap and a
@@ -128,24 +130,7 @@ func loadChart(data []byte) (*chart.Chart, error) { return loader.LoadArchive(by
 
 // deploymentTemplate is a Deployment that never becomes available here:
 // no controller-manager runs its ReplicaSet.
-const deploymentTemplate = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: {{ .Release.Name }}
-  template:
-    metadata:
-      labels:
-        app: {{ .Release.Name }}
-    spec:
-      containers:
-      - name: app
-        image: registry.example/app:1.0.0
-`
+const deploymentTemplate = helmserver.DeploymentTemplate
 
 // widgetCRD is a CRD with one short name per chart version.
 func widgetCRD(shortName string) string {

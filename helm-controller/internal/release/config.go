@@ -31,8 +31,8 @@ func NewConfig(getter *Getter, releaseNamespace, storageNamespace string, log lo
 	if err != nil {
 		return nil, fmt.Errorf("set up Helm: %w", err)
 	}
-	cfg.KubeClient = &kubeClient{Client: kc, reader: reader,
-		poll: &pollWaiter{ctx: context.Background(), reader: reader}}
+	cfg.KubeClient = &kubeClient{Client: kc, reader: reader}
+	waitAs(context.Background(), cfg, nil)
 	// Test pods' logs are not collected: nothing would read them.
 	cfg.SetHookOutputFunc(func(_, _, _ string) io.Writer { return io.Discard })
 	return cfg, nil

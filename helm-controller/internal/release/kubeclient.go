@@ -46,7 +46,7 @@ func (c *kubeClient) GetWaiterWithOptions(strategy kube.WaitStrategy, opts ...ku
 // healthCheckExprs exprs.
 func waitAs(ctx context.Context, cfg *action.Configuration, exprs []kustomizev1.CustomHealthCheck) {
 	if kc, ok := cfg.KubeClient.(*kubeClient); ok {
-		kc.poll = &pollWaiter{ctx: ctx, reader: kc.reader, exprs: exprs}
+		kc.poll = &pollWaiter{ctx: ctx, reader: kc.reader, exprs: exprs, log: kc.Logger()}
 	}
 }
 

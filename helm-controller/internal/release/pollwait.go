@@ -3,16 +3,19 @@ package release
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"helm.sh/helm/v4/pkg/kube"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/tidegitops/tide/api/kustomize/v1"
@@ -33,6 +36,8 @@ type pollWaiter struct {
 	ctx    context.Context
 	reader client.Reader
 	exprs  []kustomizev1.CustomHealthCheck
+	// log is Helm's logger of the release (debug level).
+	log *slog.Logger
 }
 
 var (
@@ -70,7 +75,10 @@ func (w *pollWaiter) WatchUntilReady(resources kube.ResourceList, timeout time.D
 
 func (w *pollWaiter) wait(refs []inventory.ObjectRef, timeout time.Duration, kinds map[schema.GroupKind]health.KindRule) error {
 	checker := &health.Checker{Reader: w.reader}
-	return checker.Wait(w.ctx, refs, health.Options{Timeout: orDefault(timeout), Exprs: w.exprs, KindRules: kinds})
+	return checker.Wait(w.ctx, refs, health.Options{Timeout: orDefault(timeout), Exprs: w.exprs, KindRules: kinds,
+		Waiting: func(unhealthy []health.Result) {
+			w.log.Debug("waiting for objects", "count", len(unhealthy), "first", unhealthy[0].String(), "timeout", orDefault(timeout))
+		}})
 }
 
 // WaitForDelete waits until none of the objects can be read.
@@ -126,12 +134,19 @@ func refsOf(resources kube.ResourceList) []inventory.ObjectRef {
 // jobComplete reads a Job as Helm does when it waits for Jobs: Current
 // once complete, Failed once failed, in progress until then.
 func jobComplete(obj *unstructured.Unstructured) (string, string) {
-	switch {
-	case hasCondition(obj, "Complete"):
-		succeeded, _, _ := unstructured.NestedInt64(obj.Object, "status", "succeeded")
-		return health.Current, fmt.Sprintf("Job completed: %d succeeded", succeeded)
-	case hasCondition(obj, "Failed"):
-		return health.Failed, "Job failed: " + conditionMessage(obj, "Failed")
+	objc, err := status.GetObjectWithConditions(obj.Object)
+	if err != nil {
+		return health.Unknown, fmt.Sprintf("cannot read its conditions: %v", err)
+	}
+	for _, c := range objc.Status.Conditions {
+		switch {
+		case c.Status != corev1.ConditionTrue:
+		case c.Type == "Complete":
+			succeeded, _, _ := unstructured.NestedInt64(obj.Object, "status", "succeeded")
+			return health.Current, fmt.Sprintf("Job completed: %d succeeded", succeeded)
+		case c.Type == "Failed":
+			return health.Failed, fmt.Sprintf("Job failed: %s: %s", c.Reason, c.Message)
+		}
 	}
 	return health.InProgress, "Job has not completed"
 }
@@ -146,26 +161,4 @@ func podSucceeded(obj *unstructured.Unstructured) (string, string) {
 	default:
 		return health.InProgress, "Pod has not finished"
 	}
-}
-
-func hasCondition(obj *unstructured.Unstructured, kind string) bool {
-	return condition(obj, kind)["status"] == "True"
-}
-
-// conditionMessage reads "Reason: message" from a condition.
-func conditionMessage(obj *unstructured.Unstructured, kind string) string {
-	c := condition(obj, kind)
-	reason, _ := c["reason"].(string)
-	msg, _ := c["message"].(string)
-	return reason + ": " + msg
-}
-
-func condition(obj *unstructured.Unstructured, kind string) map[string]any {
-	conds, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
-	for _, c := range conds {
-		if m, ok := c.(map[string]any); ok && m["type"] == kind {
-			return m
-		}
-	}
-	return nil
 }
